@@ -1,0 +1,65 @@
+"""The review pipeline: read → normalise → outline → parts → issuer →
+quantities → facts → findings → score.
+
+Each stage is a module with one small function over a :class:`~fazhi.model.Review`;
+this module only runs them in order.  CLI, storage and web call
+:func:`review_path` / :func:`review_text` and nothing below them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from . import facts, findings, issuer, normalise, outline, parts, quantities, read, score
+from .model import Line, Review, Source
+
+
+def _lines(text: str) -> list[Line]:
+    out: list[Line] = []
+    pos = 0
+    for chunk in text.split("\n"):
+        out.append(Line(pos, pos + len(chunk)))
+        pos += len(chunk) + 1
+    return out
+
+
+def run(review: Review) -> Review:
+    """Run every stage after normalisation on ``review`` (in place) and return it."""
+    review.lines = _lines(review.text)
+    review.title, review.title_span = outline.title(review)
+    review.outline = outline.build(review)
+    review.parts = parts.detect(review)
+    found = issuer.resolve(review)
+    review.issuer = found.issuer
+    review.year, review.year_evidence = found.year, found.year_evidence
+    review.date, review.date_evidence = found.date, found.date_evidence
+    review.quantities = quantities.extract(review)
+    review.facts = facts.extract(review)
+    review.findings = findings.check(review)
+    review.score = score.compute(review)
+    return review
+
+
+def _build(text: str, source: Source) -> Review:
+    norm, offsets = normalise.normalise(text)
+    source.chars = len(norm)
+    return run(Review(text=norm, source=source, offsets=offsets))
+
+
+def review_text(text: str, *, path: str | None = None, fmt: str = "txt") -> Review:
+    """Review a report given as text."""
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return _build(text, Source(path=path, sha256=sha, format=fmt, size=len(text.encode("utf-8"))))
+
+
+def review_path(path: str | Path, *, max_bytes: int | None = None) -> Review:
+    """Read a report file (any supported format) and review it.
+
+    Raises :class:`fazhi.read.ReadError` naming the file and the reason when
+    the file cannot be read as a report.
+    """
+    doc = read.read_path(Path(path), max_bytes=max_bytes)
+    source = Source(path=str(path), sha256=doc.sha256, format=doc.format,
+                    encoding=doc.encoding, size=doc.size)
+    return _build(doc.text, source)
