@@ -1,9 +1,139 @@
-"""Stage 2 — normalise (STUB)."""
+"""Stage 2 — normalise: the text as read → the text every later stage indexes.
+
+What it does, keeping a map back to the offsets of the text as read
+(:class:`~fazhi.model.OffsetMap`):
+
+* full-width digits, Latin letters and ``％ ． ＋ ／`` become ASCII; Chinese
+  punctuation stays full-width, and half-width ``, ; : ( ) ? !`` written in
+  Chinese text become ``， ； ： （ ） ？ ！`` (a comma or colon between two
+  digits — ``1,234`` ``10:30`` — is left alone); straight double quotes
+  become “ ” pairs.  These are one-to-one, so they move no offset.
+* Word and converter artefacts (``[bookmark: _GoBack]``, zero-width
+  characters, soft hyphens) are dropped.
+* spaces inside Chinese text (``依法护 航``, ``2023 年``) are dropped; lines are
+  stripped; blank lines are dropped, so a paragraph is exactly one line.
+* a paragraph broken by a page break, a blank line or PDF line wrapping is
+  joined again, and a title split over two lines (``某区人民政府`` /
+  ``关于……的报告``) becomes one line.  Headings, list items, dates and
+  signature lines are never joined to what follows.
+"""
 
 from __future__ import annotations
 
+import re
+
 from .model import OffsetMap
+
+# --- one-to-one character mapping -----------------------------------------
+_TRANS: dict[int, str] = {}
+for _c in range(0xFF10, 0xFF1A):  # ０-９
+    _TRANS[_c] = chr(_c - 0xFEE0)
+for _c in list(range(0xFF21, 0xFF3B)) + list(range(0xFF41, 0xFF5B)):  # Ａ-Ｚ ａ-ｚ
+    _TRANS[_c] = chr(_c - 0xFEE0)
+_TRANS.update({ord("％"): "%", ord("．"): ".", ord("＋"): "+", ord("／"): "/",
+               0x3000: " ", 0x00A0: " ", ord("\f"): "\n", 0x2028: "\n", 0x2029: "\n",
+               0x000B: "\n", 0x0085: "\n"})
+
+_CJK = "\u2e80-\u2fff\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff01-\uffef"
+_HALF_PUNCT = re.compile(r"(?<!\d),(?!\d)|(?<=\d),(?!\d)|(?<!\d),(?=\d)|;|(?<!\d):|:(?!\d)|\(|\)|(?<=[%s])[?!]" % _CJK)
+_HALF_MAP = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "?": "？", "!": "！"}
+_QUOTES = re.compile(r'"([^"\n]*)"')
+
+# --- deletions inside a line ------------------------------------------------
+_DELETE = re.compile(
+    r"\[bookmark[:：][^\]\n]*\]"
+    r"|[\u200b-\u200f\u2060\ufeff\u00ad]"
+    rf"|(?<=[{_CJK}0-9])[ \t]+(?=[{_CJK}])"
+    rf"|(?<=[{_CJK}])[ \t]+(?=[0-9A-Za-z%])"
+)
+
+# --- line joining -------------------------------------------------------------
+_NUM = "一二三四五六七八九十百零〇两"
+# A line that starts like this is a heading, a list item or a bullet: it starts a paragraph.
+_STARTS_BLOCK = re.compile(
+    rf"^(?:[-•·●▪◆■□◇○*#]|[{_NUM}]+[、.．]|（[{_NUM}\d]+）|\([{_NUM}\d]+\)|\d{{1,2}}[.、．](?!\d)"
+    rf"|[{_NUM}]+是|第[{_NUM}\d]+[部章节条]|附件|附表|\d{{4}}年\d{{1,2}}月\d{{1,2}}日$|[二〇○零一]{{4}}年)"
+)
+_ENDS_CLOSED = re.compile(r"[。！？；：…”’」』】）)!?;:]$")
+_DATE_LINE = re.compile(rf"^(?:\d{{4}}|[二〇○零一二三四五六七八九]{{4}})\s*年[\d{_NUM}]{{1,3}}月[\d{_NUM}]{{1,3}}日?$")
+_TITLE_END = re.compile(r"(?:报告|情况|总结|通知|函)$")
+_MARKER_HEAD = re.compile(rf"^(?:[{_NUM}]+[、.．]|（[{_NUM}\d]+）|\d{{1,2}}[.、．](?!\d)|第[{_NUM}\d]+部分|#+)")
+
+
+def _should_join(a: str, b: str) -> bool:
+    """Is line ``b`` the continuation of line ``a`` (one paragraph broken in two)?"""
+    if not a or not b:
+        return False
+    if "\t" in a or "\t" in b:  # table rows
+        return False
+    if _STARTS_BLOCK.match(b) or _DATE_LINE.match(b):
+        return False
+    if b.startswith("关于") and len(a) <= 40 and not _ENDS_CLOSED.search(a):
+        return True  # a title split after the issuer's name
+    if _ENDS_CLOSED.search(a) or _TITLE_END.search(a):
+        return False
+    if _MARKER_HEAD.match(a) and len(a) < 40:
+        return False  # a short heading: what follows is its body
+    if len(a) < 20:
+        return False  # a short line without punctuation: a heading, a name, a signature
+    return True
 
 
 def normalise(text: str) -> tuple[str, OffsetMap]:
-    return text, OffsetMap()
+    """Normalise a report's text; return it with the map back to ``text``'s offsets."""
+    if "\r" in text:
+        if "\n" not in text:
+            text = text.replace("\r", "\n")  # old Mac line ends: one-to-one
+        # "\r\n": the "\r" is stripped with the line's other white space below
+    t = text.translate(_TRANS)
+    t = _HALF_PUNCT.sub(lambda m: _HALF_MAP[m.group(0)], t)
+    if '"' in t:
+        t = _QUOTES.sub(lambda m: "“" + m.group(1) + "”", t)
+
+    out: list[str] = []
+    anchors: list[tuple[int, int]] = []
+    n = 0  # length of the output so far
+    prev = ""  # the previous kept line, for joining
+    pos = 0
+    for raw in t.split("\n"):
+        line_start = pos
+        pos += len(raw) + 1
+        # strip, remembering where the kept content starts in the original
+        lstripped = raw.lstrip(" \t\r\u200b\ufeff")
+        s0 = line_start + (len(raw) - len(lstripped))
+        content = lstripped.rstrip(" \t\r\u200b\ufeff")
+        if not content:
+            continue
+        # deletions inside the line, with an anchor after each
+        pieces: list[tuple[str, int]] = []  # (text, original start)
+        last = 0
+        for m in _DELETE.finditer(content):
+            if m.start() > last:
+                pieces.append((content[last:m.start()], s0 + last))
+            last = m.end()
+        if last < len(content):
+            pieces.append((content[last:], s0 + last))
+        if not pieces:
+            continue
+        clean = "".join(p for p, _ in pieces)
+        if not clean.strip():
+            continue
+        if out:
+            if _should_join(prev, clean):
+                if prev[-1:].isascii() and prev[-1:].isalpha() and clean[:1].isascii() and clean[:1].isalpha():
+                    anchors.append((n, line_start - 1))
+                    out.append(" ")
+                    n += 1
+                prev = prev + clean
+            else:
+                anchors.append((n, line_start - 1))
+                out.append("\n")
+                n += 1
+                prev = clean
+        else:
+            prev = clean
+        for p, o in pieces:
+            anchors.append((n, o))
+            out.append(p)
+            n += len(p)
+    return "".join(out), OffsetMap(anchors)
