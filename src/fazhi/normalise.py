@@ -35,7 +35,7 @@ _TRANS.update({ord("％"): "%", ord("．"): ".", ord("＋"): "+", ord("／"): "/
                0x000B: "\n", 0x0085: "\n"})
 
 _CJK = "\u2e80-\u2fff\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff01-\uffef"
-_HALF_PUNCT = re.compile(r"(?<!\d),(?!\d)|(?<=\d),(?!\d)|(?<!\d),(?=\d)|;|(?<!\d):|:(?!\d)|\(|\)|(?<=[%s])[?!]" % _CJK)
+_HALF_PUNCT = re.compile(rf"(?<!\d),|,(?!\d)|;|(?<!\d):|:(?!\d)|\(|\)|(?<=[{_CJK}])[?!]")
 _HALF_MAP = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "?": "？", "!": "！"}
 _QUOTES = re.compile(r'"([^"\n]*)"')
 
@@ -43,7 +43,7 @@ _QUOTES = re.compile(r'"([^"\n]*)"')
 _DELETE = re.compile(
     r"\[bookmark[:：][^\]\n]*\]"
     r"|[\u200b-\u200f\u2060\ufeff\u00ad]"
-    rf"|(?<=[{_CJK}0-9])[ \t]+(?=[{_CJK}])"
+    rf"|(?<=[{_CJK}0-9A-Za-z%])[ \t]+(?=[{_CJK}])"
     rf"|(?<=[{_CJK}])[ \t]+(?=[0-9A-Za-z%])"
 )
 

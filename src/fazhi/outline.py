@@ -35,7 +35,7 @@ _ITEM = re.compile(
     rf"(?:^|(?<=[。；：，！？\s\-•])|(?<=比如|例如|其中)|(?<=主要有|表现在))(?P<m>[{_NUM}]{{1,3}}是|一方面|另一方面)"
 )
 _MD_HEAD = re.compile(r"^(#{1,6})\s*(\S.*)$")
-_TITLE_HINT = re.compile(r"报告|情况|总结|述职|年度")
+_TITLE_HINT = re.compile(r"报告|总结|述职|(?:年|法治|依法行政).*情况")
 _NOT_TITLE = re.compile(r"〔\d{4}〕|\[\d{4}\]|文件$|^(?:签发|密级|紧急|发文)")
 
 
@@ -174,7 +174,7 @@ def _demote_restarted_lists(review: Review, marks: list[_Mark]) -> None:
         m = marks[i]
         if m.kind == "heading" and m.level == 1 and not m.md:
             n = numeral(m.marker)
-            body_like = (m.line_end - m.start) > 60 and text[m.line_end - 1:m.line_end] in "。；"
+            body_like = (m.line_end - m.start) > 25 and text[m.line_end - 1:m.line_end] in "。；"
             if n == 1 and seen_top >= 1 and body_like:
                 # demote this one and the following long level-1 paragraphs numbered 2, 3, …
                 expect = 1
@@ -182,7 +182,7 @@ def _demote_restarted_lists(review: Review, marks: list[_Mark]) -> None:
                 while j < len(marks):
                     mj = marks[j]
                     if mj.kind == "heading" and mj.level == 1 and numeral(mj.marker) == expect and (
-                        mj.line_end - mj.start) > 60:
+                        mj.line_end - mj.start) > 25 and text[mj.line_end - 1:mj.line_end] in "。；":
                         mj.level = 3
                         expect += 1
                     elif mj.kind == "heading" and mj.level <= 1:

@@ -13,7 +13,7 @@ import re
 from functools import cache
 
 from . import knowledge
-from .model import PART_NAMES, Node, Part, Review
+from .model import PART_NAMES, Node, Part, Review, Span
 from .text import sentence_bounds
 
 
@@ -91,3 +91,60 @@ def detect(review: Review) -> dict[str, Part]:
             found = _text_part(review, name)
         result[name] = found or Part("missing")
     return result
+
+
+_INTRO = re.compile(r"虽然|虽|取得了|这些问题|以上问题|上述问题|^比如$|差距[。，]?$")
+_LEAD = re.compile(r"\s*(?:比如|例如|主要是|主要有|具体表现在|表现在)[，：:]?")
+_PLAN_START = re.compile(r"下一步|下步|下一阶段|下一年度?|明年|新的一年|今后")
+
+
+def _node_at(review: Review, start: int) -> Node | None:
+    for n in review.nodes():
+        if n.start == start and n.kind == "heading":
+            return n
+    return None
+
+
+def region(review: Review, name: str, part: Part | None = None) -> tuple[int, int] | None:
+    """Where the content of a part lies: a heading's section body, or the
+    paragraph from the sentence that reveals it (a shortcomings passage stops
+    where the plan begins)."""
+    part = part or review.parts.get(name)
+    if part is None or part.evidence is None:
+        return None
+    if part.how and part.how.startswith("heading"):
+        node = _node_at(review, part.evidence.start)
+        if node is not None:
+            return node.title_end, node.end
+    ln = review.line_at(part.evidence.start)
+    end = ln.end if ln else part.evidence.end
+    if name == "shortcomings":
+        m = _PLAN_START.search(review.text, part.evidence.end, end)
+        if m:
+            end = m.start()
+    return part.evidence.start, end
+
+
+def items(review: Review, name: str) -> list[Span]:
+    """The separate points a part makes: its sub-headings or 一是/二是 items, else
+    its sentences (or ；-separated clauses), leaving out introductory lines."""
+    reg = region(review, name)
+    if reg is None:
+        return []
+    start, end = reg
+    part = review.parts[name]
+    if part.how and part.how.startswith("heading"):
+        node = _node_at(review, part.evidence.start)
+        if node is not None and node.children:
+            return [review.span(c.start, c.end) for c in node.children]
+    text = review.text[start:end]
+    out: list[Span] = []
+    for m in re.finditer(r"[^。；！？\n]+[。；！？]?", text):
+        piece = m.group(0)
+        lead = _LEAD.match(piece)
+        skip = lead.end() if lead else 0
+        if len(piece.strip()) - skip < 8 or _INTRO.search(piece):
+            continue
+        s = start + m.start() + skip
+        out.append(Span(s, s + len(piece) - skip, piece[skip:]))
+    return out
