@@ -93,3 +93,8 @@ def test_windows_line_ends_are_handled():
     text, offsets = normalise("一、总体情况\r\n全年学法4次。\r\n")
     assert text == "一、总体情况\n全年学法4次。"
     assert offsets.to_original(text.index("全")) == 8
+
+
+def test_table_cells_stay_separated_by_tabs():
+    text, _ = normalise("指标\t数值\n行政复议案件\t12件\n")
+    assert text.split("\n") == ["指标\t数值", "行政复议案件\t12件"]
