@@ -176,7 +176,9 @@ def bench(
 def knowledge_cmd() -> None:
     """List the knowledge files in use (catalogue, rules, keywords, divisions) and validate them."""
     bad = 0
-    for name in ("parts", "rules", "indicators"):
+    from .pipeline import KNOWLEDGE
+
+    for name in KNOWLEDGE:
         try:
             knowledge.load(name)
             out_console.print(f"✓ {name:<12} v{knowledge.version(name):<10} {knowledge.data_path(name)}",

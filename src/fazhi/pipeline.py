@@ -9,9 +9,23 @@ this module only runs them in order.  CLI, storage and web call
 from __future__ import annotations
 
 import hashlib
+import json
+from functools import cache
 from pathlib import Path
 
-from . import facts, findings, issuer, normalise, outline, parts, quantities, read, score
+from . import (
+    __version__,
+    facts,
+    findings,
+    issuer,
+    knowledge,
+    normalise,
+    outline,
+    parts,
+    quantities,
+    read,
+    score,
+)
 from .model import Line, Review, Source
 
 
@@ -21,6 +35,22 @@ def _lines(text: str) -> list[Line]:
     for chunk in text.split("\n"):
         out.append(Line(pos, pos + len(chunk)))
         pos += len(chunk) + 1
+    return out
+
+
+KNOWLEDGE = ("parts", "rules", "indicators", "units")
+
+
+@cache
+def versions() -> dict[str, str]:
+    """Versions of fazhi and of every knowledge file in use (stored with each review)."""
+    out = {"fazhi": __version__}
+    for name in KNOWLEDGE:
+        out[name] = knowledge.version(name)
+    meta = knowledge.data_path("divisions").with_name("divisions.meta.json")
+    if meta.exists():
+        src = json.loads(meta.read_text(encoding="utf-8")).get("source", {})
+        out["divisions"] = str(src.get("current_version", "0"))
     return out
 
 
@@ -38,6 +68,7 @@ def run(review: Review) -> Review:
     review.facts = facts.extract(review)
     review.findings = findings.check(review)
     review.score = score.compute(review)
+    review.versions = dict(versions())
     return review
 
 
