@@ -98,3 +98,8 @@ def test_windows_line_ends_are_handled():
 def test_table_cells_stay_separated_by_tabs():
     text, _ = normalise("指标\t数值\n行政复议案件\t12件\n")
     assert text.split("\n") == ["指标\t数值", "行政复议案件\t12件"]
+
+
+def test_unit_name_line_before_a_title_line_is_joined_into_the_title():
+    raw = "某市某区司法局\n2022年度法治政府建设情况报告\n\n区委依法治区办：\n现将情况报告如下。"
+    assert normalise(raw)[0].split("\n")[0] == "某市某区司法局2022年度法治政府建设情况报告"

@@ -57,6 +57,7 @@ _STARTS_BLOCK = re.compile(
 _ENDS_CLOSED = re.compile(r"[。！？；：…”’」』】）)!?;:]$")
 _DATE_LINE = re.compile(rf"^(?:\d{{4}}|[二〇○零一二三四五六七八九]{{4}})\s*年[\d{_NUM}]{{1,3}}月[\d{_NUM}]{{1,3}}日?$")
 _TITLE_END = re.compile(r"(?:报告|情况|总结|通知|函)$")
+_UNIT_END = re.compile(r"(?:政府|局|委|委员会|办事处|办公室|街道|镇|乡|区|县|市|州|盟|旗|厅|部|院|室|中心|办|署|会)$")
 _MARKER_HEAD = re.compile(rf"^(?:[{_NUM}]+[、.．]|（[{_NUM}\d]+）|\d{{1,2}}[.、．](?!\d)|第[{_NUM}\d]+部分|#+)")
 
 
@@ -68,7 +69,8 @@ def _should_join(a: str, b: str) -> bool:
         return False
     if _STARTS_BLOCK.match(b) or _DATE_LINE.match(b):
         return False
-    if b.startswith("关于") and len(a) <= 40 and not _ENDS_CLOSED.search(a):
+    if (not _ENDS_CLOSED.search(a) and len(a) <= 40 and _UNIT_END.search(a)
+            and (b.startswith("关于") or (len(b) <= 60 and _TITLE_END.search(b) and not _TITLE_END.search(a)))):
         return True  # a title split after the issuer's name
     if _ENDS_CLOSED.search(a) or _TITLE_END.search(a):
         return False
