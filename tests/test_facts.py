@@ -241,3 +241,13 @@ def test_a_breakdown_is_not_counted_twice():
     # without a total before it, the same clause is the indicator
     text = "其中跨部门联合抽查30余次。"
     assert _core(text) == [("random_inspections", 30, "次", True)]
+
+
+def test_supervision_notices_and_administrative_disputes_are_not_counted_as_core_facts():
+    from fazhi.pipeline import review_text
+
+    rv = review_text("一、主要举措\n全年下发督察整改意见书11份，通过行政复议化解行政争议58件，调解矛盾纠纷320件。\n")
+    got = {(f.indicator, f.value) for f in rv.facts}
+    assert ("legal_adviser_opinions", 11) not in got
+    assert ("disputes_mediated", 58) not in got
+    assert ("disputes_mediated", 320) in got

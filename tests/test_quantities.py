@@ -184,3 +184,11 @@ def test_qualifier_and_span():
 ])
 def test_chinese_number(s, n):
     assert chinese_number(s) == n
+
+
+def test_place_names_that_start_with_a_numeral_and_measure_word_are_not_counts():
+    from fazhi.quantities import scan
+
+    text = "三台县、七台河市和三门峡市的同志来访，全县新建三个村级调解室、五台执法记录仪。"
+    got = [(q.value, q.unit) for q in scan(text)]
+    assert got == [(3, "个"), (5, "台")]

@@ -249,6 +249,8 @@ def _quantity(t: str, text: str, m: re.Match[str], lex: _Lexicon, quoted: _Quote
 
     if lex.names is not None and lex.names.match(t, start):
         return None
+    if cn is not None and _starts_place_name(t, start, end):
+        return None  # 三台县, 七台河市, 三门峡市: a place, not a count
     if quoted.covers(start, end):
         return None
 
@@ -264,6 +266,17 @@ def _quantity(t: str, text: str, m: re.Match[str], lex: _Lexicon, quoted: _Quote
         quals.append(after)
     return Quantity(value=_number(value), unit=unit, approx=bool(quals), start=start, end=end,
                     text=text[start:end], qualifier="…".join(quals) if quals else None)
+
+
+def _starts_place_name(t: str, start: int, end: int) -> bool:
+    """Does the name of an administrative division start at ``start`` and run past ``end``?"""
+    from . import divisions
+
+    table = divisions.load()
+    for length in range(end - start + 1, min(end - start + 4, len(t) - start) + 1):
+        if table.ids(t[start:start + length]):
+            return True
+    return False
 
 
 def _cn_decimal(s: str) -> Decimal | None:
