@@ -27,7 +27,7 @@ def test_node_spans_and_titles_index_the_text(seed_reviews):
 
 def test_title_stops_at_the_first_full_stop():
     rv = review_text("（一）法治政府建设决策部署落实方面。一是高度重视。成立领导小组。\n")
-    node = next(rv.nodes())
+    node = rv.nodes()[0]
     assert (node.level, node.marker, node.title) == (2, "（一）", "法治政府建设决策部署落实方面")
     items = [c for c in node.children if c.kind == "item"]
     assert [(c.marker, c.title) for c in items] == [("一是", "高度重视")]

@@ -130,12 +130,28 @@ def catalogue() -> Catalogue:
     return compile_catalogue(knowledge.load("indicators"))
 
 
+_FIRST_CACHE: dict[int, re.Pattern[str]] = {}
+
+
+def _first_chars(by_prefix: dict[str, Any]) -> re.Pattern[str]:
+    """A character class of the first characters of all phrases (lets the regex
+    engine skip the positions where no phrase can start)."""
+    pat = _FIRST_CACHE.get(id(by_prefix))
+    if pat is None:
+        chars = sorted({k[0] for k in by_prefix})
+        pat = re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
+        _FIRST_CACHE.clear()
+        _FIRST_CACHE[id(by_prefix)] = pat
+    return pat
+
+
 def _phrases(text: str, lo: int, hi: int, by_prefix: dict[str, Any]) -> list[tuple[int, _Use]]:
     """Catalogue phrases starting in ``text[lo:hi]``: (position, use) pairs."""
     out: list[tuple[int, _Use]] = []
     get = by_prefix.get
     startswith = text.startswith
-    for pos in range(lo, hi):
+    for m in _first_chars(by_prefix).finditer(text, lo, hi):
+        pos = m.start()
         found = get(text[pos:pos + 2])
         if found is not None:
             for phrase, uses in found:

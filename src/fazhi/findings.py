@@ -85,7 +85,14 @@ def _bigrams(s: str, stop: frozenset[str]) -> set[str]:
 
 
 def unanswered(review: Review, params: dict) -> tuple[list[Span], list[Span]]:
-    """(shortcoming items, those the plan does not answer)."""
+    """(shortcoming items, those the plan does not answer); computed once per review."""
+    key = "unanswered"
+    if key not in review.memo:
+        review.memo[key] = _unanswered_items(review, params)
+    return review.memo[key]
+
+
+def _unanswered_items(review: Review, params: dict) -> tuple[list[Span], list[Span]]:
     short = items(review, "shortcomings")
     reg = region(review, "next_year_plan")
     if not short or reg is None:

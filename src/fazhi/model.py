@@ -256,20 +256,26 @@ class Review:
     notes: list[Finding] = field(default_factory=list)
     score: Score | None = None
     versions: dict[str, str] = field(default_factory=dict)
+    # results stages share within one run (e.g. the shortcoming items findings
+    # and score both use); not part of the output
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # -- helpers shared by the stages -------------------------------------
     def span(self, start: int, end: int) -> Span:
         return Span(start, end, self.text[start:end])
 
     def line_at(self, pos: int) -> Line | None:
-        starts = [ln.start for ln in self.lines]
-        i = bisect.bisect_right(starts, pos) - 1
+        """The line (paragraph) holding offset ``pos``."""
+        i = bisect.bisect_right(self.lines, pos, key=lambda ln: ln.start) - 1
         return self.lines[i] if i >= 0 else None
 
-    def nodes(self):
-        """All outline nodes, depth first."""
-        for n in self.outline:
-            yield from n.walk()
+    def nodes(self) -> list[Node]:
+        """All outline nodes, depth first (computed once per outline)."""
+        cached = self.memo.get("nodes")
+        if cached is None or cached[0] is not self.outline:
+            cached = (self.outline, [n for root in self.outline for n in root.walk()])
+            self.memo["nodes"] = cached
+        return cached[1]
 
     def to_json(self, with_text: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {

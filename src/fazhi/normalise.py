@@ -35,17 +35,47 @@ _TRANS.update({ord("％"): "%", ord("．"): ".", ord("＋"): "+", ord("／"): "/
                0x000B: "\n", 0x0085: "\n"})
 
 _CJK = "\u2e80-\u2fff\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff01-\uffef"
-_HALF_PUNCT = re.compile(rf"(?<!\d),|,(?!\d)|;|(?<!\d):|:(?!\d)|\(|\)|(?<=[{_CJK}])[?!]")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_TRANS_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANS)) + "]")
+# half-width punctuation, decided by its neighbours (see _half)
+_HALF = re.compile(r"[,;:()?!]")
 _HALF_MAP = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "?": "？", "!": "！"}
 _QUOTES = re.compile(r'"([^"\n]*)"')
 
 # --- deletions inside a line ------------------------------------------------
-_DELETE = re.compile(
-    r"\[bookmark[:：][^\]\n]*\]"
-    r"|[\u200b-\u200f\u2060\ufeff\u00ad]"
-    rf"|(?<=[{_CJK}0-9A-Za-z%]) +(?=[{_CJK}])"
-    rf"|(?<=[{_CJK}]) +(?=[0-9A-Za-z%])"
-)
+# candidates; a run of spaces is deleted only next to Chinese (see _deletable)
+_DELETE = re.compile(r"\[bookmark[:：][^\]\n]*\]|[\u200b-\u200f\u2060\ufeff\u00ad]| +")
+_LATIN = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz%")
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(ch) and _CJK_CHAR.match(ch) is not None
+
+
+def _deletable(line: str, m: re.Match[str]) -> bool:
+    if line[m.start()] != " ":
+        return True  # an artefact or an invisible character
+    before = line[m.start() - 1] if m.start() else ""
+    after = line[m.end()] if m.end() < len(line) else ""
+    if _is_cjk(after):
+        return _is_cjk(before) or before in _LATIN  # 依法护 航, 2023 年, LED 屏
+    return _is_cjk(before) and after in _LATIN  # 共 10 余场
+
+
+def _half(t: str) -> str:
+    """Half-width punctuation written in Chinese text becomes full-width; a comma
+    or colon between two digits (1,234, 10:30) stays; ? and ! only after Chinese."""
+    def repl(m: re.Match[str]) -> str:
+        ch = m.group()
+        i = m.start()
+        if ch in ",:":
+            if 0 < i < len(t) - 1 and t[i - 1].isdigit() and t[i + 1].isdigit():
+                return ch
+        elif ch in "?!" and not (i and _is_cjk(t[i - 1])):
+            return ch
+        return _HALF_MAP[ch]
+    return _HALF.sub(repl, t)
+
 
 # --- line joining -------------------------------------------------------------
 _NUM = "一二三四五六七八九十百零〇两"
@@ -87,8 +117,9 @@ def normalise(text: str) -> tuple[str, OffsetMap]:
         if "\n" not in text:
             text = text.replace("\r", "\n")  # old Mac line ends: one-to-one
         # "\r\n": the "\r" is stripped with the line's other white space below
-    t = text.translate(_TRANS)
-    t = _HALF_PUNCT.sub(lambda m: _HALF_MAP[m.group(0)], t)
+    t = text.translate(_TRANS) if _TRANS_CHARS.search(text) else text
+    if _HALF.search(t):
+        t = _half(t)
     if '"' in t:
         t = _QUOTES.sub(lambda m: "“" + m.group(1) + "”", t)
 
@@ -110,6 +141,8 @@ def normalise(text: str) -> tuple[str, OffsetMap]:
         pieces: list[tuple[str, int]] = []  # (text, original start)
         last = 0
         for m in _DELETE.finditer(content):
+            if not _deletable(content, m):
+                continue
             if m.start() > last:
                 pieces.append((content[last:m.start()], s0 + last))
             last = m.end()
@@ -126,7 +159,7 @@ def normalise(text: str) -> tuple[str, OffsetMap]:
                     anchors.append((n, line_start - 1))
                     out.append(" ")
                     n += 1
-                prev = prev + clean
+                prev = prev[:40] + "…" + clean[-40:] if len(prev) + len(clean) > 200 else prev + clean
             else:
                 anchors.append((n, line_start - 1))
                 out.append("\n")
