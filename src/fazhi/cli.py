@@ -190,6 +190,16 @@ def knowledge_cmd() -> None:
         raise typer.Exit(1)
 
 
+def _register_corpus_commands() -> None:
+    from . import cli_compare, cli_corpus
+
+    cli_corpus.register(app)
+    cli_compare.register(app)
+
+
+_register_corpus_commands()
+
+
 def main() -> None:
     app()
 
