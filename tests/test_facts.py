@@ -251,3 +251,34 @@ def test_supervision_notices_and_administrative_disputes_are_not_counted_as_core
     assert ("legal_adviser_opinions", 11) not in got
     assert ("disputes_mediated", 58) not in got
     assert ("disputes_mediated", 320) in got
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a lecture counted before in the same clause does not exclude the study sessions after it
+    ("全年举办领导干部法治讲座3场、集中学法活动10次。", [("law_study_sessions", 10, "次", False)]),
+    ("县政府理论学习中心组开展法治专题学习6次。", [("law_study_sessions", 6, "次", False)]),
+    # the adviser's opinions however written; deputies' suggestions however written
+    ("政府法律顾问全年提出法律意见建议320余条。", [("legal_adviser_opinions", 320, "条", True)]),
+    ("法律顾问提供法律咨询意见156条。", [("legal_adviser_opinions", 156, "条", False)]),
+    ("办理人大代表意见建议58件、政协委员提案72件。",
+     [("npc_cppcc_proposals", 58, "件", False), ("npc_cppcc_proposals", 72, "件", False)]),
+    # lectures on laws to the public are publicity events
+    ("开展民法典专题宣讲86场。", [("publicity_events", 86, "场", False)]),
+    # a table row: the label is the signal; last year's column is not the fact
+    ("指标\t2019年\t2018年\n行政复议案件（件）\t3\t5\n", [("admin_reconsideration_cases", 3, "件", False)]),
+    ("项目\t单位\t数量\n行政执法人员\t名\t64\n", [("enforcement_officers", 64, "名", False)]),
+])
+def test_more_phrasings_of_core_indicators(text, expected):
+    assert _core(text) == expected
+
+
+def test_trainees_are_not_the_officers():
+    assert not [f for f in _facts("组织全县行政执法人员培训，参训执法人员860名。") if f[0] == "enforcement_officers"]
+
+
+def test_a_report_in_traditional_characters_has_its_facts_quoted_as_written():
+    text = "區政府常務會議集中學法11次，全區現有行政執法人員1280名，受理行政複議案件156件。" * 2
+    got = match(text, scan(text))
+    assert [(f.indicator, f.value) for f in got][:3] == [
+        ("law_study_sessions", 11), ("enforcement_officers", 1280), ("admin_reconsideration_cases", 156)]
+    assert got[0].text == text[got[0].start:got[0].end] and "學法" in got[0].text

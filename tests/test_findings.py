@@ -118,3 +118,18 @@ def test_a_broken_user_rules_file_is_refused_with_the_reason(override):
                                          encoding="utf-8")
     with pytest.raises(knowledge.KnowledgeError, match=r"rules\.yaml"):
         knowledge.load("rules")
+
+
+def test_causes_stated_as_so_zhi_or_subjective_and_objective_factors_are_causes():
+    for short in ("一是执法人员数量不足，系编制紧张所致。", "执法不规范，既有客观因素，也有主观因素。"):
+        rv = review_text(BASE.format(short=short, plan="一是充实执法力量。"))
+        assert "shortcomings.no_causes" not in _rules(rv), short
+
+
+def test_a_combined_section_checks_its_own_plan_against_its_own_shortcomings():
+    text = ("某县人民政府关于2022年度法治政府建设情况的报告\n一、主要举措和成效\n全年开展普法活动12场，调解纠纷30件。\n"
+            "二、存在的问题及下一步打算\n一是执法人员数量不足，原因是编制紧张。二是政府信息公开不够及时。"
+            "下一步，我县将充实执法人员。\n")
+    rv = review_text(text)
+    f = next(f for f in rv.findings if f.rule == "plan.unanswered_shortcomings")
+    assert len(f.evidence) == 1 and "信息公开" in f.evidence[0].text

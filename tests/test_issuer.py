@@ -306,3 +306,42 @@ def test_date_closing_a_report_extracted_as_one_line():
     res = run("平桥区人民政府关于2023年度法治政府建设情况的报告\n" + "我区坚持依法行政，取得成效。" * 5
               + "计划于2024年2月19日")
     assert res.date is None
+
+
+# ---------------------------------------------------------------------------
+# everyday short forms, development zones, office dates (adversarial findings)
+@pytest.mark.parametrize(("title", "want"), [
+    ("恭城县人民政府关于2021年度法治政府建设情况的报告",
+     ("county", "广西壮族自治区", "桂林市", "恭城瑶族自治县", None)),
+    ("恩施州人民政府关于2021年度法治政府建设情况的报告",
+     ("city", "湖北省", "恩施土家族苗族自治州", None, None)),
+    ("伊犁州司法局2021年法治政府建设工作报告",
+     ("department", "新疆维吾尔自治区", "伊犁哈萨克自治州", None, None)),
+    ("鄂温克旗人民政府2021年法治政府建设工作报告",
+     ("county", "内蒙古自治区", "呼伦贝尔市", "鄂温克族自治旗", None)),
+])
+def test_autonomous_units_by_their_short_form(title, want):
+    assert region(run(title + "\n" + BODY).issuer) == want
+
+
+@pytest.mark.parametrize(("title", "want"), [
+    # a zone the table lists is a county-level unit of its city
+    ("长春经济技术开发区管理委员会关于2020年度法治政府建设情况的报告",
+     ("county", "吉林省", "长春市", "长春经济技术开发区", None)),
+    # one it does not list is placed under the city its name starts with, never guessed elsewhere
+    ("西安高新技术产业开发区管理委员会2021年法治政府建设情况报告",
+     ("county", "陕西省", "西安市", "西安高新技术产业开发区", None)),
+    ("银川经济技术开发区管委会2021年法治政府建设情况报告",
+     ("county", "宁夏回族自治区", "银川市", "银川经济技术开发区", None)),
+    ("泽普县工业园区管委会2021年法治政府建设情况报告",
+     ("township", "新疆维吾尔自治区", "喀什地区", "泽普县", "工业园区")),
+])
+def test_development_zone_committees(title, want):
+    assert region(run(title + "\n" + BODY).issuer) == want
+
+
+def test_the_offices_distribution_date_is_not_the_signing_date():
+    text = ("泽普县人民政府关于2021年度法治政府建设情况的报告\n" + BODY + "\n泽普县人民政府\n2022年3月1日\n"
+            "抄送：县委办公室，县人大常委会办公室。\n泽普县人民政府办公室　　2022年3月3日印发")
+    res = run(text)
+    assert res.date == "2022-03-01"

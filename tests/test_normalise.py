@@ -103,3 +103,9 @@ def test_table_cells_stay_separated_by_tabs():
 def test_unit_name_line_before_a_title_line_is_joined_into_the_title():
     raw = "某市某区司法局\n2022年度法治政府建设情况报告\n\n区委依法治区办：\n现将情况报告如下。"
     assert normalise(raw)[0].split("\n")[0] == "某市某区司法局2022年度法治政府建设情况报告"
+
+
+def test_a_title_in_traditional_characters_is_not_joined_to_the_body():
+    text = "大連市甘井子區人民政府關於2021年度法治政府建設情況的報告\n2021年，甘井子區在大連市委、市政府的堅強領導下，紮實推進法治政府建設。"
+    out, _ = normalise(text)
+    assert out.split("\n")[0] == "大連市甘井子區人民政府關於2021年度法治政府建設情況的報告"

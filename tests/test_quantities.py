@@ -192,3 +192,38 @@ def test_place_names_that_start_with_a_numeral_and_measure_word_are_not_counts()
     text = "三台县、七台河市和三门峡市的同志来访，全县新建三个村级调解室、五台执法记录仪。"
     got = [(q.value, q.unit) for q in scan(text)]
     assert got == [(3, "个"), (5, "台")]
+
+
+# -- tables (adversarial findings) ----------------------------------------------
+
+def _unit_values(text: str) -> list[tuple]:
+    return [(q.unit, q.value) for q in scan(text)]
+
+
+def test_table_cells_take_the_unit_of_their_row_label():
+    text = ("主要指标如下：\n指标\t2019年\t2018年\n劳动保障监察立案（件）\t146\t173\n"
+            "追发工资待遇（万元）\t2365.4\t1980.2\n仲裁调解率（%）\t68.4\t61.2\n")
+    assert _unit_values(text) == [("件", 146), ("件", 173), ("元", 23654000), ("元", 19802000), ("%", 68.4), ("%", 61.2)]
+
+
+def test_table_cells_take_the_unit_of_their_unit_column_or_column_header():
+    text = "项目\t单位\t数量\n行政执法人员\t名\t64\n发放宣传资料\t份\t5600\n"
+    assert _unit_values(text) == [("名", 64), ("份", 5600)]
+    text = "序号\t类别\t数量（件）\n1\t行政复议\t12\n2\t行政诉讼\t7\n"
+    assert _unit_values(text) == [("件", 12), ("件", 7)]  # 序号 1, 2 have no unit
+
+
+def test_table_cells_with_their_own_unit_are_read_once():
+    assert _unit_values("项目\t数量\n行政复议\t12件\n") == [("件", 12)]
+
+
+@pytest.mark.parametrize("text", [
+    "开设8小时以外法律服务窗口。", "建成15分钟公共法律服务圈。", "压实两个责任。",
+])
+def test_names_with_durations_and_counts_are_not_quantities(text):
+    assert scan(text) == []
+
+
+def test_a_report_in_traditional_characters_has_its_quantities():
+    got = _unit_values("開展普法宣傳活動420場次，發放宣傳資料6.5萬份，減免稅費3.6億元。" * 3)
+    assert got[:3] == [("场次", 420), ("份", 65000), ("元", 360000000)]

@@ -53,6 +53,15 @@ _SHORT_RE = re.compile(
 )
 # alternative spellings of a 街道 name as written in reports
 _STREET_ALIASES = ("街道办事处", "街道办", "街办事处", "街办", "办事处")
+# the everyday short form of an autonomous unit: 恭城瑶族自治县 → 恭城县, 恩施土家族苗族自治州
+# → 恩施州, 鄂温克族自治旗 → 鄂温克旗, 红耀回族乡 → 红耀乡
+_AUTONOMOUS = re.compile(rf"(?:(?:{_ETH})族?)+(?:各族)?自治(?P<a>县|州|旗)$|(?:(?:{_ETH})族)+(?P<b>乡|镇)$")
+# zone names that many zones share (经济开发区, 高新技术产业开发区, 工业园区管委会 …):
+# only ever the tail of a zone's own name ("西安高新技术产业开发区"), never a place
+_GENERIC_ZONE = re.compile(
+    r"^(?:市|县|区)?(?:国家级|省级|国家|省)?(?:经济技术|经济|高新技术产业|高新技术|高新|新技术产业|工业|产业|物流|科技|旅游"
+    r"|生态|农业|综合保税|保税)*(?:开发区|园区|新区|工业园|工业区|产业园|保税区|示范区|试验区|管委会|管理委员会)"
+    r"(?:管理委员会|管委会)?$")
 # names found by Divisions.scan end with one of these
 _SCAN_ENDS = frozenset("省市区县州盟旗镇乡道处办木岛会")
 # rows whose name is a generic word (NBS placeholders): never matched by name
@@ -102,10 +111,19 @@ class Divisions:
         for r in rows:
             if r.level == "Z" or r.name in _STOP_NAMES or len(r.name) < 2:
                 continue
+            if r.level == "O" and _GENERIC_ZONE.match(r.name):
+                continue
             names = [r.name]
             if r.name.endswith("街道") and len(r.name) >= 4:
                 stem = r.name[:-2]
                 names += [stem + a for a in _STREET_ALIASES]
+            m = _AUTONOMOUS.search(r.name)
+            if m:
+                # the stem, or the people when the name is only theirs (鄂温克族自治旗 → 鄂温克旗)
+                stem = r.name[:m.start()] if m.start() else re.sub(r"各族|族|自治.$", "", r.name)
+                alias = stem + (m.group("a") or m.group("b"))
+                if len(stem) >= 2 and alias != r.name:
+                    names.append(alias)
             trad = r.name.translate(t2s)  # 於潜镇 as read in converted traditional text
             if trad != r.name:
                 names.append(trad)
@@ -302,3 +320,28 @@ def to_simplified(text: str) -> str:
     if not is_traditional(text):
         return text
     return text.translate(t2s_table())
+
+
+_LAST_SIMPLIFIED: tuple[str, str] = ("", "")
+
+
+def simplified(text: str) -> str:
+    """:func:`to_simplified` remembering the last text it was asked about.
+
+    Every stage of a review matches its (simplified) phrasings against the one
+    normalised text; they all call this, so a report is checked and converted
+    once.  Spans found in the result index ``text`` too (one character for one);
+    quote ``text`` itself, so evidence stays as written."""
+    last = _LAST_SIMPLIFIED
+    if last[0] is text:
+        return last[1]
+    out = to_simplified(text)
+    remember_simplified(text, out)
+    return out
+
+
+def remember_simplified(text: str, plain: str) -> None:
+    """Tell :func:`simplified` what ``text`` reads as (normalisation has just decided
+    whether the report is in traditional characters; no need to look again)."""
+    global _LAST_SIMPLIFIED
+    _LAST_SIMPLIFIED = (text, plain)

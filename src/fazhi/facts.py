@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from . import knowledge
+from . import divisions, knowledge
 from .model import Fact, Quantity, Review, Span
 
 _CLAUSE_DELIMS = "，,；;。！!？?\n"
@@ -166,6 +166,8 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
     cat = cat or catalogue()
     if not quantities or not cat.by_prefix:
         return []
+    # phrases are matched in simplified characters; evidence is quoted as written
+    written, text = text, divisions.simplified(text)
     delims = [m.start() for m in _DELIM_RE.finditer(text)]
     sentence_delims = [p for p in delims if text[p] in _SENTENCE_DELIMS]
     inds = cat.indicators
@@ -220,10 +222,13 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
             # it sits in an earlier clause ("新增执法人员156名": 新增;
             # "人民调解组织共受理矛盾纠纷…": 受理); for a phrase after the
             # figure, also the words up to the phrase
+            # — but not before the previous figure of the clause, which has its own
+            # words ("学法讲座4场、集中学法活动10次": 讲座 is the 4's)
+            own = max(clause_start, prev_end)
             if after:
-                between = f"{text[clause_start:q.start]}|{text[q.end:ps]}"
+                between = f"{text[own:q.start]}|{text[q.end:ps]}"
             else:
-                between = text[min(ps, clause_start):q.start]
+                between = text[min(ps, own):q.start]
             if ind.exclude is not None and ind.exclude.search(between):
                 continue
             # before the figure: the sentence up to it ("…规范性文件7件，废止3件");
@@ -238,7 +243,7 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
             start = min(clause_start, ps)
             end = max(clause_end, pe)
             facts.append(Fact(indicator=ind.id, value=q.value, unit=q.unit, approx=q.approx,
-                              start=start, end=end, text=text[start:end],
+                              start=start, end=end, text=written[start:end],
                               quantity=Span(q.start, q.end, q.text), name=ind.name))
             if seen_start != sent_start:
                 seen_start, seen = sent_start, set()

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
-from . import knowledge
+from . import divisions, knowledge
 from .model import REQUIRED_PARTS, Finding, Review, Span
 from .parts import items, region
 
@@ -69,7 +69,7 @@ def _no_causes(review: Review, params: dict) -> Iterator[Hit]:
     reg = region(review, "shortcomings")
     if reg is None:
         return
-    if not _rx(params["causes"]).search(review.text, reg[0], reg[1]):
+    if not _rx(params["causes"]).search(divisions.simplified(review.text), reg[0], reg[1]):
         yield {}, [review.parts["shortcomings"].evidence] if review.parts["shortcomings"].evidence else []
 
 
@@ -97,7 +97,8 @@ def _unanswered_items(review: Review, params: dict) -> tuple[list[Span], list[Sp
     reg = region(review, "next_year_plan")
     if not short or reg is None:
         return short, []
-    plan = review.text[reg[0]:reg[1]]
+    plain = divisions.simplified(review.text)  # the phrasings are simplified Chinese
+    plan = plain[reg[0]:reg[1]]
     themes: dict[str, list[str]] = params.get("themes", {})
     stop = frozenset(params.get("stop", []))
     plan_themes = {t for t, words in themes.items() if any(w in plan for w in words)}
@@ -105,10 +106,11 @@ def _unanswered_items(review: Review, params: dict) -> tuple[list[Span], list[Sp
     need = int(params.get("min_shared", 3))
     left = []
     for it in short:
-        its = {t for t, words in themes.items() if any(w in it.text for w in words)}
+        said = plain[it.start:it.end]
+        its = {t for t, words in themes.items() if any(w in said for w in words)}
         if its & plan_themes:
             continue
-        if len(_bigrams(it.text, stop) & plan_bg) >= need:
+        if len(_bigrams(said, stop) & plan_bg) >= need:
             continue
         left.append(it)
     return short, left
@@ -203,7 +205,7 @@ def _no_title(review: Review, params: dict) -> Iterator[Hit]:
 
 def boilerplate_hits(review: Review, phrases: list[str]) -> list[Span]:
     """Occurrences of known formulaic phrases (longest first, no overlaps)."""
-    text = review.text
+    text = divisions.simplified(review.text)
     taken: list[tuple[int, int]] = []
     out: list[Span] = []
     for ph in sorted(phrases, key=len, reverse=True):
@@ -215,7 +217,7 @@ def boilerplate_hits(review: Review, phrases: list[str]) -> list[Span]:
             j = i + len(ph)
             if not any(a < j and i < b for a, b in taken):
                 taken.append((i, j))
-                out.append(Span(i, j, ph))
+                out.append(review.span(i, j))
             start = j
     out.sort(key=lambda s: s.start)
     return out
@@ -232,6 +234,49 @@ def _boilerplate(review: Review, params: dict) -> Iterator[Hit]:
 @register_check("notes")
 def _notes(review: Review, params: dict) -> Iterator[Hit]:
     yield from ()  # notes are merged in check() directly
+
+
+# -- corpus mode -------------------------------------------------------------
+# ``fazhi.similar.apply`` puts the comparison with the corpus into
+# ``review.memo["corpus"]`` (a plain dict, see ``fazhi.similar.originality``);
+# without it (a single report) these checks find nothing.
+
+def _corpus_span(d: dict[str, Any]) -> Span:
+    return Span(int(d["start"]), int(d["end"]), str(d["text"]))
+
+
+@register_check("corpus_copied")
+def _corpus_copied(review: Review, params: dict) -> Iterator[Hit]:
+    ctx = review.memo.get("corpus")
+    if not ctx:
+        return
+    shown = 0
+    for m in ctx.get("matches", []):
+        if m.get("same_issuer") or shown >= int(params.get("max_reports", 3)):
+            continue
+        own = [p for p in m.get("passages", []) if not p.get("boilerplate")]
+        chars = sum(int(p.get("chars", 0)) for p in own)
+        longest = max((int(p.get("chars", 0)) for p in own), default=0)
+        if chars < int(params.get("min_chars", 60)) or longest < int(params.get("min_passage", 20)):
+            continue
+        shown += 1
+        yield ({"other": m.get("label") or m.get("id"), "n": len(own), "sim": float(m.get("similarity", 0.0)),
+                "chars": chars}, [_corpus_span(p["a"]) for p in own])
+
+
+@register_check("corpus_formulaic")
+def _corpus_formulaic(review: Review, params: dict) -> Iterator[Hit]:
+    ctx = review.memo.get("corpus")
+    if not ctx:
+        return
+    share = float(ctx.get("formulaic", 0.0))
+    if share < float(params.get("min_share", 0.25)):
+        return
+    spans = sorted(ctx.get("formulaic_spans", []), key=lambda d: -(int(d["end"]) - int(d["start"])))
+    top = spans[:int(params.get("max_evidence", 10))]
+    examples = "、".join(dict.fromkeys(f"“{_short(d['text'], 16)}”" for d in top[:int(params.get("examples", 2))]))
+    yield ({"share": share, "n": len(spans), "examples": examples, "issuers": ctx.get("common_issuers")},
+           sorted((_corpus_span(d) for d in top), key=lambda s: s.start))
 
 
 def rules() -> list[dict[str, Any]]:

@@ -56,7 +56,7 @@ _DATE_RES = (
                rf"\s*(?P<d>[一二三四五六七八九十]{{1,3}})\s*日"),
     re.compile(r"(?<![\d.])(?P<y>20\d\d)\s*[.\-/．]\s*(?P<m>\d{1,2})\s*[.\-/．]\s*(?P<d>\d{1,2})(?![\d.])"),
 )
-_DATE_LABEL = re.compile(r"发布|来源|时间|日期|浏览|点击|更新|阅读|字号|打印|分享")
+_DATE_LABEL = re.compile(r"发布|来源|时间|日期|浏览|点击|更新|阅读|字号|打印|分享|印发|抄送")
 _YEAR_RE = re.compile(rf"(?<!\d)(20[1-4]\d)\s*年|(二[{_CN_Y}]{{3}})\s*年")
 _YEAR_BARE = re.compile(r"(?<!\d)(20[1-4]\d)(?!\d)")
 _BODY_YEAR = re.compile(r"(?<!\d)(20[1-4]\d)\s*年(?!\s*\d{1,2}\s*月)")
@@ -85,6 +85,13 @@ _CENTRAL = re.compile(r"\s*((?:中华人民共和国|国务院|国家|中国)?[\
                       + _DEPT_END)
 # a township or street the table does not list (created after the data year), after its county
 _NEW_TOWN = re.compile(r"\s*([\u4e00-\u9fff]{1,6}?(?:街道|镇|乡))(?:办事处|街道办|人民政府|政府)?" + _DEPT_END)
+# a development zone the table does not list, after its city (银川市经济技术开发区管委会) or
+# after the city's short name (西安高新技术产业开发区管理委员会)
+_ZONE_WORDS = r"(?:开发区|园区|新区|试验区|示范区|合作区|保税区|高新区|经开区)"
+_NEW_ZONE = re.compile(r"\s*([\u4e00-\u9fff]{0,10}?" + _ZONE_WORDS + r")(?:管理委员会|管委会|工作委员会)?" + _DEPT_END)
+_SHORT_ZONE = re.compile(r"\s*(?:中国)?([\u4e00-\u9fff]{2,3}?)([\u4e00-\u9fff]{0,10}?" + _ZONE_WORDS
+                         + r")(?:管理委员会|管委会|工作委员会)?" + _DEPT_END)
+_ZONE_END = re.compile(_ZONE_WORDS + "$")
 _SELF = re.compile(r"[我全本](省|区|县|市|旗|镇|乡|街道|州|盟)")
 _LEVEL_SUFFIX = {"省": ("省", "自治区", "市"), "市": ("市",), "州": ("州",), "盟": ("盟",), "区": ("区",),
                  "县": ("县",), "旗": ("旗",), "镇": ("镇",), "乡": ("乡", "苏木"), "街道": ("街道",)}
@@ -112,7 +119,7 @@ class _Unit:
 # ----------------------------------------------------------------------------
 def resolve(review: Review) -> IssuerResult:
     """Find the issuer, the year reported on and the signing date of ``review``."""
-    text = divisions.to_simplified(review.text)
+    text = divisions.simplified(review.text)
     lines = [(ln.start, ln.end) for ln in review.lines] if review.lines else _split_lines(text)
     nonempty = [(s, e) for s, e in lines if text[s:e].strip()]
     if not nonempty:
@@ -313,6 +320,9 @@ class _Context:
         text = self.text
         hits = [h for h in self.hits_in(s, e) if text[h[0] - 1: h[0]] not in ("《", "“", "\"")]
         if not hits:
+            zone = self._short_zone(s, e, source)
+            if zone is not None:
+                return zone
             seg = text[s:e]
             for rx, kind in ((_BARE_DEPT, "department"), (_BARE_GOV, "government")):
                 m = rx.match(seg)
@@ -363,7 +373,7 @@ class _Context:
                 end = rest_at
         unlisted = None
         if kind == "government" and chain[-1][1] == end:
-            m = _NEW_TOWN.match(text, end, e)
+            m = _NEW_TOWN.match(text, end, e) or _NEW_ZONE.match(text, end, e)
             if m and not re.match(r"\s*(?:关于|法治|依法)", text[end:e]):
                 unlisted = (end + m.group(0).index(m.group(1)), end + m.group(0).index(m.group(1)) + len(m.group(1)))
                 end = m.end()
@@ -385,6 +395,18 @@ class _Context:
         if dept and dept.startswith("委") and len(dept) > 3:  # 县委全面依法治县委员会办公室
             dept = dept[1:]
         return _Unit(chain, kind, start, end, source, department=dept, unlisted=unlisted)
+
+    def _short_zone(self, s: int, e: int, source: str) -> _Unit | None:
+        """A zone named after its city's short name (西安高新技术产业开发区管委会): the city
+        when the short name is one city's (or province's), the zone unlisted under it."""
+        m = _SHORT_ZONE.match(self.text, s, e)
+        if m is None:
+            return None
+        rows = [r for r in self.div.lookup(m.group(1)) if r.level in ("C", "P") and self.div.is_current(r)]
+        if len(rows) != 1:
+            return None
+        hit: Hit = (m.start(1), m.end(1), [rows[0].id])
+        return _Unit([hit], "government", m.start(1), m.end(), source, unlisted=(m.start(1), m.end(2)))
 
     def self_hint(self) -> str | None:
         """The level the report calls itself: 我区 / 全县 / 本镇 … (most frequent)."""
@@ -563,6 +585,12 @@ class _Context:
                 iss.township += "街道"
         elif name.endswith(("镇", "乡", "苏木")):
             level, iss.township = "township", name
+        elif _ZONE_END.search(name) and iss.level in ("province", "city", "county"):
+            # a zone: county level under a city or a municipality, township level under a county
+            if iss.level == "county":
+                level, iss.township = "township", name
+            else:
+                level, iss.county = "county", name
         elif name.endswith(("区", "县", "市", "旗")) and iss.level == "city":
             level, iss.county = "county", name
         else:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from . import divisions
 from .model import OffsetMap
 
 # --- one-to-one character mapping -----------------------------------------
@@ -127,6 +128,8 @@ def normalise(text: str) -> tuple[str, OffsetMap]:
     anchors: list[tuple[int, int]] = []
     n = 0  # length of the output so far
     prev = ""  # the previous kept line, for joining
+    # lines are judged in simplified characters (報告 ends a title as 报告 does)
+    t2s = divisions.t2s_table() if divisions.is_traditional(t) else None
     pos = 0
     for raw in t.split("\n"):
         line_start = pos
@@ -154,7 +157,7 @@ def normalise(text: str) -> tuple[str, OffsetMap]:
         if not clean.strip():
             continue
         if out:
-            if _should_join(prev, clean):
+            if _should_join(prev, clean) if t2s is None else _should_join(prev.translate(t2s), clean.translate(t2s)):
                 if prev[-1:].isascii() and prev[-1:].isalpha() and clean[:1].isascii() and clean[:1].isalpha():
                     anchors.append((n, line_start - 1))
                     out.append(" ")
@@ -171,4 +174,6 @@ def normalise(text: str) -> tuple[str, OffsetMap]:
             anchors.append((n, o))
             out.append(p)
             n += len(p)
-    return "".join(out), OffsetMap(anchors)
+    result = "".join(out)
+    divisions.remember_simplified(result, result if t2s is None else result.translate(t2s))
+    return result, OffsetMap(anchors)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import divisions
 from .model import Finding, Node, Review, Span
 
 _NUM = "一二三四五六七八九十百零〇两"
@@ -101,6 +102,7 @@ def title(review: Review) -> tuple[str | None, Span | None]:
     body text or a heading has no title.
     """
     text = review.text
+    plain = divisions.simplified(text)  # a title in traditional characters: 報告
     for ln in review.lines[:6]:
         line = text[ln.start:ln.end].strip()
         if not line:
@@ -112,7 +114,8 @@ def title(review: Review) -> tuple[str | None, Span | None]:
             continue
         if _HEAD.match(line) or line.endswith("：") or line.endswith(":"):
             return None, None  # opens with a heading or an addressee line
-        if len(line) <= 80 and _TITLE_HINT.search(line) and not line.endswith("。"):
+        at = text.find(line, ln.start, ln.end)
+        if len(line) <= 80 and _TITLE_HINT.search(plain, at, at + len(line)) and not line.endswith("。"):
             start = ln.start + text[ln.start:ln.end].find(line)
             return line, Span(start, start + len(line), line)
         return None, None

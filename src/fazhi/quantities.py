@@ -31,7 +31,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from . import knowledge
+from . import divisions, knowledge
 from .model import Quantity, Review
 
 # Full-width digits and signs mapped one to one, so offsets are unchanged.
@@ -99,6 +99,7 @@ class _Lexicon:
     not_units: tuple[str, ...]
     quotes: re.Pattern[str]
     approx_last: frozenset[str]  # last characters of the approximation words before a figure
+    units: frozenset[str]  # the measure words (for table cells, whose unit is in a label)
 
 
 def _alt(words: list[str]) -> str:
@@ -133,7 +134,7 @@ def _lexicon() -> _Lexicon:
                         r"|《[^《》\n]{1,80}》|<[^<>\n]{1,60}>")
     return _Lexicon(pattern, approx_before, names_re, mult, typos,
                     tuple(data.get("not_units") or ()), quotes,
-                    frozenset(w[-1] for w in approx["before"]))
+                    frozenset(w[-1] for w in approx["before"]), frozenset(units))
 
 
 def _decimal(s: str) -> Decimal | None:
@@ -180,14 +181,107 @@ def _prev_char(t: str, pos: int) -> str:
 def scan(text: str) -> list[Quantity]:
     """All quantities of ``text`` in order (offsets index ``text``)."""
     lex = _lexicon()
-    t = text.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(text) else text
+    t = divisions.simplified(text)  # 場次, 萬元 in a report in traditional characters
+    t = t.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(t) else t
     quoted = _Quoted(t)
     out: list[Quantity] = []
     for m in lex.pattern.finditer(t):
         q = _quantity(t, text, m, lex, quoted)
         if q is not None:
             out.append(q)
+    if "\t" in t:
+        out = _with_table_cells(t, text, out, lex)
     return out
+
+
+# --- tables -------------------------------------------------------------------
+# A table row is one line, its cells separated by tabs (as read from .docx and
+# as typed in .txt).  A cell holding a bare number takes its measure word from
+# the row's label (行政复议案件（件）), a unit column (单位 / 计量单位) or its
+# column's header (数量（件）); a number with no measure word anywhere (序号, a
+# year) is no quantity.
+_CELL_NUM = re.compile(rf"\s*(?P<n>{_AR})\s*(?P<mult>万|亿)?\s*")
+_LABEL_UNIT = re.compile(r"[（(]\s*([^（）()\t]{1,6}?)\s*[）)]\s*$")
+_UNIT_HEADERS = frozenset({"单位", "计量单位"})
+
+
+def _cell_unit(s: str, lex: _Lexicon) -> tuple[str, int] | None:
+    """'件' / '万元' / '%' → (measure word, multiplier); None if not a measure word."""
+    s = s.strip().replace("％", "%")
+    mult = 1
+    for k in sorted(lex.multipliers, key=len, reverse=True):
+        if s.startswith(k) and s[len(k):] in lex.units:
+            mult, s = lex.multipliers[k], s[len(k):]
+            break
+    return (s, mult) if s in lex.units else None
+
+
+def _cells(t: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, a = [], start
+    while True:
+        b = t.find("\t", a, end)
+        if b < 0:
+            out.append((a, end))
+            return out
+        out.append((a, b))
+        a = b + 1
+
+
+def _with_table_cells(t: str, text: str, found: list[Quantity], lex: _Lexicon) -> list[Quantity]:
+    """``found`` with the bare numbers of table cells added (in text order)."""
+    rows: list[tuple[int, int]] = []
+    pos = 0
+    for line in t.split("\n"):
+        rows.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    taken = [(q.start, q.end) for q in found]
+    extra: list[Quantity] = []
+    col_units: dict[int, tuple[str, int]] = {}
+    unit_col: int | None = None
+    in_table = False
+    for a, b in rows:
+        if "\t" not in t[a:b]:
+            in_table = False
+            continue
+        cells = _cells(t, a, b)
+        if not in_table:  # the first row of a table: its header
+            in_table = True
+            col_units, unit_col = {}, None
+            for i, (ca, cb) in enumerate(cells):
+                head = t[ca:cb].strip()
+                if head in _UNIT_HEADERS:
+                    unit_col = i
+                m = _LABEL_UNIT.search(t, ca, cb)
+                u = _cell_unit(m.group(1), lex) if m else None
+                if u:
+                    col_units[i] = u
+        row_unit = None
+        m = _LABEL_UNIT.search(t, cells[0][0], cells[0][1])
+        if m:
+            row_unit = _cell_unit(m.group(1), lex)
+        if row_unit is None and unit_col is not None and unit_col < len(cells):
+            row_unit = _cell_unit(t[cells[unit_col][0]:cells[unit_col][1]], lex)
+        for i, (ca, cb) in enumerate(cells):
+            if i == 0 or i == unit_col:
+                continue
+            m = _CELL_NUM.fullmatch(t, ca, cb)
+            unit = row_unit or col_units.get(i)
+            if m is None or unit is None:
+                continue
+            s, e = m.start("n"), m.end("mult") if m.group("mult") else m.end("n")
+            if any(x < e and s < y for x, y in taken):
+                continue
+            value = _decimal(m.group("n"))
+            if value is None:
+                continue
+            if m.group("mult"):
+                value *= lex.multipliers[m.group("mult")]
+            value *= unit[1]
+            extra.append(Quantity(value=_number(value), unit=unit[0], approx=False, start=s, end=e,
+                                  text=text[s:e]))
+    if not extra:
+        return found
+    return sorted(found + extra, key=lambda q: q.start)
 
 
 def _quantity(t: str, text: str, m: re.Match[str], lex: _Lexicon, quoted: _Quoted) -> Quantity | None:
