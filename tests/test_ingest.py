@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 import typer
@@ -46,7 +47,7 @@ def test_seeds_twice_store_five(engine, seed_paths, seed_reviews, workers, consi
             rv = seed_reviews[path.stem]
             rep = service.get_report(s, rv.source.sha256)
             assert rep is not None and rep.text == rv.text
-            assert rep.source_path == str(path.resolve())
+            assert Path(rep.source_path).resolve() == path.resolve()
             assert rep.ingest_run_id == first.run_id
             assert_rows_match(rep, rv.to_json())
         runs = {r.id: r for r in service.list_runs(s)}
