@@ -152,8 +152,15 @@ def bench(
     n: Annotated[int, typer.Option("--n", help="Number of synthetic reports to generate.")] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed of the generated corpus.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the raw result as JSON.")] = False,
+    corpus: Annotated[str | None, typer.Option(
+        "--corpus", help="Benchmark corpus similarity instead, on generated corpora of these sizes "
+                         "(comma-separated, e.g. 1000,10000,100000): LSH vs exact, recall, memory.",
+        show_default=False)] = None,
 ) -> None:
     """Benchmark the pipeline on a generated corpus (reports/s, MB/s, memory, ratio to the floor)."""
+    if corpus is not None:
+        _bench_corpus(corpus, seed, as_json)
+        return
     from .bench import format_report, run_bench
 
     with Progress(TextColumn("[bold]{task.description}[/bold]"), BarColumn(), MofNCompleteColumn(),
@@ -170,6 +177,21 @@ def bench(
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
     else:
         out_console.print(format_report(result))
+
+
+def _bench_corpus(sizes: str, seed: int, as_json: bool) -> None:
+    from .bench_corpus import format_similarity, run_similarity_bench
+
+    try:
+        ns = tuple(int(x) for x in sizes.split(",") if x.strip())
+    except ValueError:
+        err_console.print(f"[red]fazhi: --corpus takes sizes like 1000,10000 (got {sizes!r})[/red]")
+        raise typer.Exit(2) from None
+    result = run_similarity_bench(ns, seed=seed)
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n")
+    else:
+        out_console.print(format_similarity(result), highlight=False)
 
 
 @app.command("knowledge")
@@ -191,10 +213,11 @@ def knowledge_cmd() -> None:
 
 
 def _register_corpus_commands() -> None:
-    from . import cli_compare, cli_corpus
+    from . import cli_compare, cli_corpus, cli_similar
 
     cli_corpus.register(app)
     cli_compare.register(app)
+    cli_similar.register(app)
 
 
 _register_corpus_commands()

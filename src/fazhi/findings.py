@@ -257,7 +257,7 @@ def _corpus_copied(review: Review, params: dict) -> Iterator[Hit]:
         own = [p for p in m.get("passages", []) if not p.get("boilerplate")]
         chars = sum(int(p.get("chars", 0)) for p in own)
         longest = max((int(p.get("chars", 0)) for p in own), default=0)
-        if chars < int(params.get("min_chars", 60)) or longest < int(params.get("min_passage", 20)):
+        if chars < int(params.get("min_chars", 150)) or longest < int(params.get("min_passage", 100)):
             continue
         shown += 1
         yield ({"other": m.get("label") or m.get("id"), "n": len(own), "sim": float(m.get("similarity", 0.0)),

@@ -72,6 +72,13 @@ def _plan(review: Review, params: dict) -> tuple[float, str]:
 
 
 def _originality(review: Review, params: dict) -> tuple[float, str]:
+    ctx = review.memo.get("corpus")  # corpus mode: set by fazhi.similar.apply
+    if ctx:
+        copied, formulaic = float(ctx.get("copied", 0.0)), float(ctx.get("formulaic", 0.0))
+        frac = (1.0 - float(params.get("copied_weight", 1.0)) * copied
+                - float(params.get("formulaic_weight", 0.5)) * formulaic)
+        return frac, (f"与语料库 {ctx.get('corpus_size', 0)} 篇报告比对：原创 {float(ctx.get('originality', 1.0)):.0%}，"
+                      f"与其他单位报告相同 {copied:.0%}，多篇共用的套话 {formulaic:.0%}")
     r = rule("text.boilerplate")
     hits = boilerplate_hits(review, ((r or {}).get("params") or {}).get("phrases", []))
     frac = max(0.4, 1.0 - 0.06 * len(hits))
