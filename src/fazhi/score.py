@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from . import knowledge
+from . import divisions, knowledge
 from .findings import boilerplate_hits, core_indicators, rule, unanswered
 from .model import REQUIRED_PARTS, Dimension, Review, Score
 from .parts import items, region
@@ -48,7 +48,7 @@ def _self_criticism(review: Review, params: dict) -> tuple[float, str]:
     causes = False
     reg = region(review, "shortcomings")
     if r and reg:
-        causes = re.search(r["params"]["causes"], review.text[reg[0]:reg[1]]) is not None
+        causes = re.search(r["params"]["causes"], divisions.simplified(review.text)[reg[0]:reg[1]]) is not None
     frac = 0.5 * min(1.0, len(its) / float(params.get("full_items", 3)))
     frac += 0.3 if causes else 0.0
     frac += 0.2 if p.status == "dedicated" else 0.1
