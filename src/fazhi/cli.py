@@ -213,11 +213,12 @@ def knowledge_cmd() -> None:
 
 
 def _register_corpus_commands() -> None:
-    from . import cli_compare, cli_corpus, cli_similar
+    from . import cli_compare, cli_corpus, cli_similar, cli_web
 
     cli_corpus.register(app)
     cli_compare.register(app)
     cli_similar.register(app)
+    cli_web.register(app)
 
 
 _register_corpus_commands()

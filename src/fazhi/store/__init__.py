@@ -19,6 +19,7 @@ Typical use::
 
 from __future__ import annotations
 
+from . import accounts  # noqa: F401  (the web accounts tables belong to Base.metadata)
 from .db import StoreError, make_engine, resolve_url, session_factory, upgrade
 from .service import ReportFilter
 

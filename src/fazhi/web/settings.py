@@ -1,0 +1,90 @@
+"""Settings of the web application, from the environment or given to :func:`~fazhi.web.app.create_app`.
+
+| setting | environment | default |
+|---|---|---|
+| secret key (signs session cookies) | ``FAZHI_SECRET_KEY`` | generated once and kept in the database (``app_settings``) |
+| largest file of an upload | ``FAZHI_MAX_UPLOAD_MB`` | 20 MB (as ``fazhi review``) |
+| largest upload request | ``FAZHI_MAX_REQUEST_MB`` | 100 MB |
+| most files in one upload | ``FAZHI_MAX_FILES`` | 50 |
+| cookies marked ``Secure`` | ``FAZHI_COOKIE_SECURE`` (``1``/``0``) | automatic: when the request came over https |
+| session lifetime | ``FAZHI_SESSION_HOURS`` | 12 |
+| login rate limit | ``FAZHI_LOGIN_MAX_FAILURES``, ``FAZHI_LOGIN_WINDOW_SECONDS`` | 5 failures per user name and address in 300 s |
+
+The secret key: a fixed ``FAZHI_SECRET_KEY`` lets several servers share
+sessions; without it the first start generates 48 random bytes and stores
+them in the database, so every worker process and every restart uses the
+same key (and whoever can read the database can forge a session — so can
+whoever can write it, which is why it is kept there rather than beside it).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+MB = 1024 * 1024
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r}: expected a number") from None
+
+
+def _env_bool(name: str) -> bool | None:
+    raw = (os.environ.get(name) or "").strip().lower()
+    if not raw or raw == "auto":
+        return None
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name}={raw!r}: expected 1, 0 or auto")
+
+
+@dataclass
+class Settings:
+    secret_key: str | None = None  # None: $FAZHI_SECRET_KEY, else generated and kept in the database
+    max_file_bytes: int = 20 * MB
+    max_request_bytes: int = 100 * MB
+    max_files: int = 50
+    max_form_bytes: int = 1 * MB  # any other request body (login and admin forms, JSON)
+    cookie_secure: bool | None = None  # None: Secure when the request came over https
+    session_hours: float = 12.0
+    login_max_failures: int = 5  # per user name and client address …
+    login_window_seconds: int = 300  # … in this many seconds → 429
+    login_max_failures_ip: int = 50  # per client address, whatever the user name (password spraying)
+    #: Argon2id parameters (argon2-cffi's defaults: RFC 9106 low-memory profile)
+    argon2: dict[str, Any] = field(default_factory=lambda: {"time_cost": 3, "memory_cost": 65536,
+                                                            "parallelism": 4})
+    page_size: int = 50
+    similar_max_reports: int = 20000  # the in-memory similarity index is built over at most this many
+    warm_up: bool = True  # review a tiny text at start so the first upload is not slow
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        s = cls(
+            secret_key=(os.environ.get("FAZHI_SECRET_KEY") or "").strip() or None,
+            max_file_bytes=int(_env_float("FAZHI_MAX_UPLOAD_MB", 20) * MB),
+            max_request_bytes=int(_env_float("FAZHI_MAX_REQUEST_MB", 100) * MB),
+            max_files=int(_env_float("FAZHI_MAX_FILES", 50)),
+            cookie_secure=_env_bool("FAZHI_COOKIE_SECURE"),
+            session_hours=_env_float("FAZHI_SESSION_HOURS", 12),
+            login_max_failures=int(_env_float("FAZHI_LOGIN_MAX_FAILURES", 5)),
+            login_window_seconds=int(_env_float("FAZHI_LOGIN_WINDOW_SECONDS", 300)),
+        )
+        for k, v in overrides.items():
+            setattr(s, k, v)
+        return s
+
+    @property
+    def session_seconds(self) -> int:
+        return int(self.session_hours * 3600)
+
+
+__all__ = ["MB", "Settings"]

@@ -1,0 +1,64 @@
+/* fazhi dashboard charts: plotly.js from the installed plotly package (/vendor/plotly.min.js).
+   Without it (or without JavaScript) the tables inside each chart box stay. */
+(function () {
+  "use strict";
+  var node = document.getElementById("dashboard-data");
+  if (!node || !window.Plotly) { return; }
+  var data;
+  try { data = JSON.parse(node.textContent); } catch (e) { return; }
+  var RED = "#8b1a1a";
+  var FONT = {family: "Noto Sans CJK SC, Microsoft YaHei, sans-serif", size: 12};
+  var CONFIG = {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"]};
+  var layout = function (extra) {
+    var l = {margin: {l: 40, r: 10, t: 8, b: 36}, height: 200, font: FONT, paper_bgcolor: "#fff", plot_bgcolor: "#fff"};
+    Object.keys(extra || {}).forEach(function (k) { l[k] = extra[k]; });
+    return l;
+  };
+  var plot = function (id, traces, extra) {
+    var div = document.getElementById(id);
+    if (!div) { return; }
+    div.replaceChildren();
+    window.Plotly.newPlot(div, traces, layout(extra), CONFIG);
+    div.classList.add("plotted");
+    div.dataset.plotted = "1";
+  };
+  var col = function (pairs, i) { return pairs.map(function (p) { return p[i] === null ? "未识别" : p[i]; }); };
+
+  plot("chart-years", [{type: "bar", x: col(data.by_year, 0).map(String), y: col(data.by_year, 1), marker: {color: RED}}],
+       {xaxis: {type: "category"}});
+  plot("chart-levels", [{type: "bar", x: col(data.by_level, 0), y: col(data.by_level, 1), marker: {color: "#b55"}}]);
+  var regions = data.by_region.slice().reverse();
+  plot("chart-regions", [{type: "bar", orientation: "h", y: col(regions, 0), x: col(regions, 1), marker: {color: "#c77"}}],
+       {margin: {l: 110, r: 12, t: 8, b: 30}});
+  var parts = ["achievements", "shortcomings", "first_responsible", "next_year_plan"];
+  var partNames = {achievements: "举措和成效", shortcomings: "不足和原因", first_responsible: "第一责任人履职", next_year_plan: "下一年度安排"};
+  var statuses = [["dedicated", "单列", "#1a7f37"], ["embedded", "散见", "#d9a400"], ["missing", "缺失", "#c62828"]];
+  plot("chart-parts", statuses.map(function (s) {
+    return {type: "bar", name: s[1], marker: {color: s[2]}, x: parts.map(function (p) { return partNames[p]; }),
+            y: parts.map(function (p) { return (data.parts[p] || {})[s[0]] || 0; })};
+  }), {barmode: "stack", legend: {orientation: "h", y: 1.15}});
+  var d = data.distribution || {};
+  if (d.values && d.values.length) {
+    plot("chart-dist", [{type: "box", x: d.values, name: d.unit || "", boxpoints: "all", jitter: 0.4, pointpos: 0,
+                         marker: {color: RED, size: 5}, line: {color: RED}}],
+         {height: 260, xaxis: {title: {text: (d.name || "") + (d.unit ? "（" + d.unit + "）" : "")}}, yaxis: {visible: false}});
+    var rank = (d.ranking || []).slice(0, 15).reverse();
+    plot("chart-rank", [{type: "bar", orientation: "h",
+                         y: rank.map(function (r) { return r.issuer + (r.year ? " " + r.year : ""); }),
+                         x: rank.map(function (r) { return r.value; }), marker: {color: "#b55"},
+                         customdata: rank.map(function (r) { return r.report_id; })}],
+         {height: 260, margin: {l: 170, r: 12, t: 8, b: 30}});
+    var rankDiv = document.getElementById("chart-rank");
+    if (rankDiv && rankDiv.on) {
+      rankDiv.on("plotly_click", function (ev) {
+        var p = ev.points && ev.points[0];
+        if (p && p.customdata) { window.location.href = "/reports/" + encodeURIComponent(p.customdata); }
+      });
+    }
+  }
+  if (data.scores && data.scores.length) {
+    plot("chart-scores", [{type: "histogram", x: data.scores, xbins: {start: 0, end: 100, size: 5}, marker: {color: RED}}],
+         {xaxis: {range: [0, 100], title: {text: "得分"}}});
+  }
+  document.body.dataset.charts = "ready";
+})();
