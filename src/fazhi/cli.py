@@ -156,10 +156,25 @@ def bench(
         "--corpus", help="Benchmark corpus similarity instead, on generated corpora of these sizes "
                          "(comma-separated, e.g. 1000,10000,100000): LSH vs exact, recall, memory.",
         show_default=False)] = None,
+    http: Annotated[bool, typer.Option(
+        "--http", help="Benchmark the web app instead: loopback only, bounded requests; req/s and p50/p95/p99.")
+                    ] = False,
+    db_url: Annotated[str | None, typer.Option(
+        "--db", help="With --http: a PostgreSQL URL to benchmark against (default: a temporary SQLite file).",
+        show_default=False)] = None,
 ) -> None:
     """Benchmark the pipeline on a generated corpus (reports/s, MB/s, memory, ratio to the floor)."""
     if corpus is not None:
         _bench_corpus(corpus, seed, as_json)
+        return
+    if http:
+        from .bench_http import format_http_report, run_http_bench
+
+        result = run_http_bench(db_url)
+        if as_json:
+            sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n")
+        else:
+            out_console.print(format_http_report(result), highlight=False)
         return
     from .bench import format_report, run_bench
 

@@ -79,7 +79,8 @@ def env() -> Any:
 
     e = jinja2.Environment(loader=jinja2.PackageLoader("fazhi.web", "templates"),
                            autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-                           trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+                           trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+                           auto_reload=False)  # templates ship with the package: no stat per render
     e.globals.update(version=__version__, ROLE_LABEL=roles.ROLE_LABEL, LEVEL_LABEL=LEVEL_LABEL, LEVELS=LEVELS,
                      STATUS_MARK=STATUS_MARK, STATUS_LABEL=STATUS_LABEL, SEVERITY_LABEL=SEVERITY_LABEL,
                      AUDIT_LABEL=AUDIT_LABEL, part_label=_part_label, REQUIRED_PARTS=services.REQUIRED_PARTS)
