@@ -11,7 +11,6 @@ scope sees only the reports of that region: any other report is 404.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -22,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from ..store.service import ReportFilter, report_summary
 from . import auth, services
 from .auth import Principal
+from .deps import DB
 from .settings import Settings
 
 router = APIRouter(prefix="/api")
@@ -57,12 +57,6 @@ def need(action: str) -> Any:
     return dep
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    with request.app.state.Session() as s:
-        yield s
-
-
-DB = Annotated[Session, Depends(get_db)]
 
 
 Region = Annotated[str | None, Query(description="地区（任一级）：焦作市、解放区 …")]

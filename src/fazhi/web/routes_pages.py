@@ -12,7 +12,6 @@ import datetime as dt
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
 from functools import cache
 from itertools import pairwise
 from typing import Annotated, Any
@@ -28,6 +27,7 @@ from .. import __version__
 from ..store.service import REGION_FIELDS, ReportFilter
 from . import auth, roles, services
 from .auth import Principal
+from .deps import DB
 from .settings import Settings
 
 router = APIRouter(include_in_schema=False)
@@ -128,12 +128,6 @@ def need(action: str) -> Any:
     return dep
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    with request.app.state.Session() as s:
-        yield s
-
-
-DB = Annotated[Session, Depends(get_db)]
 
 
 def _settings(request: Request) -> Settings:
