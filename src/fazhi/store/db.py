@@ -5,8 +5,15 @@ Where: :func:`resolve_url` — ``--db`` (a URL or a file path), else
 (``platformdirs.user_data_dir("fazhi")/fazhi.sqlite``).  ``postgresql://`` and
 ``postgres://`` URLs use psycopg 3.
 
-How: :func:`make_engine` returns an engine with ``pool_pre_ping`` (a dropped
-PostgreSQL connection is replaced at the next checkout).  SQLite connections
+How: :func:`make_engine` returns an engine that replaces a dropped
+PostgreSQL connection at checkout: by default it pings every connection it
+hands out (``pool_pre_ping``); a busy server (the web app) asks for
+``ping_idle=N`` instead, which pings only a connection that sat unused in the
+pool for N seconds or more — under load a connection is handed out again
+within milliseconds, and a ping is one more round trip per request.  Read
+sessions (:func:`session_factory` ``read=True``) on PostgreSQL run in
+autocommit: each query sees committed data, and a request makes no
+``BEGIN``/``ROLLBACK`` round trips.  SQLite connections
 get ``journal_mode=WAL``, ``synchronous=NORMAL``, ``foreign_keys=ON`` and a
 30 s busy timeout, and transactions are begun by SQLAlchemy (``BEGIN``) rather
 than by the sqlite3 module, so SAVEPOINTs work and a writer can ask for
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -89,18 +97,22 @@ def sqlite_path(url: str | URL) -> Path | None:
 
 # --------------------------------------------------------------------------- how
 def make_engine(url: str | URL | None = None, *, sqlite_pragmas: Mapping[str, Any] | None = None,
-                **kwargs: Any) -> Engine:
+                ping_idle: float | None = None, **kwargs: Any) -> Engine:
     """An engine for ``url`` (resolved with :func:`resolve_url` when a str or ``None``).
 
     ``sqlite_pragmas`` are extra ``PRAGMA name=value`` run on every new SQLite
     connection (tests use ``max_page_count`` to simulate a full disk).  For a
     SQLite file the folder is created if needed; a folder that cannot be
     created raises :class:`StoreError`.
+
+    ``ping_idle``: instead of pinging every connection at checkout, ping only
+    one that has been idle in the pool for at least this many seconds (a
+    server database; SQLite files need no ping).
     """
     if url is None or isinstance(url, str):
         url = resolve_url(url)
     u = make_url(url)
-    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_pre_ping", ping_idle is None)
     if u.get_backend_name() == "sqlite":
         path = sqlite_path(u)
         if path is not None and u.query.get("mode") != "ro":
@@ -115,7 +127,29 @@ def make_engine(url: str | URL | None = None, *, sqlite_pragmas: Mapping[str, An
         _sqlite_events(engine, dict(sqlite_pragmas or {}))
     else:
         engine = create_engine(u, **kwargs)
+        if ping_idle is not None:
+            _ping_when_idle(engine, ping_idle)
     return engine
+
+
+def _ping_when_idle(engine: Engine, seconds: float) -> None:
+    """Ping a pooled connection at checkout only when it has been idle ``seconds`` or more; a dead one
+    is replaced (the pool retries the checkout on :class:`~sqlalchemy.exc.DisconnectionError`)."""
+    from sqlalchemy import exc
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["fazhi_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("fazhi_idle_since")
+        if since is None or time.monotonic() - since < seconds:
+            return  # new, or handed back a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as err:
+            raise exc.DisconnectionError(f"connection lost while idle: {err}") from err
 
 
 def _sqlite_events(engine: Engine, pragmas: dict[str, Any]) -> None:
@@ -147,13 +181,25 @@ def writer(engine: Engine) -> Engine:
     return engine
 
 
-def session_factory(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:
-    """A ``sessionmaker`` bound to ``engine`` (``write=True``: see :func:`writer`).
+def reader(engine: Engine) -> Engine:
+    """The same engine, for sessions that only read: autocommit on PostgreSQL (no ``BEGIN`` and
+    ``ROLLBACK`` round trips; every statement sees what is committed); SQLite unchanged."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
+
+
+def session_factory(engine: Engine, *, write: bool = False, read: bool = False) -> sessionmaker[Session]:
+    """A ``sessionmaker`` bound to ``engine`` (``write=True``: see :func:`writer`; ``read=True``: see
+    :func:`reader` — for sessions that never write).
 
     ``expire_on_commit=False`` so objects returned by the service layer stay
     readable after the session's transaction ends.
     """
-    return sessionmaker(bind=writer(engine) if write else engine, expire_on_commit=False)
+    if write and read:
+        raise ValueError("a session factory is for writing or for reading only, not both")
+    bind = writer(engine) if write else reader(engine) if read else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)
 
 
 # --------------------------------------------------------------------------- migrations
@@ -226,5 +272,5 @@ def table_names(engine: Engine) -> list[str]:
 
 
 __all__ = ["ENV_URL", "SCHEMA_HEAD", "StoreError", "alembic_config", "current_revision", "default_path", "describe",
-           "ensure_schema", "head_revision", "make_engine", "resolve_url", "session_factory",
+           "ensure_schema", "head_revision", "make_engine", "reader", "resolve_url", "session_factory",
            "sqlite_path", "table_names", "upgrade", "writer"]

@@ -36,11 +36,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..store import db
 from . import auth, services
+from .cache import Caches
+from .dbsession import close_session
 from .settings import Settings
 
 log = logging.getLogger("fazhi.web")
@@ -113,6 +116,12 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        try:
+            await self._handle(scope, receive, send)
+        finally:
+            close_session(scope)  # the request's read session (fazhi.web.dbsession), if it opened one
+
+    async def _handle(self, scope: Any, receive: Any, send: Any) -> None:
         path = scope.get("path", "")
         https = scope.get("scheme") == "https"
         static = path.startswith(("/static/", "/vendor/"))
@@ -284,9 +293,11 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
 
     The schema is created or upgraded if needed."""
     settings = settings or Settings.from_env()
-    engine = db.make_engine(db.resolve_url(db_url))
+    url = db.resolve_url(db_url)
+    pool = {} if url.startswith("sqlite") else {"pool_size": settings.db_pool_size, "max_overflow": settings.db_pool_overflow}
+    engine = db.make_engine(url, ping_idle=settings.db_ping_idle_seconds, **pool)
     db.ensure_schema(engine)
-    Session = db.session_factory(engine)
+    Session = db.session_factory(engine, read=True)
     WriteSession = db.session_factory(engine, write=True)
     with WriteSession() as s:
         key = auth.secret_key(s, settings)
@@ -311,6 +322,7 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     app.state.WriteSession = WriteSession
     app.state.codec = auth.SessionCodec(key, settings.session_seconds)
     app.state.vendor = _Vendor()
+    app.state.caches = Caches(int(settings.cache_mb * 1024 * 1024))
 
     from . import routes_api, routes_pages
 
@@ -363,6 +375,19 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
             return JSONResponse({"detail": _errors(exc)}, status_code=422)
         return routes_pages.error_page(request, 400, "请求参数不正确：" + "；".join(
             f"{'.'.join(str(x) for x in e.get('loc', [])[1:])} {e.get('msg')}" for e in exc.errors()))
+
+    @app.exception_handler(sa_exc.DBAPIError)
+    async def _db_down(request: Request, exc: sa_exc.DBAPIError) -> Response:
+        # a connection that dropped under a request (restart, failover) or a database that cannot be
+        # reached: the pool has already let the connection go, so a retry gets a fresh one
+        if not (exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError)):
+            raise exc
+        log.warning("database unavailable for %s: %s", request.url.path, str(exc).splitlines()[0])
+        message = "数据库连接中断或暂时不可用，请稍后重试"
+        headers = {"Retry-After": "1"}
+        if request.url.path.startswith("/api"):
+            return JSONResponse({"detail": message}, status_code=503, headers=headers)
+        return routes_pages.error_page(request, 503, message, headers=headers)
 
     @app.exception_handler(services.SimilarUnavailable)
     async def _no_similar(request: Request, exc: services.SimilarUnavailable) -> Response:

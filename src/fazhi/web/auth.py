@@ -53,12 +53,13 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import HTTPException, Request, Response
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from ..store.accounts import ApiToken, AppSetting, Credential, LoginFailure
 from ..store.models import User, utcnow
 from . import roles
+from .dbsession import read_session
 from .roles import Scope
 from .settings import Settings
 
@@ -219,10 +220,22 @@ def _session_data(request: Request) -> dict[str, Any] | None:
     return request.scope["fazhi_session_data"]
 
 
-def _load_user(session: Session, user_id: int) -> tuple[User, Credential] | None:
-    row = session.execute(select(User, Credential).join(Credential, Credential.user_id == User.id)
-                          .where(User.id == user_id)).first()
-    return None if row is None else (row[0], row[1])
+# The two look-ups every request makes, built once with bound parameters: plain columns (no ORM
+# objects to build), and a statement whose cache key SQLAlchemy computes once, not per request.
+_WHO = (User.id, User.name, User.role, Credential.active, Credential.session_version, Credential.region,
+        Credential.region_code, Credential.province, Credential.city, Credential.county, Credential.township)
+_USER_BY_ID = (select(*_WHO).join(Credential, Credential.user_id == User.id)
+               .where(User.id == bindparam("user_id")))
+_USER_BY_TOKEN = (select(*_WHO, ApiToken.id.label("token_id"), ApiToken.revoked_at, ApiToken.expires_at,
+                         ApiToken.last_used_at)
+                  .select_from(ApiToken).join(User, ApiToken.user_id == User.id)
+                  .join(Credential, Credential.user_id == User.id)
+                  .where(ApiToken.token_hash == bindparam("token_hash")))
+
+
+def _load_user(session: Session, user_id: int) -> Any | None:
+    """The user and credential columns of ``user_id`` (a row; None when there is no such account)."""
+    return session.execute(_USER_BY_ID, {"user_id": user_id}).first()
 
 
 def principal(request: Request) -> Principal | None:
@@ -238,7 +251,6 @@ def principal(request: Request) -> Principal | None:
 
 
 def _resolve(request: Request) -> Principal | None:
-    state = request.app.state
     auth = request.headers.get("authorization")
     if auth is not None:
         scheme, _, tok = auth.partition(" ")
@@ -248,14 +260,10 @@ def _resolve(request: Request) -> Principal | None:
     data = _session_data(request)
     if not data or not isinstance(data.get("u"), int):
         return None
-    with state.Session() as s:
-        found = _load_user(s, data["u"])
-    if found is None:
+    who = _load_user(read_session(request), data["u"])
+    if who is None or not who.active or who.session_version != data.get("v") or roles.rank(who.role) < 0:
         return None
-    user, cred = found
-    if not cred.active or cred.session_version != data.get("v") or roles.rank(user.role) < 0:
-        return None
-    return Principal(user.id, user.name, user.role, Scope.of(cred), "session", csrf=data["c"])
+    return Principal(who.id, who.name, who.role, Scope.of(who), "session", csrf=data["c"])
 
 
 def _from_token(request: Request, tok: str) -> Principal:
@@ -264,19 +272,13 @@ def _from_token(request: Request, tok: str) -> Principal:
     if not tok.startswith(TOKEN_PREFIX) or len(tok) > 200:
         raise bad
     now = utcnow()
-    with state.Session() as s:
-        row = s.execute(select(ApiToken, User, Credential).join(User, ApiToken.user_id == User.id)
-                        .join(Credential, Credential.user_id == User.id)
-                        .where(ApiToken.token_hash == token_hash(tok))).first()
-        if row is None:
-            raise bad
-        t, user, cred = row
-        if t.revoked_at is not None or (t.expires_at is not None and _aware(t.expires_at) <= now) \
-                or not cred.active or roles.rank(user.role) < 0:
-            raise bad
-        stale = t.last_used_at is None or _aware(t.last_used_at) < now - dt.timedelta(minutes=5)
-        tid = t.id
-        p = Principal(user.id, user.name, user.role, Scope.of(cred), "token", token_id=tid)
+    who = read_session(request).execute(_USER_BY_TOKEN, {"token_hash": token_hash(tok)}).first()
+    if who is None or who.revoked_at is not None or (who.expires_at is not None and _aware(who.expires_at) <= now) \
+            or not who.active or roles.rank(who.role) < 0:
+        raise bad
+    stale = who.last_used_at is None or _aware(who.last_used_at) < now - dt.timedelta(minutes=5)
+    tid = who.token_id
+    p = Principal(who.id, who.name, who.role, Scope.of(who), "token", token_id=tid)
     if stale:  # at most one write per token every 5 minutes
         with state.WriteSession.begin() as w:
             w.execute(ApiToken.__table__.update().where(ApiToken.id == tid).values(last_used_at=now))

@@ -10,7 +10,6 @@ scope sees only the reports of that region: any other report is 404.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -18,10 +17,10 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from ..store.service import ReportFilter, report_summary
-from . import auth, services
+from ..store.service import ReportFilter
+from . import auth, deps, services
 from .auth import Principal
-from .deps import DB
+from .deps import DB, ApiUser
 from .settings import Settings
 
 router = APIRouter(prefix="/api")
@@ -32,31 +31,11 @@ class FastJSON(JSONResponse):
     are large and already JSON."""
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
-
-ACTION_LABEL = {"read": "查看报告", "upload": "上传报告", "delete": "删除报告", "export": "导出数据"}
-
-
-# =========================================================================== dependencies
-def api_user(request: Request) -> Principal:
-    p = auth.principal(request)
-    if p is None:
-        raise HTTPException(401, "需要登录，或在 Authorization 头中提供 API 令牌（Bearer）",
-                            headers={"WWW-Authenticate": "Bearer"})
-    return p
-
-
-ApiUser = Annotated[Principal, Depends(api_user)]
-
+        return services.dumps(content)
 
 def need(action: str) -> Any:
-    def dep(p: ApiUser) -> Principal:
-        if not p.can(action):
-            raise HTTPException(403, f"权限不足：{p.role_label}不能{ACTION_LABEL.get(action, action)}")
-        return p
-    return dep
-
-
+    """The API's role check (an anonymous call is 401, a role that may not is 403)."""
+    return deps.need(action, api=True)
 
 
 Region = Annotated[str | None, Query(description="地区（任一级）：焦作市、解放区 …")]
@@ -132,14 +111,17 @@ async def upload(request: Request, p: Annotated[Principal, Depends(need("upload"
 def reports(p: ApiUser, s: DB,
             flt: Filter,
             limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Response:
-    total, rows = services.list_reports(s, flt, p.scope, limit=limit, offset=offset)
-    return FastJSON({"total": total, "limit": limit, "offset": offset, "items": [report_summary(r) for r in rows]})
+    total, items = services.report_summaries(s, flt, p.scope, limit=limit, offset=offset)
+    return FastJSON({"total": total, "limit": limit, "offset": offset, "items": items})
 
 
 @router.get("/reports/{report_id}", response_class=FastJSON, summary="审查结果", description="fazhi.review/1 审查结果（加 id）；with_text=1 时含规范化全文。")
-def report(report_id: int, p: ApiUser, s: DB,
+def report(request: Request, report_id: int, p: ApiUser, s: DB,
            with_text: bool = Query(False, description="包含偏移量所指的规范化全文")) -> Response:
-    return FastJSON(services.report_doc(_report(s, report_id, p), with_text=with_text))
+    body = services.report_doc_bytes(s, report_id, p.scope, request.app.state.caches.docs, with_text=with_text)
+    if body is None:
+        raise HTTPException(404, "报告不存在，或不在您的查看范围内")
+    return Response(body, media_type="application/json")
 
 
 @router.get("/reports/{report_id}/facts", response_class=FastJSON, summary="指标数据", description="报告中的指标数据（含原文证据）。")

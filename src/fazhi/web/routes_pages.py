@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import threading
-from collections import OrderedDict
 from functools import cache
 from itertools import pairwise
 from typing import Annotated, Any
@@ -25,9 +23,9 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..store.service import REGION_FIELDS, ReportFilter
-from . import auth, roles, services
+from . import auth, deps, roles, services
 from .auth import Principal
-from .deps import DB
+from .deps import DB, PageUser
 from .settings import Settings
 
 router = APIRouter(include_in_schema=False)
@@ -37,8 +35,6 @@ STATUS_LABEL = {"dedicated": "单列", "embedded": "散见", "missing": "缺失"
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 LEVEL_LABEL = services.LEVEL_LABEL
 LEVELS = ("province", "city", "county", "township", "street", "department")
-ACTION_LABEL = {"read": "查看报告", "upload": "上传报告", "delete": "删除报告", "export": "导出数据",
-                "manage_users": "管理用户", "audit": "查看审计日志"}
 AUDIT_LABEL = {"report.upload": "上传报告", "report.upload_refused": "上传被拒", "report.delete": "删除报告",
                "report.refresh": "重新审查", "compare.export": "导出对比表", "user.login": "登录",
                "user.login_failed": "登录失败", "user.login_blocked": "登录受限（频繁失败）", "user.logout": "退出",
@@ -110,24 +106,7 @@ def error_page(request: Request, status: int, message: str, *, headers: dict[str
 
 
 # =========================================================================== dependencies
-def page_user(request: Request) -> Principal:
-    p = auth.principal(request)
-    if p is None:
-        raise auth.LoginRequired()
-    return p
-
-
-PageUser = Annotated[Principal, Depends(page_user)]
-
-
-def need(action: str) -> Any:
-    def dep(p: PageUser) -> Principal:
-        if not p.can(action):
-            raise HTTPException(403, f"权限不足：{p.role_label}不能{ACTION_LABEL[action]}")
-        return p
-    return dep
-
-
+need = deps.need  # the pages' role check: anonymous → the login form, a role that may not → 403
 
 
 def _settings(request: Request) -> Settings:
@@ -313,22 +292,10 @@ def _parse_hl(hl: str | None, n: int) -> tuple[int, int] | None:
 
 
 SPLIT = "<!--fazhi:split-->"
-_BODY_CACHE: OrderedDict[tuple[Any, ...], tuple[Markup, Markup, Markup]] = OrderedDict()
-_BODY_LOCK = threading.Lock()
-BODY_CACHE_SIZE = 128
 
 
-def _review_body(report: Any, hl: str | None) -> tuple[Markup, Markup, Markup]:
-    """The outline, the panels and the text of a review page: the same for every user, so rendered
-    once per report version and highlight (an LRU of :data:`BODY_CACHE_SIZE`), then reused."""
-    key = (id(_BODY_CACHE), report.id, report.sha256, str(report.created_at), str(report.updated_at), hl or "")
-    with _BODY_LOCK:
-        hit = _BODY_CACHE.get(key)
-        if hit is not None:
-            _BODY_CACHE.move_to_end(key)
-            return hit
-    doc = report.review or {}
-    text = report.text or ""
+def _review_body(report_id: int, doc: dict[str, Any], text: str, hl: str | None) -> tuple[Markup, Markup, Markup]:
+    """The outline, the panels and the text of a review page (the same for every user)."""
     facts = sorted(doc.get("facts") or [], key=lambda f: (f.get("start", 0), f.get("end", 0)))
     parts = doc.get("parts") or {}
     findings = doc.get("findings") or []
@@ -342,31 +309,31 @@ def _review_body(report: Any, hl: str | None) -> tuple[Markup, Markup, Markup]:
     span = _parse_hl(hl, len(text))
     segments = _segments(text, marks, numbers, _anchors(outline, set()), span)
     html = env().get_template("_report_body.html.j2").render(
-        report=report, facts=facts, parts=parts, findings=findings, quantities=quantities, outline=outline,
+        report_id=report_id, facts=facts, parts=parts, findings=findings, quantities=quantities, outline=outline,
         text_html=text_html(segments, span), quantities_html=quantities_html(quantities), hl=span,
         score=doc.get("score") or {}, split=Markup(SPLIT))
     a, b, c = html.split(SPLIT)
-    out = (Markup(a), Markup(b), Markup(c))
-    with _BODY_LOCK:
-        _BODY_CACHE[key] = out
-        while len(_BODY_CACHE) > BODY_CACHE_SIZE:
-            _BODY_CACHE.popitem(last=False)
-    return out
+    return Markup(a), Markup(b), Markup(c)
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
 def report_page(request: Request, report_id: int, p: PageUser, s: DB,
                 hl: str | None = None) -> Response:
-    report = services.get_report(s, report_id, p.scope, lazy_body=True)
-    if report is None:
+    head = services.report_head(s, report_id, p.scope)
+    if head is None:
         raise HTTPException(404, "报告不存在，或不在您的查看范围内")
-    outline, panels, text = _review_body(report, hl if hl and len(hl) <= 24 else None)
-    issuer = report.issuer
-    region = "".join(getattr(issuer, k) or "" for k in REGION_FIELDS) if issuer else ""
-    return render(request, "report.html.j2", title=report.title or "审查结果", report=report,
+    hl = hl if hl and len(hl) <= 24 else None
+
+    def make() -> tuple[Markup, Markup, Markup]:
+        doc, text = services.report_body(s, report_id)
+        return _review_body(report_id, doc, text or "", hl)
+
+    # rendered once per stored review and highlight, then reused (fazhi.web.cache)
+    outline, panels, text = request.app.state.caches.bodies.get_or_make(("body", services.stamp(head), hl or ""), make)
+    region = "".join(getattr(head, k) or "" for k in REGION_FIELDS)
+    return render(request, "report.html.j2", title=head.title or "审查结果", report=head,
                   body_outline=outline, body_panels=panels, body_text=text, region=region,
-                  issuer_name=(issuer.name if issuer else None) or report.issuer_name or "（未识别）",
-                  level=LEVEL_LABEL.get((issuer.level if issuer else None) or "", ""))
+                  issuer_name=head.issuer_name or "（未识别）", level=LEVEL_LABEL.get(head.level or "", ""))
 
 
 @router.post("/reports/{report_id}/delete")

@@ -26,6 +26,7 @@ temporary folder under names made here).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tempfile
 import threading
@@ -44,6 +45,7 @@ from ..store.accounts import ApiToken, Credential
 from ..store.models import AuditEvent, Fact, Issuer, PartRow, Report, User, utcnow
 from ..store.service import REGION_FIELDS, ReportFilter
 from . import roles
+from .cache import LRU
 from .roles import Scope, scoped
 from .settings import Settings
 
@@ -243,20 +245,101 @@ def list_reports(session: Session, flt: ReportFilter | None, scope: Scope | None
     return service.count_reports(session, f), list(session.scalars(stmt).unique())
 
 
-def get_report(session: Session, report_id: int, scope: Scope | None, *, children: bool = False,
-               lazy_body: bool = False) -> Report | None:
-    """One report if it exists **and** is in the scope (else None: the caller answers 404).
+_SUMMARY = (Report.id, Report.sha256, Report.title, Report.year, Report.date, Report.score_total,
+            Report.issuer_name, Report.source_path, Report.format, Report.issuer_id, Issuer.name.label("i_name"),
+            Issuer.level.label("i_level"), Issuer.code.label("i_code"),
+            *(getattr(Issuer, k).label("i_" + k) for k in REGION_FIELDS))
 
-    ``lazy_body``: the review document and the text are loaded only when read."""
+
+def report_summaries(session: Session, flt: ReportFilter | None, scope: Scope | None, *, limit: int = 50,
+                     offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """(how many reports match, one page of them as :func:`fazhi.store.service.report_summary` dicts),
+    in one query: plain columns and the total as a window count (the API's list)."""
+    f = scoped(flt, scope)
+    stmt = (f.apply(select(*_SUMMARY, func.count().over().label("total")).select_from(Report))
+            .order_by(Report.year, Report.issuer_id, Report.id).offset(offset).limit(limit))
+    if not f.needs_issuer():
+        stmt = stmt.outerjoin(Issuer, Report.issuer_id == Issuer.id)
+    rows = session.execute(stmt).all()
+    total = int(rows[0].total) if rows else service.count_reports(session, f)
+    return total, [{
+        "id": r.id, "sha256": r.sha256, "title": r.title, "year": r.year,
+        "date": r.date.isoformat() if r.date else None, "score": r.score_total,
+        "issuer": None if r.issuer_id is None else {
+            "id": r.issuer_id, "name": r.i_name, "level": r.i_level,
+            **{k: getattr(r, "i_" + k) for k in REGION_FIELDS}, "code": r.i_code},
+        "issuer_name": r.issuer_name, "path": r.source_path, "format": r.format} for r in rows]
+
+
+def get_report(session: Session, report_id: int, scope: Scope | None, *, children: bool = False) -> Report | None:
+    """One report if it exists **and** is in the scope (else None: the caller answers 404)."""
     stmt = select(Report).where(Report.id == report_id).options(joinedload(Report.issuer))
-    if lazy_body:
-        stmt = stmt.options(defer(Report.review), defer(Report.text))
     if scope is not None:
         stmt = stmt.where(scope.condition())
     if children:
         stmt = stmt.options(selectinload(Report.facts), selectinload(Report.quantities),
                             selectinload(Report.findings), selectinload(Report.parts))
     return session.scalars(stmt).unique().first()
+
+
+#: what identifies one version of a stored review (a re-review changes ``updated_at``; a report deleted
+#: and stored again has a new ``created_at``, even where SQLite gives it the old id)
+STAMP = (Report.id, Report.sha256, Report.created_at, Report.updated_at)
+_HEAD = (*STAMP, Report.title, Report.year, Report.date, Report.source_path, Report.format, Report.chars,
+         Report.score_total, func.coalesce(Issuer.name, Report.issuer_name).label("issuer_name"),
+         Issuer.level.label("level"), *(getattr(Issuer, k).label(k) for k in REGION_FIELDS))
+
+
+def stamp(row: Any) -> tuple[Any, ...]:
+    """The cache key of a stored review (a row with the :data:`STAMP` columns)."""
+    return (row.id, row.sha256, str(row.created_at), str(row.updated_at))
+
+
+def report_head(session: Session, report_id: int, scope: Scope | None) -> Any | None:
+    """What a review page shows above the review — title, year, date, file, issuer and its region —
+    plus the stamp, as one row (no review document, no text); None when not there or not in scope."""
+    stmt = select(*_HEAD).outerjoin(Issuer, Report.issuer_id == Issuer.id).where(Report.id == report_id)
+    if scope is not None:
+        stmt = stmt.where(scope.condition())
+    return session.execute(stmt).first()
+
+
+def report_stamp(session: Session, report_id: int, scope: Scope | None) -> Any | None:
+    """The stamp of a report in scope (one indexed lookup), None when not there or not in scope."""
+    stmt = select(*STAMP).where(Report.id == report_id)
+    if scope is not None:
+        stmt = stmt.where(scope.condition())
+    return session.execute(stmt).first()
+
+
+def report_body(session: Session, report_id: int, *, with_text: bool = True) -> tuple[dict[str, Any], str | None]:
+    """The stored review document and (``with_text``) the normalised text of a report."""
+    cols = (Report.review, Report.text) if with_text else (Report.review,)
+    row = session.execute(select(*cols).where(Report.id == report_id)).one()
+    return dict(row[0] or {}), (row[1] if with_text else None)
+
+
+def dumps(content: Any) -> bytes:
+    """JSON as the API writes it: UTF-8, no ASCII escapes, compact."""
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def report_doc_bytes(session: Session, report_id: int, scope: Scope | None, cache: LRU[bytes] | None = None, *,
+                     with_text: bool = False) -> bytes | None:
+    """The ``fazhi.review/1`` document of a report in scope, with its ``id``, as JSON bytes (cached per
+    stamp); None when not there or not in scope."""
+    row = report_stamp(session, report_id, scope)
+    if row is None:
+        return None
+
+    def make() -> bytes:
+        doc, text = report_body(session, report_id, with_text=with_text)
+        out = {**doc, "id": report_id}
+        if with_text:
+            out["text"] = text
+        return dumps(out)
+
+    return make() if cache is None else cache.get_or_make(("doc", stamp(row), with_text), make)
 
 
 def delete_report(session: Session, report_id: int, scope: Scope | None, *, user_id: int | None) -> bool:
@@ -723,6 +806,8 @@ def has_users(session: Session) -> bool:
 
 __all__ = ["AccountError", "SimilarUnavailable", "UploadResult", "UserRow", "audit", "compare_table",
            "create_token", "create_user", "dashboard", "delete_report", "display_name", "export_compare",
-           "filter_from_query", "get_report", "get_user", "has_users", "list_audit", "list_reports", "list_tokens",
-           "list_users", "reason_status", "reason_zh", "report_doc", "review_bytes", "revoke_token", "set_password",
-           "similar_pairs", "similar_reports", "store_upload", "update_user", "upload_status"]
+           "filter_from_query", "get_report", "get_user", "has_users", "list_audit", "list_reports",
+           "list_tokens", "list_users", "reason_status", "reason_zh", "report_body", "report_doc",
+           "report_doc_bytes", "report_head", "report_stamp", "report_summaries", "review_bytes", "revoke_token",
+           "set_password", "similar_pairs", "similar_reports", "stamp", "store_upload", "update_user",
+           "upload_status"]

@@ -9,6 +9,8 @@
 | cookies marked ``Secure`` | ``FAZHI_COOKIE_SECURE`` (``1``/``0``) | automatic: when the request came over https |
 | session lifetime | ``FAZHI_SESSION_HOURS`` | 12 |
 | login rate limit | ``FAZHI_LOGIN_MAX_FAILURES``, ``FAZHI_LOGIN_WINDOW_SECONDS`` | 5 failures per user name and address in 300 s |
+| database connections kept per server process (PostgreSQL) | ``FAZHI_DB_POOL_SIZE`` | 16 (and up to 24 more at a peak) |
+| memory for rendered review pages and review JSON, per server process | ``FAZHI_CACHE_MB`` | 64 |
 
 The secret key: a fixed ``FAZHI_SECRET_KEY`` lets several servers share
 sessions; without it the first start generates 48 random bytes and stores
@@ -65,6 +67,12 @@ class Settings:
     page_size: int = 50
     similar_max_reports: int = 20000  # the in-memory similarity index is built over at most this many
     warm_up: bool = True  # review a tiny text at start so the first upload is not slow
+    #: database connections each server process keeps (PostgreSQL), and how many more it may open at
+    #: a peak (the thread pool runs at most 40 requests at once)
+    db_pool_size: int = 16
+    db_pool_overflow: int = 24
+    db_ping_idle_seconds: float = 10.0
+    cache_mb: float = 64.0  # rendered review pages and review JSON kept per server process  # ping a pooled connection before use only after this long idle
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -77,6 +85,8 @@ class Settings:
             session_hours=_env_float("FAZHI_SESSION_HOURS", 12),
             login_max_failures=int(_env_float("FAZHI_LOGIN_MAX_FAILURES", 5)),
             login_window_seconds=int(_env_float("FAZHI_LOGIN_WINDOW_SECONDS", 300)),
+            db_pool_size=int(_env_float("FAZHI_DB_POOL_SIZE", 16)),
+            cache_mb=_env_float("FAZHI_CACHE_MB", 64),
         )
         for k, v in overrides.items():
             setattr(s, k, v)
