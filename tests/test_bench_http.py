@@ -58,3 +58,52 @@ def test_http_bench_open_loop(tmp_path, seed_paths) -> None:
     assert res["overall"]["requests"] == 30 and res["overall"]["errors"] == 0
     assert res["seconds"] >= 29 / 20.0  # paced: the last request is not due before 1.45 s
     assert res["cpu"]["server_s"] is not None and res["cpu"]["client_s"] is not None
+
+
+def test_load_generator_reads_whole_answers_on_one_connection() -> None:
+    """The benchmark's small HTTP client must read each answer to its end (Content-Length, chunked, or
+    until the server closes) before the next request on the same connection, and report the status."""
+    import asyncio
+
+    from fazhi.bench_http import HttpConnection
+
+    answers = [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4;x=1\r\ndefg\r\n0\r\n\r\n",
+        b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno",
+        b"HTTP/1.1 200 OK\r\n\r\nuntil-close",
+    ]
+    seen: list[bytes] = []
+    connections = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError:
+                break
+            seen.append(head.split(b"\r\n", 1)[0])
+            answer = answers[len(seen) - 1]
+            writer.write(answer)
+            await writer.drain()
+            if b"Connection: close" in answer or (b"Content-Length" not in answer and b"chunked" not in answer):
+                break
+        writer.close()
+
+    async def main() -> list[tuple[int, int]]:
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        conn = HttpConnection("127.0.0.1", port)
+        try:
+            return [await conn.get(f"/r{i}?q=1", b"X-Test: 1\r\n", timeout=5) for i in range(4)]
+        finally:
+            conn.close()
+            server.close()
+
+    got = asyncio.run(main())
+    assert got == [(200, 5), (200, 7), (404, 2), (200, 11)]
+    assert seen == [b"GET /r0?q=1 HTTP/1.1", b"GET /r1?q=1 HTTP/1.1", b"GET /r2?q=1 HTTP/1.1",
+                    b"GET /r3?q=1 HTTP/1.1"]
+    assert connections == 2  # kept alive until the server said close

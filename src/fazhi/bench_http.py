@@ -15,7 +15,9 @@
 4. signs in through ``/login`` like a browser (session cookie) and drives a
    bounded number of requests — at most ``requests``, and stopping at
    ``duration_limit`` seconds whichever comes first — from ``concurrency``
-   concurrent ``httpx.AsyncClient`` connections, round robin over:
+   concurrent keep-alive connections (:class:`HttpConnection`, a minimal
+   HTTP/1.1 client, so that the load generator takes little of the cores it
+   shares with the server), round robin over:
 
    * ``GET /reports/{id}`` — the review page (session cookie),
    * ``GET /api/reports/{id}`` — one review as JSON (API token),
@@ -367,61 +369,130 @@ def _summary(samples: list[tuple[float, int, str | None]], seconds: float) -> di
             "mean_ms": round(sum(ms) / len(ms), 1) if ms else None, "max_ms": round(ms[-1], 1) if ms else None}
 
 
+class HttpConnection:
+    """One keep-alive HTTP/1.1 connection of the load generator.
+
+    Deliberately small (a request line and headers out; status, headers and a
+    ``Content-Length`` or chunked body in): the load generator shares the
+    machine's cores with the server, and a full client (httpx) spends more CPU
+    per request than the server's cheaper answers — what the benchmark would
+    then measure is the client.  Used only for GETs to the server it started."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def get(self, target: str, headers: bytes = b"", timeout: float = 30.0) -> tuple[int, int]:
+        """GET ``target`` (a path with its query, ASCII); (status, body bytes).  Raises OSError,
+        asyncio.IncompleteReadError or TimeoutError when the connection fails (it is then closed)."""
+        try:
+            return await asyncio.wait_for(self._get(target, headers), timeout)
+        except BaseException:
+            self.close()
+            raise
+
+    async def _get(self, target: str, headers: bytes) -> tuple[int, int]:
+        if self._writer is None:
+            self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+        assert self._reader is not None
+        self._writer.write(b"GET %s HTTP/1.1\r\nHost: %s:%d\r\n%s\r\n" % (
+            target.encode("ascii"), self.host.encode("ascii"), self.port, headers))
+        head = await self._reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        fields = {}
+        for line in lines[1:]:
+            k, _, v = line.partition(":")
+            fields[k.strip().lower()] = v.strip()
+        if "content-length" in fields:
+            n = int(fields["content-length"])
+            await self._reader.readexactly(n)
+        elif fields.get("transfer-encoding", "").lower() == "chunked":
+            n = 0
+            while True:
+                size = int((await self._reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                await self._reader.readexactly(size + 2)
+                n += size
+                if size == 0:
+                    break
+        else:  # the body ends with the connection
+            n = len(await self._reader.read())
+            self.close()
+        if fields.get("connection", "").lower() == "close":
+            self.close()
+        return status, n
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        self._reader = self._writer = None
+
+
 async def _drive(base: str, ids: list[int], name: str, password: str, token: str, *, requests: int,
                  concurrency: int, duration_limit: float, warmup: int,
                  rate: float | None = None) -> tuple[dict[str, list[Any]], float, int]:
+    from urllib.parse import quote, urlsplit
+
     import httpx
 
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    bearer = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30.0, follow_redirects=False) as client:
-        await login(client, name, password)
+    async with httpx.AsyncClient(base_url=base, timeout=30.0, follow_redirects=False) as client:
+        await login(client, name, password)  # as a browser does; the cookie then goes on every page request
+        cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    page_headers = f"Cookie: {cookie}\r\n".encode("latin-1")
+    bearer = f"Authorization: Bearer {token}\r\n".encode("latin-1")
+    where = urlsplit(base)
+    host, port = where.hostname or "127.0.0.1", where.port or 80
 
-        def request(i: int) -> tuple[str, str, dict[str, str]]:
-            kind = ENDPOINTS[i % len(ENDPOINTS)]
-            rid = ids[(i * 7919) % len(ids)]
-            if kind == ENDPOINTS[0]:
-                return kind, f"/reports/{rid}", {}
-            if kind == ENDPOINTS[1]:
-                return kind, f"/api/reports/{rid}", bearer
-            return kind, "/api/reports?" + LIST_QUERIES[(i // len(ENDPOINTS)) % len(LIST_QUERIES)], bearer
+    def request(i: int) -> tuple[str, str, bytes]:
+        kind = ENDPOINTS[i % len(ENDPOINTS)]
+        rid = ids[(i * 7919) % len(ids)]
+        if kind == ENDPOINTS[0]:
+            return kind, f"/reports/{rid}", page_headers
+        if kind == ENDPOINTS[1]:
+            return kind, f"/api/reports/{rid}", bearer
+        q = LIST_QUERIES[(i // len(ENDPOINTS)) % len(LIST_QUERIES)]
+        return kind, "/api/reports?" + quote(q, safe="=&,-"), bearer
 
-        samples: dict[str, list[tuple[float, int, str | None]]] = {k: [] for k in ENDPOINTS}
-        counter = 0
+    samples: dict[str, list[tuple[float, int, str | None]]] = {k: [] for k in ENDPOINTS}
+    counter = 0
+    start = 0.0
 
-        start = 0.0
+    async def worker(conn: HttpConnection, limit: int, deadline: float, record: bool) -> None:
+        nonlocal counter
+        while counter < limit and time.perf_counter() < deadline:
+            i = counter
+            counter += 1
+            kind, path, headers = request(i)
+            t0 = time.perf_counter()
+            if record and rate:
+                # open loop: request i is due at start + i/rate; its latency counts from then, so a
+                # server that falls behind shows it (no coordinated omission)
+                due = start + i / rate
+                if due > t0:
+                    await asyncio.sleep(due - t0)
+                t0 = due
+            try:
+                status, _n = await conn.get(path, headers)
+                err = None
+            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
+                status, err = 0, type(exc).__name__
+            if record:
+                samples[kind].append(((time.perf_counter() - t0) * 1000.0, status, err))
 
-        async def worker(limit: int, deadline: float, record: bool) -> None:
-            nonlocal counter
-            while counter < limit and time.perf_counter() < deadline:
-                i = counter
-                counter += 1
-                kind, path, headers = request(i)
-                t0 = time.perf_counter()
-                if record and rate:
-                    # open loop: request i is due at start + i/rate; its latency counts from then, so a
-                    # server that falls behind shows it (no coordinated omission)
-                    due = start + i / rate
-                    if due > t0:
-                        await asyncio.sleep(due - t0)
-                    t0 = due
-                try:
-                    r = await client.get(path, headers=headers)
-                    await r.aread()
-                    status, err = r.status_code, None
-                except httpx.HTTPError as exc:
-                    status, err = 0, type(exc).__name__
-                if record:
-                    samples[kind].append(((time.perf_counter() - t0) * 1000.0, status, err))
-
-        # warm-up (not measured): every worker process, every endpoint, the connection pool
+    conns = [HttpConnection(host, port) for _ in range(concurrency)]
+    try:
+        # warm-up (not measured): every worker process, every endpoint, the connections
         wdeadline = time.perf_counter() + min(15.0, duration_limit)
-        await asyncio.gather(*(worker(warmup, wdeadline, False) for _ in range(concurrency)))
+        await asyncio.gather(*(worker(c, warmup, wdeadline, False) for c in conns))
         warmed, counter = counter, 0
         t0 = start = time.perf_counter()
         deadline = t0 + duration_limit
-        await asyncio.gather(*(worker(requests, deadline, True) for _ in range(concurrency)))
+        await asyncio.gather(*(worker(c, requests, deadline, True) for c in conns))
         return samples, time.perf_counter() - t0, warmed
+    finally:
+        for c in conns:
+            c.close()
 
 
 def _cpu(a: tuple[Any, ...], b: tuple[Any, ...], n: int, cores: int) -> dict[str, float | None]:
@@ -593,4 +664,4 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
-__all__ = ["ServerProcess", "format_http_report", "free_port", "run_http_bench", "start_server"]
+__all__ = ["HttpConnection", "ServerProcess", "format_http_report", "free_port", "run_http_bench", "start_server"]
