@@ -162,6 +162,11 @@ def bench(
     db_url: Annotated[str | None, typer.Option(
         "--db", help="With --http: a PostgreSQL URL to benchmark against (default: a temporary SQLite file).",
         show_default=False)] = None,
+    requests: Annotated[int, typer.Option("--requests", help="With --http: requests to send (at most).")] = 2000,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="With --http: connections at once.")] = 16,
+    rate: Annotated[float | None, typer.Option(
+        "--rate", help="With --http: an open loop at this many requests/s (default: as fast as the server "
+                       "answers).", show_default=False)] = None,
 ) -> None:
     """Benchmark the pipeline on a generated corpus (reports/s, MB/s, memory, ratio to the floor)."""
     if corpus is not None:
@@ -170,7 +175,12 @@ def bench(
     if http:
         from .bench_http import format_http_report, run_http_bench
 
-        result = run_http_bench(db_url)
+        try:
+            result = run_http_bench(db_url, requests=requests, concurrency=concurrency, rate=rate,
+                                    progress=lambda msg: err_console.print(f"[dim]{msg}[/dim]", highlight=False))
+        except (ValueError, RuntimeError) as exc:
+            err_console.print(f"[red]fazhi bench --http: {exc}[/red]", highlight=False)
+            raise typer.Exit(1) from None
         if as_json:
             sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n")
         else:
