@@ -213,6 +213,35 @@ def test_save_load_roundtrip(gen, tmp_path) -> None:
     assert {m.id for m in back.similar(q, k=2)} == {m.id for m in idx.similar(q, k=2)}
 
 
+def test_copy_changes_without_disturbing_readers_of_the_original(gen) -> None:
+    """The web answers from one index while a sync changes a copy of it."""
+    texts, truth, issuers, idx = gen
+    a, b = truth[0]
+    before = [m.to_json() for m in idx.similar(a, k=3)]
+    pairs_before = [(p.a, p.b) for p in idx.pairs(exact=False)]
+    other = idx.copy()
+    other.remove(b)
+    other.add("new", texts[b], issuers[b])
+    assert b in idx and "new" not in idx and b not in other and "new" in other
+    assert [m.to_json() for m in idx.similar(a, k=3)] == before
+    assert [(p.a, p.b) for p in idx.pairs(exact=False)] == pairs_before
+    assert "new" in {m.id for m in other.similar(a, k=3)}
+
+
+def test_similar_among_restricts_the_candidates(gen) -> None:
+    """A user's region scope: the closest report outside ``among`` is never returned, and the best
+    ones inside it still are."""
+    _texts, truth, _issuers, idx = gen
+    a, b = truth[0]
+    assert idx.similar(a, k=1)[0].id == b
+    others = [d for d in idx.ids if d not in (a, b)]
+    got = idx.similar(a, k=5, among=set(others))
+    assert got and all(m.id in others for m in got)
+    ranked = [m.id for m in idx.similar(a, k=6, by="jaccard", passages=False) if m.id != b][:5]
+    assert [m.id for m in idx.similar(a, k=5, by="jaccard", passages=False, among=set(others))] == ranked
+    assert idx.similar(a, k=5, among=set()) == []
+
+
 def test_text_source_adapter() -> None:
     texts = dict(generate(30, seed=5))
     idx = similar.CorpusIndex(keep_text=False, text_source=texts.get)

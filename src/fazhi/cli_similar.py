@@ -16,10 +16,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
-from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -47,112 +45,46 @@ def _progress(label: str, quiet: bool = False) -> Progress:
 
 
 # --------------------------------------------------------------------------- the corpus: a store
-def index_path(url: str) -> Path:
-    """Where the similarity index of a database is kept."""
-    from .store import db
-
-    file = db.sqlite_path(url)
-    if file is not None:
-        return file.with_name(file.name + ".similar.npz")
-    import platformdirs
-
-    tag = hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
-    return Path(platformdirs.user_cache_dir("fazhi", appauthor=False)) / f"similar-{tag}.npz"
-
-
 class StoreCorpus:
-    """The stored reports as a :class:`~fazhi.similar.CorpusIndex` (ids are sha256)."""
+    """The stored reports as a similarity index (:class:`fazhi.similar_store.StoreIndex`, ids are sha256),
+    with the CLI's progress bar and errors."""
 
     def __init__(self, db_opt: str | None) -> None:
-        from sqlalchemy import select
-
+        from .similar_store import StoreIndex
         from .store import db
-        from .store.models import Issuer, Report
 
         try:
-            self.url = db.resolve_url(db_opt)
-            self.engine = db.make_engine(self.url)
-            if db.current_revision(self.engine) is None:
-                raise _die(f"no fazhi corpus in {db.describe(self.url)}: store reports with `fazhi ingest` first")
+            url = db.resolve_url(db_opt)
+            engine = db.make_engine(url)
+            if db.current_revision(engine) is None:
+                raise _die(f"no fazhi corpus in {db.describe(url)}: store reports with `fazhi ingest` first")
         except db.StoreError as exc:
             raise _die(str(exc)) from None
-        self.Session = db.session_factory(self.engine)
-        self._texts: OrderedDict[str, str] = OrderedDict()
-        self._select, self._Report, self._Issuer = select, Report, Issuer
-
-    def text(self, sha: str) -> str | None:
-        if sha in self._texts:
-            self._texts.move_to_end(sha)
-            return self._texts[sha]
-        R = self._Report
-        with self.Session() as s:
-            t = s.scalar(self._select(R.text).where(R.sha256 == sha))
-        if t is not None:
-            self._texts[sha] = t
-            while len(self._texts) > 64:
-                self._texts.popitem(last=False)
-        return t
-
-    def rows(self) -> dict[str, tuple[str | None, str]]:
-        """sha256 -> (issuer key, label) of every stored report."""
-        R, Iss = self._Report, self._Issuer
-        stmt = self._select(R.sha256, Iss.key, R.issuer_name, R.title, R.year).outerjoin(Iss, R.issuer_id == Iss.id)
-        with self.Session() as s:
-            return {sha: (key, _label(name or title or sha[:12], year))
-                    for sha, key, name, title, year in s.execute(stmt)}
+        self.store = StoreIndex(engine, url)
+        self.text, self.resolve = self.store.text, self.store.resolve
 
     def index(self, *, rebuild: bool = False, quiet: bool = False) -> similar.CorpusIndex:
         """The index, loaded from beside the database and brought up to date."""
-        from . import similar
-        path = index_path(self.url)
-        idx: similar.CorpusIndex | None = None
-        if path.exists() and not rebuild:
-            try:
-                idx = similar.CorpusIndex.load(path, text_source=self.text)
-                if idx.params != similar.DEFAULT:
-                    idx = None
-            except Exception:  # a stale or damaged index is rebuilt
-                idx = None
-        if idx is None:
-            idx = similar.CorpusIndex(keep_text=False, text_source=self.text)
-        idx.text_source = self.text
-        rows = self.rows()
-        changed = False
-        for gone in [d for d in idx.ids if d not in rows]:
-            idx.remove(gone)
-            changed = True
-        missing = [sha for sha in rows if sha not in idx]
-        if missing:
-            R = self._Report
-            with _progress("索引", quiet) as progress:
-                task = progress.add_task("index", total=len(missing))
-                for i in range(0, len(missing), 500):
-                    part = missing[i:i + 500]
-                    with self.Session() as s:
-                        texts = dict(s.execute(self._select(R.sha256, R.text).where(R.sha256.in_(part))).all())
-                    idx.extend(((sha, texts[sha], rows[sha][0], rows[sha][1]) for sha in part if sha in texts),
-                               workers=2 if len(part) >= 400 else 1)
-                    progress.advance(task, len(part))
-            changed = True
-        if changed:
-            try:
-                idx.save(path)
-            except OSError as exc:  # a read-only folder: work without the cache
-                err_console.print(f"[yellow]fazhi: cannot keep the similarity index at {path}: "
-                                  f"{exc.strerror or exc}[/yellow]", highlight=False)
+        with _progress("索引", quiet) as progress:
+            task = progress.add_task("index", total=None)
+            idx = self.store.sync(rebuild=rebuild,
+                                  progress=lambda done, total: progress.update(task, completed=done, total=total))
+        if self.store.save_error:
+            err_console.print(f"[yellow]fazhi: {self.store.save_error}[/yellow]", highlight=False)
         return idx
-
-    def resolve(self, report: str) -> str | None:
-        """A stored report's sha256 from its id or sha256 (prefix)."""
-        from .store import service
-
-        with self.Session() as s:
-            r = service.get_report(s, report)
-            return r.sha256 if r is not None else None
 
 
 def _label(name: str, year: int | None) -> str:
-    return f"{name}（{year}年）" if year else name
+    from .similar_store import label
+
+    return label(name, year)
+
+
+def index_path(url: str) -> Path:
+    """Where the similarity index of a database is kept (:func:`fazhi.similar_store.index_path`)."""
+    from .similar_store import index_path as where
+
+    return where(url)
 
 
 # --------------------------------------------------------------------------- the corpus: a folder

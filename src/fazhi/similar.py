@@ -62,7 +62,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -662,6 +662,15 @@ class CorpusIndex:
                 pool.join()
         return n
 
+    def copy(self) -> CorpusIndex:
+        """A copy to change while others read this one (the per-report arrays are shared: they are
+        never changed in place)."""
+        other = CorpusIndex(self.params, keep_text=self.keep_text, text_source=self.text_source)
+        other._ids, other._row, other._issuer = list(self._ids), dict(self._row), list(self._issuer)
+        other._label, other._chars, other._sh = list(self._label), list(self._chars), list(self._sh)
+        other._sig, other._texts = list(self._sig), dict(self._texts)
+        return other
+
     def remove(self, doc_id: str) -> bool:
         row = self._row.pop(doc_id, None)
         if row is None:
@@ -890,7 +899,7 @@ class CorpusIndex:
 
     def similar(self, query: str | DocFeatures | np.ndarray, k: int = 10, *, issuer: str | None = None,
                 passages: bool = True, min_similarity: float = 0.0, by: str = "both",
-                prepared: Prepared | None = None) -> list[Match]:
+                prepared: Prepared | None = None, among: Collection[str] | None = None) -> list[Match]:
         """The ``k`` reports closest to ``query`` (a doc id of the index, a text or features).
 
         Exact: every report's shared-shingle count is computed (one vectorised
@@ -899,7 +908,8 @@ class CorpusIndex:
         formulaic; ``"both"`` (default) takes the top ``k`` of each, ranked by
         Jaccard — so a report that copied one section from another is found even
         when template text makes unrelated reports look closer as a whole.
-        Passages are computed when the texts are available.
+        Passages are computed when the texts are available.  ``among``: only these
+        doc ids are candidates (a user's region scope).
         """
         row, q, qtext = self._query(query)
         pq = prepared
@@ -924,6 +934,11 @@ class CorpusIndex:
         if row is not None:
             jac[row] = -1.0
             rare[row] = -1
+        if among is not None:
+            allowed = np.zeros(n, dtype=bool)
+            allowed[[self._row[d] for d in among if d in self._row]] = True
+            jac[~allowed] = -1.0
+            rare[~allowed] = -1
         chosen: list[int] = []
         if by in ("jaccard", "both"):
             chosen += np.argsort(-jac, kind="stable")[:k].tolist()

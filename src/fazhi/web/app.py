@@ -323,6 +323,7 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     app.state.codec = auth.SessionCodec(key, settings.session_seconds)
     app.state.vendor = _Vendor()
     app.state.caches = Caches(int(settings.cache_mb * 1024 * 1024))
+    app.state.similar = services.SimilarIndex(engine, url, settings)
 
     from . import routes_api, routes_pages
 
@@ -388,6 +389,13 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
         if request.url.path.startswith("/api"):
             return JSONResponse({"detail": message}, status_code=503, headers=headers)
         return routes_pages.error_page(request, 503, message, headers=headers)
+
+    @app.exception_handler(services.SimilarBuilding)
+    async def _similar_building(request: Request, exc: services.SimilarBuilding) -> Response:
+        headers = {"Retry-After": "5"}
+        if request.url.path.startswith("/api"):
+            return JSONResponse({"detail": str(exc)}, status_code=503, headers=headers)
+        return routes_pages.error_page(request, 503, str(exc), headers=headers)
 
     @app.exception_handler(services.SimilarUnavailable)
     async def _no_similar(request: Request, exc: services.SimilarUnavailable) -> Response:

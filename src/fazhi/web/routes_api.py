@@ -156,10 +156,11 @@ def report_delete(request: Request, report_id: int, p: Annotated[Principal, Depe
 
 
 @router.get("/reports/{report_id}/similar", summary="相似报告",
-            description="与该报告最相似的报告（在您的地区范围内）及共有段落。相似度模块不可用时返回 501。")
+            description="与该报告最相似的报告（在您的地区范围内）及共有段落。相似度模块不可用时返回 501；"
+                        "相似度索引首次建立时返回 503（Retry-After）。")
 def report_similar(request: Request, report_id: int, p: ApiUser, s: DB,
                    k: int = Query(5, ge=1, le=20)) -> dict[str, Any]:
-    out = services.similar_reports(s, report_id, p.scope, request.app.state.settings, k=k)
+    out = services.similar_reports(s, report_id, p.scope, request.app.state.similar, k=k)
     if out is None:
         raise HTTPException(404, "报告不存在，或不在您的查看范围内")
     return {"id": report_id, "similar": out}
@@ -169,7 +170,7 @@ def report_similar(request: Request, report_id: int, p: ApiUser, s: DB,
             description="范围内最相似的报告对（近似重复）及共有段落。相似度模块不可用时返回 501。")
 def similar_pairs(request: Request, p: ApiUser, s: DB,
                   limit: int = Query(10, ge=1, le=50)) -> dict[str, Any]:
-    return {"pairs": services.similar_pairs(s, p.scope, request.app.state.settings, limit=limit)}
+    return {"pairs": services.similar_pairs(s, p.scope, request.app.state.similar, limit=limit)}
 
 
 # =========================================================================== compare and export

@@ -350,16 +350,16 @@ def report_delete(request: Request, report_id: int, p: Annotated[Principal, Depe
 @router.get("/reports/{report_id}/similar", response_class=HTMLResponse)
 def report_similar(request: Request, report_id: int, p: PageUser,
                    s: DB) -> Response:
-    report = services.get_report(s, report_id, p.scope)
+    report = services.report_head(s, report_id, p.scope)
     if report is None:
         raise HTTPException(404, "报告不存在，或不在您的查看范围内")
-    matches = services.similar_reports(s, report_id, p.scope, _settings(request))
+    matches = services.similar_reports(s, report_id, p.scope, request.app.state.similar)
     return render(request, "similar.html.j2", title="相似报告", report=report, matches=matches or [])
 
 
 @router.get("/similar", response_class=HTMLResponse)
 def pairs_page(request: Request, p: PageUser, s: DB) -> Response:
-    pairs = services.similar_pairs(s, p.scope, _settings(request))
+    pairs = services.similar_pairs(s, p.scope, request.app.state.similar)
     return render(request, "pairs.html.j2", title="相似报告对", pairs=pairs)
 
 

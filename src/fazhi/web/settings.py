@@ -11,6 +11,7 @@
 | login rate limit | ``FAZHI_LOGIN_MAX_FAILURES``, ``FAZHI_LOGIN_WINDOW_SECONDS`` | 5 failures per user name and address in 300 s |
 | database connections kept per server process (PostgreSQL) | ``FAZHI_DB_POOL_SIZE`` | 16 (and up to 24 more at a peak) |
 | memory for rendered review pages and review JSON, per server process | ``FAZHI_CACHE_MB`` | 64 |
+| most reports for similar reports and pairs in the web (each server process holds the index) | ``FAZHI_SIMILAR_MAX_REPORTS`` | 200,000 |
 
 The secret key: a fixed ``FAZHI_SECRET_KEY`` lets several servers share
 sessions; without it the first start generates 48 random bytes and stores
@@ -65,7 +66,7 @@ class Settings:
     argon2: dict[str, Any] = field(default_factory=lambda: {"time_cost": 3, "memory_cost": 65536,
                                                             "parallelism": 4})
     page_size: int = 50
-    similar_max_reports: int = 20000  # the in-memory similarity index is built over at most this many
+    similar_max_reports: int = 200_000  # similar reports and pairs in the web over at most this many reports
     warm_up: bool = True  # review a tiny text at start so the first upload is not slow
     #: database connections each server process keeps (PostgreSQL), and how many more it may open at
     #: a peak (the thread pool runs at most 40 requests at once)
@@ -87,6 +88,7 @@ class Settings:
             login_window_seconds=int(_env_float("FAZHI_LOGIN_WINDOW_SECONDS", 300)),
             db_pool_size=int(_env_float("FAZHI_DB_POOL_SIZE", 16)),
             cache_mb=_env_float("FAZHI_CACHE_MB", 64),
+            similar_max_reports=int(_env_float("FAZHI_SIMILAR_MAX_REPORTS", 200_000)),
         )
         for k, v in overrides.items():
             setattr(s, k, v)
