@@ -96,12 +96,18 @@ def test_seed_pdf(seed_paths, tmp_path):
 
 
 def _cjk_ttf() -> Path | None:
+    """A CJK font with TrueType outlines (reportlab cannot embed the PostScript-outline Noto CJK .ttc)."""
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
     for pattern in ("wqy*/*.tt[fc]", "noto*/*CJK*.tt[fc]", "*/*Noto*CJK*.tt[fc]", "arphic*/*.tt[fc]",
                     "*/*[Ss]im[Ss]un*.tt[fc]", "*/*[Hh]ei*.tt[fc]"):
         for root in (Path("/usr/share/fonts/truetype"), Path("/usr/share/fonts/opentype")):
-            found = sorted(root.glob(pattern)) if root.exists() else []
-            if found:
-                return found[0]
+            for found in sorted(root.glob(pattern)) if root.exists() else []:
+                try:
+                    TTFont("probe", str(found))
+                except TTFError:
+                    continue
+                return found
     return None
 
 
