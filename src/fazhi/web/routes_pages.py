@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..store.service import REGION_FIELDS, ReportFilter
-from . import auth, roles, services
+from . import auth, labels, roles, services
 from .auth import Principal
 from .deps import DB
 from .settings import Settings
@@ -84,6 +84,7 @@ def env() -> Any:
     e.globals.update(version=__version__, ROLE_LABEL=roles.ROLE_LABEL, LEVEL_LABEL=LEVEL_LABEL, LEVELS=LEVELS,
                      STATUS_MARK=STATUS_MARK, STATUS_LABEL=STATUS_LABEL, SEVERITY_LABEL=SEVERITY_LABEL,
                      AUDIT_LABEL=AUDIT_LABEL, part_label=_part_label, REQUIRED_PARTS=services.REQUIRED_PARTS)
+    e.globals.update(labels.TEMPLATE_GLOBALS)
     e.filters.update(value=_fmt_value, when=_when)
     return e
 
