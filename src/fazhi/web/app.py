@@ -3,8 +3,10 @@
 - pages (:mod:`fazhi.web.routes_pages`), server-rendered with Jinja2 (autoescape
   on), Chinese throughout, with small scripts of our own in ``static/``;
 - the REST API under ``/api`` (:mod:`fazhi.web.routes_api`), OpenAPI at
-  ``/api/openapi.json`` and a reference page rendered from it at ``/api/docs``
-  (no Swagger UI: its assets would have to come from a CDN or a copied bundle);
+  ``/api/openapi.json`` (in Chinese, with each operation's error responses:
+  :mod:`fazhi.web.openapi_zh`) and a reference page rendered from it at
+  ``/api/docs`` (no Swagger UI: its assets would have to come from a CDN or a
+  copied bundle);
 - ``/vendor/plotly.min.js``: the plotly.js bundle of the installed ``plotly``
   Python package, served from the package's folder (never copied, never a
   CDN; plotly itself is not imported).
@@ -312,10 +314,11 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     app.state.codec = auth.SessionCodec(key, settings.session_seconds)
     app.state.vendor = _Vendor()
 
-    from . import routes_api, routes_pages
+    from . import openapi_zh, routes_api, routes_pages
 
     app.include_router(routes_api.router)
     app.include_router(routes_pages.router)
+    openapi_zh.install(app)  # the OpenAPI document in Chinese, with each operation's error responses
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
