@@ -176,3 +176,22 @@ def test_admin_gives_a_command_line_user_a_role(admin, app):
     assert me["role"] == "reviewer" and me["role_label"] == "审核员"
     page = admin.get("/admin/users").text
     assert re.search(r'<tr data-user="ingest-bot" data-role="reviewer"', page)
+
+
+# =========================================================================== validation errors
+def test_invalid_parameters_are_explained_in_chinese(admin):
+    r = admin.get("/", params={"page": 0})
+    assert r.status_code == 400
+    message = html.unescape(re.search(r'id="error-message">(.*?)<', r.text).group(1))
+    assert message == "请求参数不正确：page（查询参数）应不小于 1"
+    r = admin.get("/reports/abc")
+    assert "report_id（路径参数）应为整数" in html.unescape(r.text)
+    r = admin.get("/api/reports", params={"limit": 9999})
+    assert r.status_code == 422
+    assert r.json()["detail"] == [{"loc": ["query", "limit"], "msg": "应不大于 500", "type": "less_than_equal"}]
+    # a form without a field it needs
+    r = admin.post("/admin/users/1", data={"csrf_token": admin.csrf()})
+    assert r.status_code == 400 and "role（表单字段）缺少必填参数" in html.unescape(r.text)
+    # a type not in the table keeps pydantic's message rather than saying nothing
+    assert labels.validation_msg({"type": "url_parsing", "msg": "Input should be a valid URL"}) == \
+        "Input should be a valid URL"

@@ -42,7 +42,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..store import db
-from . import auth, services
+from . import auth, labels, services
 from .settings import Settings
 
 log = logging.getLogger("fazhi.web")
@@ -365,7 +365,7 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
         if request.url.path.startswith("/api"):
             return JSONResponse({"detail": _errors(exc)}, status_code=422)
         return routes_pages.error_page(request, 400, "请求参数不正确：" + "；".join(
-            f"{'.'.join(str(x) for x in e.get('loc', [])[1:])} {e.get('msg')}" for e in exc.errors()))
+            f"{labels.validation_where(e)}{labels.validation_msg(e)}" for e in exc.errors()))
 
     @app.exception_handler(services.SimilarUnavailable)
     async def _no_similar(request: Request, exc: services.SimilarUnavailable) -> Response:
@@ -378,7 +378,9 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
 
 
 def _errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    return [{"loc": list(e.get("loc", [])), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()]
+    """The API's 422 body: where, what (in Chinese) and pydantic's error type (for programs)."""
+    return [{"loc": list(e.get("loc", [])), "msg": labels.validation_msg(e), "type": e.get("type")}
+            for e in exc.errors()]
 
 
 def app_from_env() -> FastAPI:

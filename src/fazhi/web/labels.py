@@ -134,9 +134,41 @@ def audit_detail(detail: Mapping[str, Any] | None, object_type: str | None = Non
 #: where an OpenAPI parameter goes (the API reference page)
 PARAM_IN_LABEL = {"path": "路径", "query": "查询参数", "header": "请求头", "cookie": "Cookie"}
 
+#: pydantic's validation error types → Chinese (``{…}`` filled from the error's ``ctx``)
+VALIDATION_MSG = {
+    "missing": "缺少必填参数", "int_parsing": "应为整数", "int_type": "应为整数", "int_from_float": "应为整数",
+    "float_parsing": "应为数字", "float_type": "应为数字", "bool_parsing": "应为 true/false（或 1/0）",
+    "bool_type": "应为 true/false（或 1/0）", "string_type": "应为文字",
+    "greater_than_equal": "应不小于 {ge}", "greater_than": "应大于 {gt}", "less_than_equal": "应不大于 {le}",
+    "less_than": "应小于 {lt}", "string_too_short": "至少 {min_length} 个字符", "string_too_long": "最多 {max_length} 个字符",
+    "too_long": "最多 {max_length} 项", "enum": "应为 {expected} 之一", "literal_error": "应为 {expected} 之一",
+}
+_LOC_LABEL = {"query": "查询参数", "path": "路径参数", "body": "表单字段", "header": "请求头", "cookie": "Cookie"}
+
+
+def validation_msg(error: Mapping[str, Any]) -> str:
+    """A pydantic validation error's message in Chinese (its English message when the type is unknown)."""
+    template = VALIDATION_MSG.get(str(error.get("type", "")))
+    if template is None:
+        return str(error.get("msg", ""))
+    try:
+        return template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError, ValueError):
+        return str(error.get("msg", ""))
+
+
+def validation_where(error: Mapping[str, Any]) -> str:
+    """Which parameter: ``page（查询参数）``."""
+    loc = [str(x) for x in error.get("loc", ())]
+    if not loc:
+        return ""
+    place = _LOC_LABEL.get(loc[0])
+    name = ".".join(loc[1:]) if place else ".".join(loc)
+    return f"{name}（{place}）" if place and name else name or (place or "")
+
 #: what the templates may use
 TEMPLATE_GLOBALS = {"OBJECT_LABEL": OBJECT_LABEL, "object_label": object_label, "audit_detail": audit_detail,
                     "role_label": role_label, "PARAM_IN_LABEL": PARAM_IN_LABEL}
 
 __all__ = ["DETAIL_LABEL", "OBJECT_LABEL", "PARAM_IN_LABEL", "STATUS_VALUE", "TEMPLATE_GLOBALS", "DetailItem", "audit_detail",
-           "key_label", "object_label", "reason_label", "role_label", "value_label"]
+           "key_label", "object_label", "reason_label", "role_label", "validation_msg", "validation_where", "value_label"]

@@ -116,7 +116,7 @@ _VALIDATION_TITLES = {
     "HTTPValidationError": ("参数校验错误", "请求参数不符合要求时的响应体：detail 逐项列出问题。",
                             {"detail": "问题列表"}),
     "ValidationError": ("参数问题", "一个不符合要求的参数。",
-                        {"loc": "位置（如 query、limit）", "msg": "说明", "type": "错误类型"}),
+                        {"loc": "位置（如 query、limit）", "msg": "说明（中文）", "type": "错误类型（pydantic 的代码）"}),
 }
 _UNSENT = ("input", "ctx")  # app._errors keeps loc, msg and type only
 _CJK = re.compile(r"[\u4e00-\u9fff]")
