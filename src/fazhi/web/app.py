@@ -3,8 +3,10 @@
 - pages (:mod:`fazhi.web.routes_pages`), server-rendered with Jinja2 (autoescape
   on), Chinese throughout, with small scripts of our own in ``static/``;
 - the REST API under ``/api`` (:mod:`fazhi.web.routes_api`), OpenAPI at
-  ``/api/openapi.json`` and a reference page rendered from it at ``/api/docs``
-  (no Swagger UI: its assets would have to come from a CDN or a copied bundle);
+  ``/api/openapi.json`` (in Chinese, with each operation's error responses:
+  :mod:`fazhi.web.openapi_zh`) and a reference page rendered from it at
+  ``/api/docs`` (no Swagger UI: its assets would have to come from a CDN or a
+  copied bundle);
 - ``/vendor/plotly.min.js``: the plotly.js bundle of the installed ``plotly``
   Python package, served from the package's folder (never copied, never a
   CDN; plotly itself is not imported).
@@ -41,7 +43,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..store import db
-from . import auth, services
+from . import auth, labels, services
 from .cache import Caches
 from .dbsession import close_session
 from .settings import Settings
@@ -325,10 +327,11 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     app.state.caches = Caches(int(settings.cache_mb * 1024 * 1024))
     app.state.similar = services.SimilarIndex(engine, url, settings)
 
-    from . import routes_api, routes_pages
+    from . import openapi_zh, routes_api, routes_pages
 
     app.include_router(routes_api.router)
     app.include_router(routes_pages.router)
+    openapi_zh.install(app)  # the OpenAPI document in Chinese, with each operation's error responses
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
@@ -375,7 +378,7 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
         if request.url.path.startswith("/api"):
             return JSONResponse({"detail": _errors(exc)}, status_code=422)
         return routes_pages.error_page(request, 400, "请求参数不正确：" + "；".join(
-            f"{'.'.join(str(x) for x in e.get('loc', [])[1:])} {e.get('msg')}" for e in exc.errors()))
+            f"{labels.validation_where(e)}{labels.validation_msg(e)}" for e in exc.errors()))
 
     @app.exception_handler(sa_exc.DBAPIError)
     async def _db_down(request: Request, exc: sa_exc.DBAPIError) -> Response:
@@ -408,7 +411,9 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
 
 
 def _errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    return [{"loc": list(e.get("loc", [])), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()]
+    """The API's 422 body: where, what (in Chinese) and pydantic's error type (for programs)."""
+    return [{"loc": list(e.get("loc", [])), "msg": labels.validation_msg(e), "type": e.get("type")}
+            for e in exc.errors()]
 
 
 def app_from_env() -> FastAPI:

@@ -68,14 +68,17 @@ def need(action: str, *, api: bool = False) -> Callable[..., Any]:
     ``api=True`` — allowed to do ``action``; 403 naming the role and the action otherwise.
 
     (async: the check does no I/O, so it needs no trip through the thread pool.)"""
+    dep: Callable[..., Any]
     if api:
         async def api_dep(p: ApiUser) -> Principal:
             return _allowed(p, action)
-        return api_dep
-
-    async def page_dep(p: PageUser) -> Principal:
-        return _allowed(p, action)
-    return page_dep
+        dep = api_dep
+    else:
+        async def page_dep(p: PageUser) -> Principal:
+            return _allowed(p, action)
+        dep = page_dep
+    dep.fazhi_action = action  # type: ignore[attr-defined]  # what the OpenAPI document says it needs
+    return dep
 
 
 __all__ = ["ACTION_LABEL", "DB", "ApiUser", "PageUser", "api_user", "close_session", "get_db", "need",

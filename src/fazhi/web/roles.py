@@ -29,7 +29,10 @@ from ..store.models import Issuer, Report
 from ..store.service import REGION_FIELDS, ReportFilter
 
 ROLES = ("viewer", "reviewer", "admin")
-ROLE_LABEL = {"admin": "管理员", "reviewer": "审核员", "viewer": "查看"}
+#: the roles' Chinese names; ``user`` is the role ``fazhi … --user NAME`` gives a name it records (an
+#: uploader or deleter on the command line): such a user has no password and no role here, cannot sign in
+#: until an administrator gives it one (用户管理 → 开通登录)
+ROLE_LABEL = {"admin": "管理员", "reviewer": "审核员", "viewer": "查看", "user": "命令行用户（无登录权限）"}
 _RANK = {r: i for i, r in enumerate(ROLES)}
 
 #: what each action needs

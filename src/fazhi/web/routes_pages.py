@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..store.service import REGION_FIELDS, ReportFilter
-from . import auth, deps, roles, services
+from . import auth, deps, labels, roles, services
 from .auth import Principal
 from .deps import DB, PageUser
 from .settings import Settings
@@ -80,6 +80,7 @@ def env() -> Any:
     e.globals.update(version=__version__, ROLE_LABEL=roles.ROLE_LABEL, LEVEL_LABEL=LEVEL_LABEL, LEVELS=LEVELS,
                      STATUS_MARK=STATUS_MARK, STATUS_LABEL=STATUS_LABEL, SEVERITY_LABEL=SEVERITY_LABEL,
                      AUDIT_LABEL=AUDIT_LABEL, part_label=_part_label, REQUIRED_PARTS=services.REQUIRED_PARTS)
+    e.globals.update(labels.TEMPLATE_GLOBALS)
     e.filters.update(value=_fmt_value, when=_when)
     return e
 

@@ -22,14 +22,20 @@
     div.classList.add("plotted");
     div.dataset.plotted = "1";
   };
+  var RANK_LABEL_CHARS = 14;  // longer unit names are shortened on the ranking's axis (whole when hovered)
+  // text from reports goes into plotly's labels, which read a few HTML tags: show it as text
+  var esc = function (s) {
+    return String(s === null || s === undefined ? "" : s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  };
+  var shorten = function (s, n) { s = String(s); return s.length > n ? s.slice(0, n - 1) + "…" : s; };
   var col = function (pairs, i) { return pairs.map(function (p) { return p[i] === null ? "未识别" : p[i]; }); };
 
   plot("chart-years", [{type: "bar", x: col(data.by_year, 0).map(String), y: col(data.by_year, 1), marker: {color: RED}}],
        {xaxis: {type: "category"}});
   plot("chart-levels", [{type: "bar", x: col(data.by_level, 0), y: col(data.by_level, 1), marker: {color: "#b55"}}]);
   var regions = data.by_region.slice().reverse();
-  plot("chart-regions", [{type: "bar", orientation: "h", y: col(regions, 0), x: col(regions, 1), marker: {color: "#c77"}}],
-       {margin: {l: 110, r: 12, t: 8, b: 30}});
+  plot("chart-regions", [{type: "bar", orientation: "h", y: col(regions, 0).map(esc), x: col(regions, 1), marker: {color: "#c77"}}],
+       {margin: {l: 8, r: 12, t: 8, b: 30}, yaxis: {automargin: true}});
   var parts = ["achievements", "shortcomings", "first_responsible", "next_year_plan"];
   var partNames = {achievements: "举措和成效", shortcomings: "不足和原因", first_responsible: "第一责任人履职", next_year_plan: "下一年度安排"};
   var statuses = [["dedicated", "单列", "#1a7f37"], ["embedded", "散见", "#d9a400"], ["missing", "缺失", "#c62828"]];
@@ -42,12 +48,22 @@
     plot("chart-dist", [{type: "box", x: d.values, name: d.unit || "", boxpoints: "all", jitter: 0.4, pointpos: 0,
                          marker: {color: RED, size: 5}, line: {color: RED}}],
          {height: 260, xaxis: {title: {text: (d.name || "") + (d.unit ? "（" + d.unit + "）" : "")}}, yaxis: {visible: false}});
+    // the 15 highest, best on top; one bar per report (positions, not names: two reports of one unit and
+    // year stay two bars); long unit names shortened on the axis, whole in the hover label
     var rank = (d.ranking || []).slice(0, 15).reverse();
-    plot("chart-rank", [{type: "bar", orientation: "h",
-                         y: rank.map(function (r) { return r.issuer + (r.year ? " " + r.year : ""); }),
-                         x: rank.map(function (r) { return r.value; }), marker: {color: "#b55"},
-                         customdata: rank.map(function (r) { return r.report_id; })}],
-         {height: 260, margin: {l: 170, r: 12, t: 8, b: 30}});
+    var pos = rank.map(function (r, i) { return i; });
+    var unitName = function (r) { return (r.issuer || "未识别") + (r.year ? " " + r.year : ""); };
+    plot("chart-rank", [{type: "bar", orientation: "h", y: pos, x: rank.map(function (r) { return r.value; }),
+                         marker: {color: "#b55"}, customdata: rank.map(function (r) { return r.report_id; }),
+                         hovertext: rank.map(function (r) {
+                           return esc(unitName(r)) + "<br>" + esc(r.value) + esc(d.unit || "") + (r.approx ? "（约数）" : "");
+                         }),
+                         hovertemplate: "%{hovertext}<extra></extra>"}],
+         {height: Math.max(260, 22 * rank.length + 46), margin: {l: 8, r: 12, t: 8, b: 30}, bargap: 0.3,
+          yaxis: {tickmode: "array", tickvals: pos, automargin: true, fixedrange: true,
+                  ticktext: rank.map(function (r) {
+                    return esc(shorten(r.issuer || "未识别", RANK_LABEL_CHARS) + (r.year ? " " + r.year : ""));
+                  })}});
     var rankDiv = document.getElementById("chart-rank");
     if (rankDiv && rankDiv.on) {
       rankDiv.on("plotly_click", function (ev) {

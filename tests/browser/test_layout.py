@@ -1,0 +1,133 @@
+"""The pages on an office screen (1366×768) in a real browser: inputs wide enough for their placeholders,
+chart labels not cut, no page wider than the screen — with long unit names, file names and region scopes
+in the data, as real corpora have them.
+
+The data goes in behind the browser's back (the administrator's API token, the store's own functions):
+this module is about layout, the upload page is tested in ``test_browser.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import VIEWPORT, LiveServer, PageLog
+
+#: a unit whose name is longer than the ranking's axis shows (18 characters)
+LONG_UNIT = "伊犁哈萨克自治州奎屯市市场监督管理局"
+LONG_FILE = "关于报送" + "法治政府建设年度报告材料的说明和附件清单" * 3 + "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.txt"
+MAIN_PAGES = ("/", "/upload", "/compare", "/compare?all=1", "/account", "/admin/users", "/admin/audit", "/api/docs",
+              "/similar")
+
+
+@pytest.fixture(scope="module")
+def corpus(live_server: LiveServer, seed_paths: list[Path]) -> dict[str, Any]:
+    """The five samples, a report of a unit with a long name (under a long file name), a refused file, and a
+    user the command line made (role ``user``)."""
+    from tests.web.conftest import report_text
+
+    files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in seed_paths]
+    files.append(("files", (LONG_FILE, report_text(LONG_UNIT).encode("utf-8"), "text/plain")))
+    files.append(("files", ("空.txt", b"", "text/plain")))
+    r = live_server.api("POST", "/api/reports?brief=1", files=files)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["stored"] == len(seed_paths) + 1 and body["failed"] == 1, body
+
+    from fazhi.store import db
+    from fazhi.store.service import get_or_create_user
+
+    engine = db.make_engine(live_server.db_url)
+    try:
+        with db.session_factory(engine, write=True).begin() as s:
+            get_or_create_user(s, "ingest-bot")
+    finally:
+        engine.dispose()
+    return body
+
+
+def _placeholders_that_do_not_fit(page: Any) -> list[Any]:
+    """Visible inputs whose placeholder, typed in as a value, would not fit: the input's text box scrolls
+    (``scrollWidth > clientWidth``).  The values are put back afterwards."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('input[placeholder]'))
+        .filter(el => el.offsetParent !== null)
+        .map(el => {
+            const value = el.value;
+            el.value = el.placeholder;
+            const got = [el.id || el.name, el.placeholder, el.scrollWidth, el.clientWidth];
+            el.value = value;
+            return got;
+        })
+        .filter(([, , scroll, client]) => scroll > client)""")
+
+
+def test_filter_inputs_show_their_whole_placeholder(pages: Any, corpus: dict[str, Any]) -> None:
+    page = pages("admin")
+    page.goto("/")
+    for sel, text in (("#filter-region", "如 焦作市"), ("#filter-year", "2023 或 2021-2023"),
+                      ("#filter-issuer", "名称的一部分")):
+        assert page.get_attribute(sel, "placeholder") == text
+    assert _placeholders_that_do_not_fit(page) == []
+    # the filters stay on one line beside the title
+    tops = {round(page.locator(s).bounding_box()["y"]) for s in ("#filter-region", "#filter-year", "#filter-issuer",
+                                                                  "#filter-submit")}
+    assert len(tops) == 1, tops
+    for path in ("/compare", "/account", "/admin/users"):
+        page.goto(path)
+        assert _placeholders_that_do_not_fit(page) == [], path
+
+
+def test_ranking_chart_labels_are_not_cut(pages: Any, corpus: dict[str, Any], page_log: PageLog) -> None:
+    """Every unit on the ranking's axis is inside the chart; a name too long for the axis is shortened
+    there and whole in the bar's hover label; two charts' axes likewise."""
+    page = pages("viewer")
+    page.goto("/?ind=law_study_sessions")
+    page.wait_for_selector('body[data-charts="ready"]')
+    ranking = page.evaluate("() => JSON.parse(document.getElementById('dashboard-data').textContent)"
+                            ".distribution.ranking")
+    assert any(r["issuer"] == LONG_UNIT for r in ranking), [r["issuer"] for r in ranking]
+    for chart in ("chart-rank", "chart-regions"):
+        cut = page.evaluate("""id => {
+            const div = document.getElementById(id);
+            const box = div.querySelector('svg.main-svg').getBoundingClientRect();
+            return Array.from(div.querySelectorAll('.ytick text')).map(t => [t.textContent, t.getBoundingClientRect()])
+                .filter(([, r]) => r.left < box.left - 0.5 || r.right > box.right + 0.5)
+                .map(([text, r]) => [text, Math.round(r.left), Math.round(box.left)]);
+        }""", chart)
+        assert cut == [], (chart, cut)
+    ticks = page.eval_on_selector_all("#chart-rank .ytick text", "els => els.map(e => e.textContent)")
+    shown = min(len(ranking), 15)
+    assert len(ticks) == shown  # one label per bar, none merged
+    long_tick = [t for t in ticks if t.startswith(LONG_UNIT[:8])]
+    assert len(long_tick) == 1 and "…" in long_tick[0] and long_tick[0].endswith(" 2023"), ticks
+    assert len(long_tick[0]) < len(LONG_UNIT + " 2023")
+    hover = page.evaluate("() => document.getElementById('chart-rank').data[0].hovertext")
+    assert any(h.startswith(LONG_UNIT + " 2023") for h in hover), hover
+    assert not [e for e in page_log.errors if "pageerror" in e], page_log.errors
+
+
+def test_no_page_is_wider_than_an_office_screen(pages: Any, corpus: dict[str, Any], page_log: PageLog) -> None:
+    """With long names in the data, no page scrolls sideways at 1366×768 and the bar's controls stay on
+    screen; the audit log and user management show them in Chinese."""
+    page = pages("admin")
+    rid = next(r["id"] for r in corpus["results"] if r["file"] == LONG_FILE)
+    for path in (*MAIN_PAGES, f"/reports/{rid}", "/?ind=law_study_sessions"):
+        resp = page.goto(path)
+        assert resp is not None and resp.status == 200, path
+        if path.startswith("/?") or path == "/":
+            page.wait_for_selector('body[data-charts="ready"]')
+        wide = page.evaluate("() => [document.documentElement.scrollWidth, document.body.scrollWidth]")
+        assert max(wide) <= VIEWPORT["width"], (path, wide)
+        box = page.locator("#logout-button").bounding_box()
+        assert box is not None and box["x"] + box["width"] <= VIEWPORT["width"], path
+    page.goto("/admin/audit")
+    assert page.locator('#audit-table tr[data-action="report.upload"] .kv[data-key="status"] .val').first \
+        .text_content() == "新入库"
+    assert page.locator('#audit-table tr[data-action="report.upload_refused"] td.object').first.text_content() \
+        .strip() == "报告"
+    page.goto("/admin/users")
+    row = page.locator('#users-table tr[data-user="ingest-bot"]')
+    assert "命令行用户" in row.text_content() and row.locator("form.user-grant-form").is_visible()
+    assert not [e for e in page_log.errors if "pageerror" in e or "Content Security Policy" in e], page_log.errors
