@@ -63,6 +63,9 @@ class ReadError(Exception):
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable: the web reviews uploads in child processes
+        return (type(self), (self.path, self.reason))
+
 
 @dataclass(slots=True)
 class Document:

@@ -1,0 +1,51 @@
+"""Reviews of uploads run in warm child processes with a time and a memory limit (fazhi.web.isolate)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from fazhi.read import ReadError
+from fazhi.web import isolate, services
+from tests.web.conftest import JIAOZUO, report_text
+
+
+@pytest.fixture
+def pool():
+    p = isolate.ReviewPool(1, memory_mb=1024)
+    yield p
+    p.close()
+
+
+def test_a_review_in_a_child_is_the_review(pool):
+    data = report_text(JIAOZUO).encode("gb18030")
+    doc, text = pool.run("fazhi.web.services:review_bytes", data, "a.txt", timeout=60, max_bytes=1 << 20)
+    here, here_text = services.review_bytes(data, "a.txt", max_bytes=1 << 20)
+    assert doc == here and text == here_text
+    with pytest.raises(ReadError) as err:  # a bad file is the reader's error, as without a child
+        pool.run("fazhi.web.services:review_bytes", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "x.png", timeout=60,
+                 max_bytes=1 << 20)
+    assert "image" in err.value.reason
+
+
+def test_a_review_that_takes_too_long_is_stopped_and_the_pool_goes_on(pool):
+    t0 = time.monotonic()
+    with pytest.raises(isolate.ReviewTimeout):
+        pool.run("fazhi.web.isolate:_sleep_for_tests", 30, timeout=0.5)
+    assert time.monotonic() - t0 < 10  # not the 30 s the "review" wanted
+    assert pool.killed == 1
+    data = report_text(JIAOZUO).encode()
+    doc, _ = pool.run("fazhi.web.services:review_bytes", data, "a.txt", timeout=60, max_bytes=1 << 20)
+    assert doc["issuer"]["city"] == "焦作市"  # a fresh child answers the next review
+
+
+def test_a_review_that_needs_too_much_memory_is_refused(pool):
+    with pytest.raises(isolate.ReviewFailed, match="memory"):
+        pool.run("fazhi.web.isolate:_allocate_for_tests", 4096, timeout=60)
+    assert pool.run("fazhi.web.isolate:_sleep_for_tests", 0, timeout=60) == "slept"
+
+
+def test_only_fazhi_functions_run_in_a_child(pool):
+    with pytest.raises(ValueError):
+        pool.run("os:system", "true", timeout=5)
