@@ -352,3 +352,23 @@ def test_cli_knowledge_without_a_subcommand_still_lists_the_files_in_use():
     assert r.exit_code == 0
     for name in knowledge.NAMES:
         assert f"✓ {name}" in r.stdout and str(knowledge.packaged_path(name)) in r.stdout
+
+
+def test_cli_compare_names_indicators_as_the_databases_catalogue_does(tmp_path):
+    dbfile = str(tmp_path / "k.sqlite")
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    r = runner.invoke(cli_app, ["ingest", str(tmp_path / "a.txt"), "--db", dbfile, "-j", "0", "-q"])
+    assert r.exit_code == 0, r.stderr
+    data = yaml.safe_load(knowledge.packaged_path("indicators").read_text(encoding="utf-8"))
+    data["version"] = "2024.1-改名"
+    for i in data["indicators"]:
+        if i["id"] == "law_study_sessions":
+            i["name"] = "集中学法（本地名称）"
+    f = tmp_path / "indicators.yaml"
+    f.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert runner.invoke(cli_app, ["knowledge", "add", str(f), "--activate", "--db", dbfile]).exit_code == 0
+    knowledge.reset()
+    out = tmp_path / "c.csv"
+    r = runner.invoke(cli_app, ["compare", "--db", dbfile, "--csv", str(out)])
+    assert r.exit_code == 0, r.stderr
+    assert "集中学法（本地名称）" in out.read_text(encoding="utf-8-sig")
