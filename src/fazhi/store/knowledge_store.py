@@ -501,7 +501,7 @@ def overview_json(ov: Mapping[str, Any]) -> dict[str, Any]:
                        "base": {"version": f["base"]["version"], "local": f["base"]["local"]},
                        "active": version_json(f["active"]) if f["active"] is not None else None,
                        "versions": [version_json(r) for r in f["versions"]]} for f in ov["files"]],
-            "versions": ov["versions"], "reports": ov["reports"]}
+            "in_effect": ov["versions"], "reports": ov["reports"]}
 
 
 def key_pairs(key: str) -> list[tuple[str, str]]:

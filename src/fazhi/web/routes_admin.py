@@ -39,7 +39,7 @@ from .deps import DB
 log = logging.getLogger("fazhi.web")
 
 pages = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api/knowledge", tags=["knowledge"])
+api = APIRouter(prefix="/api/knowledge")
 
 ACTION = "manage_knowledge"
 FORBIDDEN = "权限不足：{}不能管理规则与指标（仅管理员）"
@@ -264,7 +264,8 @@ def _error(exc: ks.KnowledgeStoreError) -> JSONResponse:
 
 @api.get("", summary="规则与指标版本列表",
          description="（仅管理员）每个知识文件（parts、rules、indicators、units）的内置版本、当前启用的版本和全部历史版本"
-                     "（不含正文），以及库中报告按当前知识与按其他知识审查的数量（reports.current / reports.other）。")
+                     "（不含正文）、对本库生效的各文件版本（in_effect，即此后审查结果中记录的 versions），"
+                     "以及库中报告按当前知识与按其他知识审查的数量（reports.current / reports.other）。")
 def api_list(p: ApiAdmin, s: DB) -> dict[str, Any]:
     return ks.overview_json(ks.overview(s))
 
