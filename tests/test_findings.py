@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from fazhi import findings, knowledge, parts
+from fazhi import knowledge
 from fazhi.pipeline import review_text
 
 BASE = ("某县人民政府关于2022年度法治政府建设情况的报告\n"
@@ -86,15 +86,11 @@ def test_a_complete_report_scores_higher_on_completeness_than_one_missing_parts(
 @pytest.fixture
 def override(tmp_path, monkeypatch):
     """Point FAZHI_KNOWLEDGE_DIR at a folder and reset the caches around the test."""
-    def clear():
-        knowledge.load.cache_clear()
-        parts._patterns.cache_clear()
-        findings.core_indicators.cache_clear()
     monkeypatch.setenv("FAZHI_KNOWLEDGE_DIR", str(tmp_path))
-    clear()
+    knowledge.clear_caches()
     yield tmp_path
     monkeypatch.delenv("FAZHI_KNOWLEDGE_DIR")
-    clear()
+    knowledge.clear_caches()
 
 
 def test_a_user_can_switch_off_a_rule_and_change_a_severity_without_code(override):

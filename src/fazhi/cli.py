@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import __version__, knowledge, render
+from . import __version__, render
 from . import read as _read
 from .pipeline import review_path
 from .read import DEFAULT_MAX_BYTES, ReadError
@@ -219,27 +219,10 @@ def _bench_corpus(sizes: str, seed: int, as_json: bool) -> None:
         out_console.print(format_similarity(result), highlight=False)
 
 
-@app.command("knowledge")
-def knowledge_cmd() -> None:
-    """List the knowledge files in use (catalogue, rules, keywords, divisions) and validate them."""
-    bad = 0
-    from .pipeline import KNOWLEDGE
-
-    for name in KNOWLEDGE:
-        try:
-            knowledge.load(name)
-            out_console.print(f"✓ {name:<12} v{knowledge.version(name):<10} {knowledge.data_path(name)}",
-                              highlight=False)
-        except knowledge.KnowledgeError as exc:
-            bad += 1
-            out_console.print(f"[red]✗ {name}: {exc}[/red]", highlight=False)
-    if bad:
-        raise typer.Exit(1)
-
-
 def _register_corpus_commands() -> None:
-    from . import cli_compare, cli_corpus, cli_similar, cli_web
+    from . import cli_compare, cli_corpus, cli_knowledge, cli_similar, cli_web
 
+    cli_knowledge.register(app)
     cli_corpus.register(app)
     cli_compare.register(app)
     cli_similar.register(app)

@@ -28,7 +28,8 @@ def compare_cmd(
 ) -> None:
     """Compare units and years: indicator table with year-over-year change, rank and percentile."""
     from . import compare, export
-    from .store import db
+    from .knowledge import KnowledgeError
+    from .store import db, knowledge_store
     from .store.service import ReportFilter
 
     try:
@@ -42,6 +43,10 @@ def compare_cmd(
         raise _die(f"{db.describe(engine.url)}: {exc}") from None
     ids = [i.strip() for i in indicators.split(",")] if indicators else None
     with db.session_factory(engine)() as session:
+        try:  # the database's indicator catalogue (names, units, core) if a version is active there
+            knowledge_store.apply(session)
+        except KnowledgeError as exc:
+            raise _die(f"the active knowledge of {db.describe(engine.url)} cannot be used: {exc}") from None
         table = compare.build(session, flt, indicators=ids, core_only=core)
         if not table.rows:
             err_console.print("no stored report matches (ingest reports with `fazhi ingest PATH`)")

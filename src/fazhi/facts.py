@@ -22,7 +22,6 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from . import divisions, knowledge
@@ -124,24 +123,27 @@ def compile_catalogue(data: dict[str, Any]) -> Catalogue:
     )
 
 
-@cache
+@knowledge.cached
 def catalogue() -> Catalogue:
     """The indicator catalogue in use (loaded, validated and compiled once)."""
     return compile_catalogue(knowledge.load("indicators"))
 
 
-_FIRST_CACHE: dict[int, re.Pattern[str]] = {}
+#: the last (phrase index, first-character pattern): the index itself is kept, so a new catalogue's
+#: index can never be mistaken for it (an ``id()`` could be reused once the old one is freed)
+_FIRST: tuple[dict[str, Any], re.Pattern[str]] | None = None
 
 
 def _first_chars(by_prefix: dict[str, Any]) -> re.Pattern[str]:
     """A character class of the first characters of all phrases (lets the regex
     engine skip the positions where no phrase can start)."""
-    pat = _FIRST_CACHE.get(id(by_prefix))
-    if pat is None:
-        chars = sorted({k[0] for k in by_prefix})
-        pat = re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
-        _FIRST_CACHE.clear()
-        _FIRST_CACHE[id(by_prefix)] = pat
+    global _FIRST
+    last = _FIRST
+    if last is not None and last[0] is by_prefix:
+        return last[1]
+    chars = sorted({k[0] for k in by_prefix})
+    pat = re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
+    _FIRST = (by_prefix, pat)
     return pat
 
 

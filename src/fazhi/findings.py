@@ -144,7 +144,7 @@ def _few_facts(review: Review, params: dict) -> Iterator[Hit]:
         yield {"n": n, "min": params.get("min", 3)}, _anchor(review)
 
 
-@cache
+@knowledge.cached
 def core_indicators() -> frozenset[str]:
     try:
         data = knowledge.load("indicators")

@@ -10,14 +10,13 @@ other part reports its work there: that is a dedicated achievements part.
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from . import divisions, knowledge
 from .model import PART_NAMES, Node, Part, Review, Span
 from .text import sentence_bounds
 
 
-@cache
+@knowledge.cached
 def _patterns() -> dict[str, dict]:
     data = knowledge.load("parts")["parts"]
     out = {}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import cache
 from pathlib import Path
 
 from . import (
@@ -41,7 +40,7 @@ def _lines(text: str) -> list[Line]:
 KNOWLEDGE = ("parts", "rules", "indicators", "units")
 
 
-@cache
+@knowledge.cached
 def versions() -> dict[str, str]:
     """Versions of fazhi and of every knowledge file in use (stored with each review)."""
     out = {"fazhi": __version__}

@@ -28,7 +28,6 @@ import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from typing import Any
 
 from . import divisions, knowledge
@@ -106,7 +105,7 @@ def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-@cache
+@knowledge.cached
 def _lexicon() -> _Lexicon:
     data: dict[str, Any] = knowledge.load("units")
     units = [u.replace("％", "%") for u in data["units"]]

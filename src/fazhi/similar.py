@@ -70,6 +70,8 @@ from typing import Any
 
 import numpy as np
 
+from . import knowledge
+
 FORMAT = "fazhi.similar/1"
 
 _U64 = np.uint64
@@ -341,11 +343,9 @@ def features_many(texts: Iterable[str], params: Params | None = None) -> list[Do
 
 
 # =========================================================================== known formulae
-@cache
+@knowledge.cached
 def known_phrases() -> tuple[str, ...]:
     """The formulaic phrases of the ``text.boilerplate`` rule (``rules.yaml``)."""
-    from . import knowledge
-
     try:
         for r in knowledge.load("rules")["rules"]:
             if r.get("id") == "text.boilerplate":
@@ -355,7 +355,7 @@ def known_phrases() -> tuple[str, ...]:
     return ()
 
 
-@cache
+@knowledge.cached
 def _known_hashes(p: Params) -> np.ndarray:
     hs = [prepare(ph + "。", Params(**{**asdict(p), "min_sentence": 1, "heading_max": 0})).win_hash
           for ph in known_phrases()]

@@ -426,7 +426,8 @@ def test_upload_without_javascript_shows_the_results_page(browser: Any, live_ser
 
 
 # =========================================================================== an office screen
-PAGES_1366 = ("/", "/upload", "/compare", "/account", "/admin/users", "/admin/audit", "/api/docs", "/similar")
+PAGES_1366 = ("/", "/upload", "/compare", "/account", "/admin/users", "/admin/audit", "/admin/knowledge", "/api/docs",
+              "/similar")
 
 
 def test_pages_fit_an_office_screen(pages: Any, seed_ids: dict[str, int], page_log: PageLog) -> None:
@@ -470,3 +471,39 @@ def test_dashboard_similar_pairs_card_stays_compact(pages: Any, seed_paths: list
     assert page.locator("#similar-pairs .pair").count() >= 1
     height = page.locator("#similar-pairs").bounding_box()["height"]
     assert height <= 900, f"the similar-pairs card is {height:.0f} px tall"
+
+
+# =========================================================================== 规则与指标
+def test_admin_uploads_and_activates_a_rules_version_then_goes_back(pages: Any, live_server: LiveServer,
+                                                                  page_log: PageLog, tmp_path: Path) -> None:
+    """The administrator opens 规则与指标 from the navigation, uploads a rules.yaml through the file input
+    with 上传后立即启用, sees it in effect (the API agrees), and goes back to the packaged rules."""
+    from fazhi import knowledge
+
+    text = knowledge.packaged_path("rules").read_text(encoding="utf-8").replace(
+        'version: "2024.1"', 'version: "2024.1-浏览器"', 1)
+    f = tmp_path / "rules.yaml"
+    f.write_text(text, encoding="utf-8")
+    page = pages("admin")
+    page.goto("/account")
+    page.click('#nav a[data-nav="knowledge"]')
+    page.wait_for_load_state()
+    assert page.url == live_server.url + "/admin/knowledge"
+    assert page.get_attribute("#knowledge-rules", "data-active") == ""
+    page.select_option("#knowledge-name", "rules")
+    page.set_input_files("#knowledge-file", str(f))
+    page.fill("#knowledge-note", "浏览器里上传")
+    page.check("#knowledge-activate")
+    page.click("#knowledge-upload-submit")
+    page.wait_for_load_state()
+    assert "已启用该版本" in (page.text_content("#knowledge-message") or "")
+    assert page.get_attribute("#knowledge-rules", "data-active") == "2024.1-浏览器"
+    assert "浏览器里上传" in (page.text_content("#knowledge-rules") or "")
+    rules = next(x for x in live_server.api("GET", "/api/knowledge").json()["files"] if x["name"] == "rules")
+    assert rules["active"]["version"] == "2024.1-浏览器" and rules["active"]["activated_by"] == "admin"
+    page.click("#knowledge-rules button.deactivate")
+    page.wait_for_load_state()
+    assert page.get_attribute("#knowledge-rules", "data-active") == ""
+    rules = next(x for x in live_server.api("GET", "/api/knowledge").json()["files"] if x["name"] == "rules")
+    assert rules["active"] is None and len(rules["versions"]) == 1
+    assert not [e for e in page_log.errors if "pageerror" in e or "Content Security Policy" in e], page_log.errors

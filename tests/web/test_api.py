@@ -166,7 +166,7 @@ def test_me_and_openapi(app):
     me = w.get("/api/me", headers=h).json()
     assert me["role"] == "viewer" and me["role_label"] == "查看" and me["scope"]["label"] == "河南省焦作市"
     assert me["can"] == {"read": True, "upload": False, "delete": False, "export": False, "manage_users": False,
-                         "audit": False}
+                         "audit": False, "manage_knowledge": False}
     spec = w.get("/api/openapi.json").json()  # public: the description of the API, no data
     paths = spec["paths"]
     for p in ("/api/reports", "/api/reports/{report_id}", "/api/reports/{report_id}/facts",

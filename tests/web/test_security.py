@@ -80,7 +80,7 @@ def _state_changing_routes(app) -> list[tuple[str, str]]:
         if isinstance(r, APIRoute) or hasattr(r, "methods"):
             for m in sorted((getattr(r, "methods", None) or set()) - {"GET", "HEAD", "OPTIONS"}):
                 out.append((m, r.path.replace("{report_id}", "1").replace("{user_id}", "1")
-                            .replace("{token_id}", "1")))
+                            .replace("{token_id}", "1").replace("{version_id}", "1").replace("{name}", "rules")))
     return out
 
 
@@ -92,7 +92,9 @@ def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(app, r
     assert {("POST", "/login"), ("POST", "/logout"), ("POST", "/upload"), ("POST", "/api/reports"),
             ("DELETE", "/api/reports/1"), ("POST", "/reports/1/delete"), ("POST", "/admin/users"),
             ("POST", "/admin/users/1"), ("POST", "/admin/users/1/password"), ("POST", "/account/tokens"),
-            ("POST", "/account/password")} <= set(routes)
+            ("POST", "/account/password"), ("POST", "/admin/knowledge"), ("POST", "/admin/knowledge/versions/1/activate"),
+            ("POST", "/admin/knowledge/rules/deactivate"), ("POST", "/api/knowledge"),
+            ("POST", "/api/knowledge/versions/1/activate"), ("POST", "/api/knowledge/rules/deactivate")} <= set(routes)
     before_users = _users(app)
     for method, path in routes:
         for token in (None, "wrong-token"):
@@ -386,7 +388,7 @@ def test_pages_load_nothing_from_outside_and_have_no_inline_script(app, reviewer
     rid = reviewer.upload([("a.txt", _txt())], csrf=reviewer.csrf()).json()["results"][0]["id"]
     admin = login_as(app, "admin", "admin")
     for path in ("/", f"/reports/{rid}", "/compare", "/upload", "/account", "/admin/users", "/admin/audit",
-                 "/api/docs", "/login"):
+                 "/admin/knowledge", "/api/docs", "/login"):
         body = (admin if path != "/login" else Web(app)).get(path).text
         assert not re.search(r'(?:src|href|action)="(?:https?:)?//', body), path
         assert "@import" not in body and "url(http" not in body

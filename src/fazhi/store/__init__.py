@@ -4,7 +4,9 @@
 - :mod:`fazhi.store.db` — where the database is (:func:`~fazhi.store.db.resolve_url`),
   engines and sessions, migrations (:func:`~fazhi.store.db.upgrade`);
 - :mod:`fazhi.store.service` — the service layer: save, query, delete;
-- :mod:`fazhi.store.ingest` — the parallel ingest engine behind ``fazhi ingest``.
+- :mod:`fazhi.store.ingest` — the parallel ingest engine behind ``fazhi ingest``;
+- :mod:`fazhi.store.knowledge_store` — versions of the rules and the catalogue kept in the
+  database, and which are in effect for reviews into it.
 
 Typical use::
 
@@ -19,7 +21,10 @@ Typical use::
 
 from __future__ import annotations
 
-from . import accounts  # noqa: F401  (the web accounts tables belong to Base.metadata)
+from . import (
+    accounts,  # noqa: F401  (the web accounts tables belong to Base.metadata)
+    knowledge_store,  # noqa: F401  (knowledge_versions too)
+)
 from .db import StoreError, make_engine, resolve_url, session_factory, upgrade
 from .service import ReportFilter
 

@@ -52,6 +52,16 @@ in the middle of a write rolls the batch back: its transaction never
 commits.  ``kill -9`` leaves the database consistent as well (at worst the
 run row stays ``running``).  A re-run skips what is stored and finishes.
 
+Knowledge: the reviews use the database's active knowledge versions
+(:mod:`fazhi.store.knowledge_store`).  The active set is read once per run,
+before the workers start, through a short-lived engine of its own, and handed
+to every worker process (its initializer puts it in effect); once the schema
+is ready it is read again (one small query) and, if it differs (an activation
+in between, a database not migrated yet), the workers are restarted with it.
+With ``workers=0`` the reviews run in the calling process, under
+:func:`fazhi.knowledge.using`, and the database's knowledge stays in effect
+there afterwards.
+
 Workers are processes forked from the caller (on Linux), started before the
 database is touched; call :func:`ingest` from the main thread when
 ``workers > 0`` (threads may call it with ``workers=0``).
@@ -79,7 +89,8 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import db, service
+from .. import knowledge
+from . import db, knowledge_store, service
 from .models import Report
 
 SUPPORTED = (".txt", ".docx", ".pdf", ".html", ".htm", ".md")
@@ -197,7 +208,10 @@ def file_sha256(path: Path, max_bytes: int | None = None) -> str | None:
 
 
 # =========================================================================== the worker
-def _worker_init() -> None:
+def _worker_init(texts: dict[str, str] | None = None) -> None:
+    # the database's active knowledge versions (validated by the parent)
+    if texts:
+        knowledge.use(texts)
     # Ctrl-C in a terminal reaches the whole process group: the parent decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -277,10 +291,18 @@ def ingest(paths: Sequence[str | os.PathLike[str]], *, engine: Engine, workers: 
     workers = (os.cpu_count() or 1) if workers is None else max(0, workers)
     workers = min(workers, len(files))
 
+    # the database's knowledge, read through an engine of its own that is gone before the fork
+    peeked = knowledge_store.peek_active(engine.url) if files else None
     # workers first: fork before the progress display and before more connections are opened
-    pool: _Pool | None = _Pool(workers, max_bytes) if workers > 0 and files else None
+    pool: _Pool | None = (_Pool(workers, max_bytes, _valid_texts(peeked, where))
+                          if workers > 0 and files else None)
     try:
         _prepare(engine)
+        active = _active(engine) if files else knowledge_store.EMPTY
+        texts = _valid_texts(active, where)
+        if pool is not None and active.key != (peeked.key if peeked is not None else ()):
+            pool.texts = texts  # activated meanwhile, or not readable before the schema was ready
+            pool.restart()
         write = db.session_factory(engine, write=True)
         args = args or {"paths": [os.fspath(p) for p in paths], "workers": workers, "refresh": refresh}
         run_id, user_id = _open_run(write, engine, user, args, counts.total)
@@ -290,7 +312,8 @@ def ingest(paths: Sequence[str | os.PathLike[str]], *, engine: Engine, workers: 
         raise
     result = IngestResult(run_id=run_id, status="running", counts=counts, database=where)
     job = _Job(engine, write, run_id, result, refresh=refresh, user_id=user_id, max_bytes=max_bytes,
-               progress=progress, on_failure=on_failure, stop=stop, before_save=before_save)
+               progress=progress, on_failure=on_failure, stop=stop, before_save=before_save,
+               texts=texts)
     if progress:
         progress(counts, None)
     try:
@@ -325,6 +348,28 @@ def _prepare(engine: Engine) -> None:
         if type(exc).__module__.startswith("alembic"):  # e.g. a database written by a newer fazhi
             raise db.StoreError(f"cannot use the database {db.describe(engine.url)}: {exc}") from None
         raise
+
+
+def _valid_texts(active: knowledge_store.ActiveSet | None, where: str) -> dict[str, str]:
+    """The texts of an active set, checked here (a worker could only die on a bad one)."""
+    if active is None:
+        return {}
+    for v in active.versions:
+        try:
+            knowledge.parse(v.name, active.texts[v.name])
+        except knowledge.KnowledgeError as exc:
+            raise db.StoreError(f"the active {v.name} version {v.version} (#{v.id}) of the database {where} "
+                                f"cannot be used: {exc}; activate another one or go back to the packaged "
+                                f"file (`fazhi knowledge deactivate {v.name}`)") from None
+    return dict(active.texts)
+
+
+def _active(engine: Engine) -> knowledge_store.ActiveSet:
+    try:
+        with db.session_factory(engine)() as s:
+            return knowledge_store.active_set(s)
+    except sa_exc.DBAPIError as exc:
+        raise db.StoreError(db_error_message(exc, engine)) from None
 
 
 def _open_run(write: sessionmaker[Session], engine: Engine, user: str | None, args: dict[str, Any],
@@ -364,18 +409,20 @@ def db_error_message(exc: BaseException, engine: Engine) -> str:
 class _Pool:
     """A process pool that can be rebuilt after a worker died."""
 
-    def __init__(self, workers: int, max_bytes: int | None) -> None:
+    def __init__(self, workers: int, max_bytes: int | None, texts: dict[str, str] | None = None) -> None:
         import multiprocessing
 
         self.workers = workers
         self.max_bytes = max_bytes
+        self.texts = dict(texts or {})  # the knowledge every worker puts in effect
         self._ctx = multiprocessing.get_context("fork") if sys.platform == "linux" else None
         self.used = False  # no review submitted yet: nothing to wait for when closing
         self.warm: list[Future[dict[str, str] | None]] = []
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        ex = ProcessPoolExecutor(self.workers, mp_context=self._ctx, initializer=_worker_init)
+        ex = ProcessPoolExecutor(self.workers, mp_context=self._ctx, initializer=_worker_init,
+                                 initargs=(self.texts,))
         ex.submit(_noop).result()  # start the processes now
         self.warm = [ex.submit(_warm) for _ in range(self.workers)]
         return ex
@@ -424,7 +471,7 @@ class _Job:
     def __init__(self, engine: Engine, write: sessionmaker[Session], run_id: int, result: IngestResult, *,
                  refresh: bool, user_id: int | None, max_bytes: int | None, progress: ProgressFn | None,
                  on_failure: FailureFn | None, stop: threading.Event,
-                 before_save: Callable[[int, str], None] | None) -> None:
+                 before_save: Callable[[int, str], None] | None, texts: dict[str, str] | None = None) -> None:
         self.engine, self.write, self.run_id, self.result = engine, write, run_id, result
         self.counts = result.counts
         self.refresh, self.user_id, self.max_bytes = refresh, user_id, max_bytes
@@ -437,13 +484,17 @@ class _Job:
         self.saves = 0
         self._last_flush = time.monotonic()
         self._pg = engine.dialect.name == "postgresql"
+        self.texts = dict(texts or {})  # the database's knowledge (for reviews in this process)
 
     @property
     def current(self) -> dict[str, str]:
         """The knowledge versions now (from a warmed-up worker: the parent need not load the pipeline)."""
         if self._current is None:
             got = self.pool.versions() if self.pool is not None else None
-            self._current = got or service.current_versions()
+            if got is None:
+                with knowledge.using(self.texts):
+                    got = service.current_versions()
+            self._current = got
         return self._current
 
     @property
@@ -484,7 +535,9 @@ class _Job:
         self.pool = pool
         if pool is None:
             for task in self._tasks(files):
-                self._handle(task, review_file(task.path, self.max_bytes))
+                with knowledge.using(self.texts):
+                    outcome = review_file(task.path, self.max_bytes)
+                self._handle(task, outcome)
                 if self.stop.is_set():
                     break
                 if self._flush_due():

@@ -17,7 +17,8 @@ scripts, styles, images and connections; no inline scripts; no framing),
 ``Referrer-Policy: same-origin``; pages and API answers are ``no-store``.
 Request bodies are limited before they are read: uploads
 (``/api/reports``, ``/upload``) to ``max_request_bytes``, anything else to
-``max_form_bytes`` (413).
+``max_form_bytes`` (413), except a knowledge version (``/admin/knowledge``,
+``/api/knowledge``: :data:`fazhi.web.routes_admin.REQUEST_LIMIT`).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..store import db
-from . import auth, labels, services
+from . import auth, labels, routes_admin, services
 from .cache import Caches
 from .dbsession import close_session
 from .settings import Settings
@@ -148,6 +149,8 @@ class SecurityMiddleware:
             return
         upload = path in UPLOAD_PATHS
         limit = self.settings.max_request_bytes if upload else self.settings.max_form_bytes
+        if not upload and path.startswith(routes_admin.BODY_PATHS):
+            limit = max(limit, routes_admin.REQUEST_LIMIT)
         declared = None
         for k, v in scope.get("headers", []):
             if k == b"content-length":
@@ -281,11 +284,18 @@ class _Vendor:
 
 
 # --------------------------------------------------------------------------- the app
-def _warm_up() -> None:
+def _warm_up(Session: Any = None) -> None:
+    """Load what a review needs, with the database's knowledge versions in effect."""
     try:
-        from .. import pipeline
+        from .. import knowledge, pipeline
+        from ..store import knowledge_store
 
-        pipeline.review_text("焦作市中站区人民政府关于2023年度法治政府建设情况的报告\n一、主要举措和成效\n开展集中学法4次。")
+        texts = None
+        if Session is not None:
+            with Session() as s:
+                texts = dict(knowledge_store.active_set(s).texts)
+        with knowledge.using(texts):
+            pipeline.review_text("焦作市中站区人民政府关于2023年度法治政府建设情况的报告\n一、主要举措和成效\n开展集中学法4次。")
     except Exception:  # only a warm-up
         log.debug("warm-up failed", exc_info=True)
 
@@ -307,7 +317,7 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.warm_up:
-            threading.Thread(target=_warm_up, name="fazhi-warm-up", daemon=True).start()
+            threading.Thread(target=_warm_up, args=(Session,), name="fazhi-warm-up", daemon=True).start()
         yield
         engine.dispose()
 
@@ -330,7 +340,9 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     from . import openapi_zh, routes_api, routes_pages
 
     app.include_router(routes_api.router)
+    app.include_router(routes_admin.api)
     app.include_router(routes_pages.router)
+    app.include_router(routes_admin.pages)
     openapi_zh.install(app)  # the OpenAPI document in Chinese, with each operation's error responses
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

@@ -25,7 +25,7 @@ from .auth import Principal
 from .dbsession import close_session, read_session
 
 ACTION_LABEL = {"read": "查看报告", "upload": "上传报告", "delete": "删除报告", "export": "导出数据",
-                "manage_users": "管理用户", "audit": "查看审计日志"}
+                "manage_users": "管理用户", "audit": "查看审计日志", "manage_knowledge": "管理规则与指标"}
 
 
 async def get_db(request: Request) -> Session:

@@ -24,7 +24,7 @@ from . import roles
 
 #: audit ``object_type`` → Chinese
 OBJECT_LABEL = {"report": "报告", "user": "用户", "api_token": "API 令牌", "compare": "对比表",
-                "issuer": "报告单位", "ingest_run": "入库批次"}
+                "issuer": "报告单位", "ingest_run": "入库批次", "knowledge_version": "规则/指标版本"}
 
 #: audit ``detail`` keys → Chinese (for every object type unless :data:`_KEY_BY_OBJECT` says otherwise)
 DETAIL_LABEL = {
@@ -37,7 +37,9 @@ DETAIL_LABEL = {
     "long": "逐值明细", "province": "省", "city": "市", "county": "县（区）", "township": "乡镇（街道）",
     "fazhi": "程序", "parts": "必备内容", "rules": "审查规则", "units": "单位表", "divisions": "行政区划",
 }
-_KEY_BY_OBJECT = {("api_token", "name"): "令牌名称"}
+_KEY_BY_OBJECT = {("api_token", "name"): "令牌名称", ("knowledge_version", "name"): "知识文件",
+                  ("knowledge_version", "version"): "版本", ("knowledge_version", "note"): "说明",
+                  ("knowledge_version", "previous"): "原启用版本", ("knowledge_version", "now"): "恢复为内置版本"}
 
 STATUS_VALUE = {"created": "新入库", "exists": "已存在", "replaced": "已更新（重新审查）", "error": "失败"}
 FORMAT_VALUE = {"xlsx": "Excel（xlsx）", "csv": "CSV"}

@@ -46,10 +46,12 @@ SUCCESS = {"200": "成功", "201": "已入库（有文件新入库）", "204": "
 PARAM_LABEL = {"report_id": "报告 id", "limit": "条数上限", "offset": "跳过条数", "with_text": "包含全文",
                "brief": "简要结果", "k": "相似报告数", "region": "地区", "level": "级别", "year": "年度",
                "issuer": "报告主体", "code": "区划代码", "indicators": "指标", "core": "只含核心指标",
-               "long": "逐值明细"}
+               "long": "逐值明细", "version_id": "版本编号", "name": "知识文件"}
 #: descriptions for parameters declared without one
 PARAM_DESCRIPTION = {"report_id": "报告 id（见报告列表各项的 id）", "limit": "最多返回的条数",
-                     "offset": "跳过前面的条数（分页）", "k": "返回最相似的几份报告"}
+                     "offset": "跳过前面的条数（分页）", "k": "返回最相似的几份报告",
+                     "version_id": "规则/指标版本的编号（见 GET /api/knowledge）",
+                     "name": "知识文件：parts、rules、indicators 或 units"}
 
 ERROR_SCHEMA = {"title": "错误", "description": "出错时的响应体：说明在 detail 中（中文）。", "type": "object",
                 "required": ["detail"],

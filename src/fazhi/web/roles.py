@@ -4,8 +4,8 @@ Roles (``users.role``), each allowed what the one below is allowed:
 
 - ``viewer`` 查看 — read: reports, the dashboard, the compare table, the API's GETs;
 - ``reviewer`` 审核员 — and upload (review and store), delete reports, export xlsx/csv;
-- ``admin`` 管理员 — and manage users and tokens, read the audit log (and, later,
-  rule and catalogue versions).
+- ``admin`` 管理员 — and manage users and tokens, read the audit log, and manage the
+  rule and catalogue versions of the database (规则与指标, ``manage_knowledge``).
 
 A user may also have a **region scope** (河南省焦作市): they see only the
 reports whose issuer is in that region or below (焦作市 itself, its districts
@@ -37,7 +37,7 @@ _RANK = {r: i for i, r in enumerate(ROLES)}
 
 #: what each action needs
 NEEDS = {"read": "viewer", "upload": "reviewer", "delete": "reviewer", "export": "reviewer",
-         "manage_users": "admin", "audit": "admin"}
+         "manage_users": "admin", "audit": "admin", "manage_knowledge": "admin"}
 
 
 def rank(role: str | None) -> int:

@@ -98,8 +98,8 @@ async def upload(request: Request, p: Annotated[Principal, Depends(need("upload"
     write = request.app.state.WriteSession
 
     def work() -> list[services.UploadResult]:
-        return [services.store_upload(write, name, data, user_id=p.id, scope=p.scope,
-                                      max_bytes=settings.max_file_bytes) for name, data in files]
+        return services.store_uploads(request.app.state.Session, write, files, user_id=p.id, scope=p.scope,
+                                      max_bytes=settings.max_file_bytes)
 
     results = await run_in_threadpool(work)
     body = {"results": [r.to_json(with_review=not brief) for r in results],

@@ -39,7 +39,9 @@ AUDIT_LABEL = {"report.upload": "上传报告", "report.upload_refused": "上传
                "report.refresh": "重新审查", "compare.export": "导出对比表", "user.login": "登录",
                "user.login_failed": "登录失败", "user.login_blocked": "登录受限（频繁失败）", "user.logout": "退出",
                "user.create": "新建用户", "user.update": "修改用户", "user.password": "修改密码",
-               "token.create": "创建 API 令牌", "token.revoke": "撤销 API 令牌"}
+               "token.create": "创建 API 令牌", "token.revoke": "撤销 API 令牌",
+               "knowledge.add": "上传规则/指标版本", "knowledge.activate": "启用规则/指标版本",
+               "knowledge.deactivate": "恢复内置规则/指标"}
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -402,8 +404,8 @@ async def upload_post(request: Request, p: Annotated[Principal, Depends(need("up
     write = request.app.state.WriteSession
 
     def work() -> list[services.UploadResult]:
-        return [services.store_upload(write, name, data, user_id=p.id, scope=p.scope,
-                                      max_bytes=settings.max_file_bytes) for name, data in files]
+        return services.store_uploads(request.app.state.Session, write, files, user_id=p.id, scope=p.scope,
+                                      max_bytes=settings.max_file_bytes)
 
     results = await run_in_threadpool(work)
     return render(request, "upload_result.html.j2", status=services.upload_status(results), title="上传结果",

@@ -6,8 +6,9 @@ events.  Functions take a SQLAlchemy session (or a session factory for
 writes that commit one file at a time) and the caller's
 :class:`~fazhi.web.roles.Scope` (``None``: every report — the CLI).
 
-- uploads: :func:`store_upload` (read by content with :func:`fazhi.read.read_bytes`,
-  review, check the scope, store in one transaction, audit);
+- uploads: :func:`store_uploads` / :func:`store_upload` (read by content with
+  :func:`fazhi.read.read_bytes`, review with the database's knowledge in effect,
+  check the scope, store in one transaction, audit);
 - reports: :func:`list_reports`, :func:`get_report`, :func:`delete_report`;
 - compare and export: :func:`compare_table`, :func:`export_compare`;
 - charts: :func:`dashboard`;
@@ -41,7 +42,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, defer, joinedload, selectinload, sessionmaker
 
-from ..store import service
+from ..store import knowledge_store, service
 from ..store.accounts import ApiToken, Credential
 from ..store.models import AuditEvent, Fact, Issuer, PartRow, Report, User, utcnow
 from ..store.service import REGION_FIELDS, ReportFilter
@@ -155,9 +156,15 @@ class UploadResult:
         return d
 
 
-def review_bytes(data: bytes, name: str, *, max_bytes: int) -> tuple[dict[str, Any], str]:
+def review_bytes(data: bytes, name: str, *, max_bytes: int,
+                 knowledge: dict[str, str] | None = None) -> tuple[dict[str, Any], str]:
     """Read ``data`` by its content (``name`` is a hint and the display name) and review it:
-    (``fazhi.review/1`` document, normalised text).  Raises :class:`fazhi.read.ReadError`."""
+    (``fazhi.review/1`` document, normalised text).  Raises :class:`fazhi.read.ReadError`.
+
+    ``knowledge``: the YAML texts to review with (a database's active set, ``{}``: the files;
+    ``None``: whatever is in effect); the review runs under :func:`fazhi.knowledge.using`, so a
+    switch by another thread never lands halfway through it."""
+    from .. import knowledge as kn
     from .. import normalise, pipeline, read
     from ..model import Review, Source
 
@@ -165,7 +172,8 @@ def review_bytes(data: bytes, name: str, *, max_bytes: int) -> tuple[dict[str, A
     source = Source(path=name, sha256=doc.sha256, format=doc.format, encoding=doc.encoding, size=doc.size)
     text, offsets = normalise.normalise(doc.text)
     source.chars = len(text)
-    rv = pipeline.run(Review(text=text, source=source, offsets=offsets))
+    with kn.using(knowledge):
+        rv = pipeline.run(Review(text=text, source=source, offsets=offsets))
     out = rv.to_json()
     out["source"]["size"] = rv.source.size
     return out, rv.text
@@ -179,18 +187,40 @@ def issuer_label(issuer: dict[str, Any] | None) -> str:
     return name if not path or path == name else f"{name}〔{path}〕"
 
 
+def store_uploads(Session: sessionmaker[Session], write: sessionmaker[Session], files: list[tuple[str, bytes]], *,
+                  user_id: int | None, scope: Scope | None, max_bytes: int) -> list[UploadResult]:
+    """:func:`store_upload` for each file of one upload; the database's active knowledge versions are
+    looked up once for the batch (one small query)."""
+    with Session() as s:
+        active = knowledge_store.active_set(s)
+    return [store_upload(write, name, data, user_id=user_id, scope=scope, max_bytes=max_bytes, knowledge=active)
+            for name, data in files]
+
+
 def store_upload(write: sessionmaker[Session], name: str | None, data: bytes, *, user_id: int | None,
-                 scope: Scope | None, max_bytes: int) -> UploadResult:
+                 scope: Scope | None, max_bytes: int,
+                 knowledge: knowledge_store.ActiveSet | None = None) -> UploadResult:
     """Review one uploaded file and store it (one transaction), or say why not.
 
-    Nothing is stored for a file that cannot be read or whose issuer is
-    outside the uploader's region scope.  The upload (or its refusal) is
-    written to the audit log."""
+    The review uses the database's active knowledge versions (``knowledge``,
+    else looked up now).  Nothing is stored for a file that cannot be read or
+    whose issuer is outside the uploader's region scope.  The upload (or its
+    refusal) is written to the audit log."""
+    from ..knowledge import KnowledgeError
     from ..read import ReadError
 
     shown = display_name(name)
+    if knowledge is None:
+        with write() as s:
+            knowledge = knowledge_store.active_set(s)
     try:
-        doc, text = review_bytes(data, shown, max_bytes=max_bytes)
+        doc, text = review_bytes(data, shown, max_bytes=max_bytes, knowledge=dict(knowledge.texts))
+    except KnowledgeError as exc:  # an active version this fazhi cannot use: the administrator must act
+        res = UploadResult(shown, False, "error", 503,
+                           error=f"规则与指标配置无法使用，未审查（请管理员在“规则与指标”页面检查启用的版本）：{exc}",
+                           reason=f"knowledge in effect cannot be used: {exc}")
+        _audit_refusal(write, user_id, res)
+        return res
     except ReadError as exc:
         res = UploadResult(shown, False, "error", reason_status(exc.reason), error=reason_zh(exc.reason),
                            reason=exc.reason)
@@ -897,5 +927,5 @@ __all__ = ["AccountError", "SimilarBuilding", "SimilarIndex", "SimilarUnavailabl
            "filter_from_query", "get_report", "get_user", "has_users", "list_audit", "list_reports",
            "list_tokens", "list_users", "reason_status", "reason_zh", "report_body", "report_doc",
            "report_doc_bytes", "report_head", "report_stamp", "report_summaries", "review_bytes", "revoke_token",
-           "set_password", "similar_pairs", "similar_reports", "stamp", "store_upload", "update_user",
+           "set_password", "similar_pairs", "similar_reports", "stamp", "store_upload", "store_uploads", "update_user",
            "upload_status"]
