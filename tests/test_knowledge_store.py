@@ -18,8 +18,8 @@ from fazhi.store import db
 from fazhi.store import knowledge_store as ks
 from fazhi.store.ingest import ingest
 from fazhi.store.models import AuditEvent, IngestRun, Report
+from tests.knowledge_helpers import RULE, local_rules
 
-RULE = "shortcomings.no_causes"
 REPORT = ("焦作市中站区人民政府关于2023年度法治政府建设情况的报告\n一、2023年推进法治政府建设的主要举措和成效\n"
           "（一）加强学法用法。全年组织集中学法4次，办理行政复议案件12件，受理法律援助案件35件。\n"
           "二、存在的不足和原因\n一是法治宣传不够深入。\n"
@@ -27,13 +27,7 @@ REPORT = ("焦作市中站区人民政府关于2023年度法治政府建设情�
           "四、2024年工作安排\n一是加强法治宣传。\n焦作市中站区人民政府\n2024年2月20日\n")
 
 
-def rules_text(version: str = "2024.1-本地", severity: str = "error", message: str = "本地：不足没有分析原因") -> str:
-    data = yaml.safe_load(knowledge.packaged_path("rules").read_text(encoding="utf-8"))
-    data["version"] = version
-    for r in data["rules"]:
-        if r["id"] == RULE:
-            r["severity"], r["message"] = severity, message
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+rules_text = local_rules
 
 
 def indicators_without(indicator: str, version: str = "2024.1-少一项") -> str:

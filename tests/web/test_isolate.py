@@ -49,3 +49,32 @@ def test_a_review_that_needs_too_much_memory_is_refused(pool):
 def test_only_fazhi_functions_run_in_a_child(pool):
     with pytest.raises(ValueError):
         pool.run("os:system", "true", timeout=5)
+
+
+def test_an_upload_whose_review_takes_too_long_is_refused_and_nothing_is_stored(make_app):
+    """Through the API: the review is stopped at the time limit, the file is refused with the reason,
+    nothing is stored, the refusal is audited — and the next upload is reviewed as usual."""
+    from sqlalchemy import select
+
+    from fazhi.store.models import AuditEvent
+    from tests.web.conftest import Web, add_token, add_user, stored_rows
+
+    app = make_app(review_timeout_seconds=0.5, max_file_bytes=8 << 20, max_request_bytes=16 << 20)
+    assert app.state.reviewer is not None
+    add_user(app, "bot", "reviewer")
+    h = {"Authorization": f"Bearer {add_token(app, 'bot')}"}
+    lines = "".join(f"（{i}）开展集中学法{i % 9 + 1}次，办理行政复议案件{i % 50}件。\n" for i in range(30000))
+    big = report_text(JIAOZUO, extra=lines).encode()  # ~3 MB: seconds of work, far over 0.5 s
+    w = Web(app)
+    t0 = time.monotonic()
+    r = w.upload([("big.txt", big)], headers=h)
+    assert time.monotonic() - t0 < 20
+    assert r.status_code == 422, r.text
+    res = r.json()["results"][0]
+    assert not res["ok"] and "超时" in res["error"] and "timed out" in res["reason"]
+    assert set(stored_rows(app).values()) == {0}
+    with app.state.Session() as s:
+        ev = s.scalars(select(AuditEvent).where(AuditEvent.action == "report.upload_refused")).one()
+        assert ev.detail["file"] == "big.txt" and ev.detail["code"] == 422
+    ok = w.upload([("small.txt", report_text(JIAOZUO).encode())], headers=h)
+    assert ok.status_code == 201 and ok.json()["results"][0]["ok"]

@@ -14,20 +14,15 @@ from sqlalchemy import func, select
 from fazhi import knowledge
 from fazhi.store.knowledge_store import KnowledgeVersion
 from fazhi.store.models import AuditEvent, Report
+from tests.knowledge_helpers import RULE, local_rules
 from tests.web.conftest import JIAOZUO, XINYANG, Web, add_token, login_as, report_text
 
-RULE = "shortcomings.no_causes"
 NEW_MESSAGE = "不足部分没有分析原因（本地规则 2024.1-本地）"
 
 
 def rules_yaml(version: str = "2024.1-本地", *, severity: str = "error", message: str = NEW_MESSAGE) -> str:
     """The packaged rules with the no-causes rule made an error with another message."""
-    data = yaml.safe_load(knowledge.packaged_path("rules").read_text(encoding="utf-8"))
-    data["version"] = version
-    for r in data["rules"]:
-        if r["id"] == RULE:
-            r["severity"], r["message"] = severity, message
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    return local_rules(version, severity=severity, message=message)
 
 
 def no_causes_report(unit: str = JIAOZUO, year: int = 2023) -> bytes:

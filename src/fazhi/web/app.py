@@ -44,7 +44,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..store import db
-from . import auth, labels, routes_admin, services
+from . import auth, isolate, labels, routes_admin, services
 from .cache import Caches
 from .dbsession import close_session
 from .settings import Settings
@@ -284,8 +284,13 @@ class _Vendor:
 
 
 # --------------------------------------------------------------------------- the app
-def _warm_up(Session: Any = None) -> None:
-    """Load what a review needs, with the database's knowledge versions in effect."""
+def _warm_up(Session: Any = None, reviewer: Any = None) -> None:
+    """Load what a review needs, with the database's knowledge versions in effect; start a review process."""
+    if reviewer is not None:
+        try:
+            reviewer.warm()
+        except Exception:  # only a warm-up: the first upload starts one and says what is wrong
+            log.warning("cannot start a review process", exc_info=True)
     try:
         from .. import knowledge, pipeline
         from ..store import knowledge_store
@@ -317,7 +322,8 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.warm_up:
-            threading.Thread(target=_warm_up, args=(Session,), name="fazhi-warm-up", daemon=True).start()
+            threading.Thread(target=_warm_up, args=(Session, app.state.reviewer), name="fazhi-warm-up",
+                             daemon=True).start()
         yield
         engine.dispose()
 
@@ -336,6 +342,8 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     app.state.vendor = _Vendor()
     app.state.caches = Caches(int(settings.cache_mb * 1024 * 1024))
     app.state.similar = services.SimilarIndex(engine, url, settings)
+    app.state.reviewer = (isolate.shared_pool(settings.review_processes, settings.review_memory_mb or None)
+                          if settings.review_processes > 0 else None)
 
     from . import openapi_zh, routes_api, routes_pages
 

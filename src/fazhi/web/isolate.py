@@ -248,6 +248,20 @@ class ReviewPool:
             raise ReviewFailed(f"the review needed more than {self.memory_mb} MB of memory")
         raise ReviewFailed(str(value))
 
+    def warm(self) -> None:
+        """Start one review process now if none is there (so the first upload does not wait for it)."""
+        with self._cond:
+            if self._idle or self._count:
+                return
+            self._count += 1
+        try:
+            child = _Child(self.memory_mb, self.start_timeout)
+        except BaseException:
+            with self._cond:
+                self._count -= 1
+            raise
+        self._release(child, True)
+
     def close(self) -> None:
         with self._cond:
             idle, self._idle = self._idle, []
@@ -256,7 +270,21 @@ class ReviewPool:
             child.kill()
 
 
-__all__ = ["ALLOWED", "ReviewFailed", "ReviewPool", "ReviewTimeout", "serve"]
+_SHARED: dict[tuple[int, int | None], ReviewPool] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_pool(size: int, memory_mb: int | None) -> ReviewPool:
+    """This process's pool of review processes (one per size and memory limit, made on first use): every
+    app of a server process — there is one, and many in the tests — shares its warm children."""
+    with _SHARED_LOCK:
+        pool = _SHARED.get((size, memory_mb))
+        if pool is None:
+            pool = _SHARED[(size, memory_mb)] = ReviewPool(size, memory_mb=memory_mb)
+        return pool
+
+
+__all__ = ["ALLOWED", "ReviewFailed", "ReviewPool", "ReviewTimeout", "serve", "shared_pool"]
 
 
 if __name__ == "__main__":  # a review process of a ReviewPool

@@ -160,8 +160,9 @@ async def knowledge_add(request: Request, p: PageAdmin) -> Response:
     return await run_in_threadpool(work)
 
 
-@pages.post("/admin/knowledge/versions/{version_id}/activate", response_class=HTMLResponse)
-async def knowledge_activate(request: Request, version_id: int, p: PageAdmin) -> Response:
+async def _form_change(request: Request, change: Any, done: str) -> Response:
+    """A page form's change (CSRF checked): made in one transaction, then back to the page; an error is
+    shown on the page."""
     from starlette.concurrency import run_in_threadpool
 
     form = await request.form(max_files=0, max_fields=32)
@@ -169,31 +170,23 @@ async def knowledge_activate(request: Request, version_id: int, p: PageAdmin) ->
 
     def work() -> Response:
         try:
-            _change(request, lambda w: ks.activate(w, version_id, user=p.id))
+            _change(request, change)
         except ks.KnowledgeStoreError as exc:
             with request.app.state.Session() as s:
                 return _page(request, s, status=exc.status, error=str(exc))
-        return RedirectResponse("/admin/knowledge?done=activated", status_code=303)
+        return RedirectResponse(f"/admin/knowledge?done={done}", status_code=303)
 
     return await run_in_threadpool(work)
+
+
+@pages.post("/admin/knowledge/versions/{version_id}/activate", response_class=HTMLResponse)
+async def knowledge_activate(request: Request, version_id: int, p: PageAdmin) -> Response:
+    return await _form_change(request, lambda w: ks.activate(w, version_id, user=p.id), "activated")
 
 
 @pages.post("/admin/knowledge/{name}/deactivate", response_class=HTMLResponse)
 async def knowledge_deactivate(request: Request, name: str, p: PageAdmin) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
-    form = await request.form(max_files=0, max_fields=32)
-    auth.verify_csrf(request, str(form.get("csrf_token") or ""))
-
-    def work() -> Response:
-        try:
-            _change(request, lambda w: ks.deactivate(w, name, user=p.id))
-        except ks.KnowledgeStoreError as exc:
-            with request.app.state.Session() as s:
-                return _page(request, s, status=exc.status, error=str(exc))
-        return RedirectResponse("/admin/knowledge?done=deactivated", status_code=303)
-
-    return await run_in_threadpool(work)
+    return await _form_change(request, lambda w: ks.deactivate(w, name, user=p.id), "deactivated")
 
 
 def _version_or_404(s: Session, version_id: int) -> ks.KnowledgeVersion:

@@ -99,7 +99,8 @@ async def upload(request: Request, p: Annotated[Principal, Depends(need("upload"
 
     def work() -> list[services.UploadResult]:
         return services.store_uploads(request.app.state.Session, write, files, user_id=p.id, scope=p.scope,
-                                      max_bytes=settings.max_file_bytes)
+                                      max_bytes=settings.max_file_bytes,
+                                      reviewer=request.app.state.reviewer, timeout=settings.review_timeout_seconds)
 
     results = await run_in_threadpool(work)
     body = {"results": [r.to_json(with_review=not brief) for r in results],

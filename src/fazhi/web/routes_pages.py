@@ -405,7 +405,8 @@ async def upload_post(request: Request, p: Annotated[Principal, Depends(need("up
 
     def work() -> list[services.UploadResult]:
         return services.store_uploads(request.app.state.Session, write, files, user_id=p.id, scope=p.scope,
-                                      max_bytes=settings.max_file_bytes)
+                                      max_bytes=settings.max_file_bytes,
+                                      reviewer=request.app.state.reviewer, timeout=settings.review_timeout_seconds)
 
     results = await run_in_threadpool(work)
     return render(request, "upload_result.html.j2", status=services.upload_status(results), title="上传结果",

@@ -48,6 +48,7 @@ from ..store.models import AuditEvent, Fact, Issuer, PartRow, Report, User, utcn
 from ..store.service import REGION_FIELDS, ReportFilter
 from . import roles
 from .cache import LRU
+from .isolate import ReviewFailed, ReviewPool, ReviewTimeout
 from .roles import Scope, scoped
 from .settings import Settings
 
@@ -188,24 +189,29 @@ def issuer_label(issuer: dict[str, Any] | None) -> str:
 
 
 def store_uploads(Session: sessionmaker[Session], write: sessionmaker[Session], files: list[tuple[str, bytes]], *,
-                  user_id: int | None, scope: Scope | None, max_bytes: int) -> list[UploadResult]:
+                  user_id: int | None, scope: Scope | None, max_bytes: int, reviewer: ReviewPool | None = None,
+                  timeout: float = 60.0) -> list[UploadResult]:
     """:func:`store_upload` for each file of one upload; the database's active knowledge versions are
     looked up once for the batch (one small query)."""
     with Session() as s:
         active = knowledge_store.active_set(s)
-    return [store_upload(write, name, data, user_id=user_id, scope=scope, max_bytes=max_bytes, knowledge=active)
+    return [store_upload(write, name, data, user_id=user_id, scope=scope, max_bytes=max_bytes, knowledge=active,
+                         reviewer=reviewer, timeout=timeout)
             for name, data in files]
 
 
 def store_upload(write: sessionmaker[Session], name: str | None, data: bytes, *, user_id: int | None,
                  scope: Scope | None, max_bytes: int,
-                 knowledge: knowledge_store.ActiveSet | None = None) -> UploadResult:
+                 knowledge: knowledge_store.ActiveSet | None = None, reviewer: ReviewPool | None = None,
+                 timeout: float = 60.0) -> UploadResult:
     """Review one uploaded file and store it (one transaction), or say why not.
 
     The review uses the database's active knowledge versions (``knowledge``,
-    else looked up now).  Nothing is stored for a file that cannot be read or
-    whose issuer is outside the uploader's region scope.  The upload (or its
-    refusal) is written to the audit log."""
+    else looked up now) and runs in one of ``reviewer``'s processes (at most
+    ``timeout`` seconds; without ``reviewer``: here).  Nothing is stored for
+    a file that cannot be read, takes too long or too much memory to review,
+    or whose issuer is outside the uploader's region scope.  The upload (or
+    its refusal) is written to the audit log."""
     from ..knowledge import KnowledgeError
     from ..read import ReadError
 
@@ -214,30 +220,32 @@ def store_upload(write: sessionmaker[Session], name: str | None, data: bytes, *,
         with write() as s:
             knowledge = knowledge_store.active_set(s)
     try:
-        doc, text = review_bytes(data, shown, max_bytes=max_bytes, knowledge=dict(knowledge.texts))
+        if reviewer is None:
+            doc, text = review_bytes(data, shown, max_bytes=max_bytes, knowledge=dict(knowledge.texts))
+        else:
+            doc, text = reviewer.run("fazhi.web.services:review_bytes", data, shown, timeout=timeout,
+                                     max_bytes=max_bytes, knowledge=dict(knowledge.texts))
+    except ReviewTimeout as exc:
+        return _refuse(write, user_id, shown, 422,
+                       f"审查超时：超过 {exc.seconds:g} 秒仍未完成，已停止（文件可能异常），未入库",
+                       f"review timed out ({exc.seconds:g} s)")
+    except ReviewFailed as exc:
+        why = "所需内存超过上限" if "memory" in str(exc) else "审查进程意外结束"
+        return _refuse(write, user_id, shown, 422, f"审查失败：{why}（文件可能异常），未入库", f"review failed: {exc}")
     except KnowledgeError as exc:  # an active version this fazhi cannot use: the administrator must act
-        res = UploadResult(shown, False, "error", 503,
-                           error=f"规则与指标配置无法使用，未审查（请管理员在“规则与指标”页面检查启用的版本）：{exc}",
-                           reason=f"knowledge in effect cannot be used: {exc}")
-        _audit_refusal(write, user_id, res)
-        return res
+        return _refuse(write, user_id, shown, 503,
+                       f"规则与指标配置无法使用，未审查（请管理员在“规则与指标”页面检查启用的版本）：{exc}",
+                       f"knowledge in effect cannot be used: {exc}")
     except ReadError as exc:
-        res = UploadResult(shown, False, "error", reason_status(exc.reason), error=reason_zh(exc.reason),
-                           reason=exc.reason)
-        _audit_refusal(write, user_id, res)
-        return res
+        return _refuse(write, user_id, shown, reason_status(exc.reason), reason_zh(exc.reason), exc.reason)
     except Exception as exc:  # a bug in a stage must not break the batch
-        res = UploadResult(shown, False, "error", 500, error=f"内部错误：{type(exc).__name__}",
-                           reason=f"internal error: {type(exc).__name__}: {exc}")
-        _audit_refusal(write, user_id, res)
-        return res
+        return _refuse(write, user_id, shown, 500, f"内部错误：{type(exc).__name__}",
+                       f"internal error: {type(exc).__name__}: {exc}")
     iss = doc.get("issuer")
     if scope is not None and not scope.contains(iss):
-        res = UploadResult(shown, False, "error", 403,
-                           error=f"报告主体 {issuer_label(iss)} 不在您的管辖范围（{scope.label}）内，未入库",
-                           reason="issuer outside the uploader's region scope")
-        _audit_refusal(write, user_id, res)
-        return res
+        return _refuse(write, user_id, shown, 403,
+                       f"报告主体 {issuer_label(iss)} 不在您的管辖范围（{scope.label}）内，未入库",
+                       "issuer outside the uploader's region scope")
     sha = doc["source"]["sha256"]
     for attempt in (0, 1):
         try:
@@ -253,10 +261,14 @@ def store_upload(write: sessionmaker[Session], name: str | None, data: bytes, *,
                         review={**doc, "id": saved.id}, title=doc.get("title"), issuer=issuer_label(iss))
 
 
-def _audit_refusal(write: sessionmaker[Session], user_id: int | None, res: UploadResult) -> None:
+def _refuse(write: sessionmaker[Session], user_id: int | None, shown: str, code: int, error: str,
+            reason: str) -> UploadResult:
+    """A file not stored: the result saying why, written to the audit log (``report.upload_refused``)."""
+    res = UploadResult(shown, False, "error", code, error=error, reason=reason)
     with write.begin() as s:
         audit(s, user_id, "report.upload_refused", "report", None,
               {"file": res.file, "code": res.code, "reason": res.reason})
+    return res
 
 
 def upload_status(results: list[UploadResult]) -> int:

@@ -11,6 +11,8 @@
 | login rate limit | ``FAZHI_LOGIN_MAX_FAILURES``, ``FAZHI_LOGIN_WINDOW_SECONDS`` | 5 failures per user name and address in 300 s |
 | database connections kept per server process (PostgreSQL) | ``FAZHI_DB_POOL_SIZE`` | 16 (and up to 24 more at a peak) |
 | memory for rendered review pages and review JSON, per server process | ``FAZHI_CACHE_MB`` | 64 |
+| processes reviewing uploads, per server process (0: in the server process, no limits) | ``FAZHI_REVIEW_PROCESSES`` | 2 |
+| time and memory one upload's review may take (then it is stopped, nothing stored) | ``FAZHI_REVIEW_TIMEOUT`` (s), ``FAZHI_REVIEW_MEMORY_MB`` | 60 s, 2048 MB |
 | most reports for similar reports and pairs in the web (each server process holds the index) | ``FAZHI_SIMILAR_MAX_REPORTS`` | 200,000 |
 
 The secret key: a fixed ``FAZHI_SECRET_KEY`` lets several servers share
@@ -73,6 +75,11 @@ class Settings:
     db_pool_size: int = 16
     db_pool_overflow: int = 24
     db_ping_idle_seconds: float = 10.0
+    #: uploads are reviewed in this many warm child processes per server process (0: in the server
+    #: process itself, with no limits), each review stopped after this many seconds or this much memory
+    review_processes: int = 2
+    review_timeout_seconds: float = 60.0
+    review_memory_mb: int = 2048
     cache_mb: float = 64.0  # rendered review pages and review JSON kept per server process  # ping a pooled connection before use only after this long idle
 
     @classmethod
@@ -88,6 +95,9 @@ class Settings:
             login_window_seconds=int(_env_float("FAZHI_LOGIN_WINDOW_SECONDS", 300)),
             db_pool_size=int(_env_float("FAZHI_DB_POOL_SIZE", 16)),
             cache_mb=_env_float("FAZHI_CACHE_MB", 64),
+            review_processes=int(_env_float("FAZHI_REVIEW_PROCESSES", 2)),
+            review_timeout_seconds=_env_float("FAZHI_REVIEW_TIMEOUT", 60),
+            review_memory_mb=int(_env_float("FAZHI_REVIEW_MEMORY_MB", 2048)),
             similar_max_reports=int(_env_float("FAZHI_SIMILAR_MAX_REPORTS", 200_000)),
         )
         for k, v in overrides.items():
