@@ -355,6 +355,29 @@ def test_indicator_catalogue_versions_change_the_facts_of_uploads(admin, app):
     assert "admin_reconsideration_cases" in {f["indicator"] for f in doc["facts"]}
 
 
+def test_indicator_names_follow_a_version_activated_by_another_process(admin, app):
+    """The compare table, its export and the dashboard name indicators with the database's catalogue,
+    also in a server process that has not applied it yet (another worker activated it)."""
+    from fazhi.store import knowledge_store as ks
+
+    upload_one(admin, "a.txt", report_text(JIAOZUO).encode())
+    data = yaml.safe_load(knowledge.packaged_path("indicators").read_text(encoding="utf-8"))
+    data["version"] = "2024.1-改名"
+    for ind in data["indicators"]:
+        if ind["id"] == "law_study_sessions":
+            ind["name"] = "领导干部集中学法次数（本省口径）"
+    with app.state.WriteSession.begin() as s:
+        ks.add_version(s, "indicators", yaml.safe_dump(data, allow_unicode=True), activate_it=True)
+    knowledge.reset()  # this process has not seen it
+    table = admin.get("/api/compare").json()
+    names = {c["id"]: c["name"] for c in table["columns"]}
+    assert names["law_study_sessions"] == "领导干部集中学法次数（本省口径）"
+    knowledge.reset()
+    assert "本省口径" in admin.get("/api/compare.csv").content.decode("utf-8-sig")
+    knowledge.reset()
+    assert "本省口径" in admin.get("/?ind=law_study_sessions").text
+
+
 def test_a_stored_active_version_this_fazhi_cannot_use_refuses_uploads_clearly(admin, app):
     """An active row whose text no longer validates (changed behind the app's back, or a newer schema):
     uploads are refused with a message for the administrator, nothing is stored."""

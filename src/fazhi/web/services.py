@@ -408,10 +408,18 @@ def filter_from_query(params: dict[str, str | None]) -> ReportFilter:
 
 
 # =========================================================================== compare and export
+def in_effect(session: Session) -> knowledge_store.ActiveSet:
+    """Put the database's knowledge versions in effect in this process (one small query; nothing more
+    when they are already): indicator names and units on pages and in exports follow the catalogue
+    in effect, even in a server process that has reviewed nothing since another one activated it."""
+    return knowledge_store.apply(session)
+
+
 def compare_table(session: Session, flt: ReportFilter | None, scope: Scope | None, *,
                   indicators: list[str] | None = None, core_only: bool = False) -> Any:
     from .. import compare
 
+    in_effect(session)
     return compare.build(session, scoped(flt, scope), indicators=indicators, core_only=core_only)
 
 
@@ -431,6 +439,7 @@ def export_compare(session: Session, flt: ReportFilter | None, scope: Scope | No
     if fmt not in EXPORT_TYPES:
         raise ValueError(f"unknown export format {fmt!r}")
     f = scoped(flt, scope)
+    in_effect(session)
     table = compare.build(session, f, indicators=indicators, core_only=core_only)
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     fname = f"fazhi-compare-{stamp}.{fmt}"
@@ -478,7 +487,7 @@ _DASH_LOCK = threading.Lock()
 def dashboard_cached(session: Session, flt: ReportFilter | None, scope: Scope | None, *, key: tuple[Any, ...],
                      indicator: str | None = None) -> dict[str, Any]:
     """:func:`dashboard`, kept until the reports change (``key``: the filter as given, hashable)."""
-    k = (data_version(session), scope.key() if scope else "", key, indicator)
+    k = (data_version(session), in_effect(session).key, scope.key() if scope else "", key, indicator)
     with _DASH_LOCK:
         hit = _DASH.get(k)
         if hit is not None:
@@ -934,10 +943,46 @@ def has_users(session: Session) -> bool:
     return session.scalar(select(Credential.user_id).limit(1)) is not None
 
 
-__all__ = ["AccountError", "SimilarBuilding", "SimilarIndex", "SimilarUnavailable", "UploadResult", "UserRow", "audit", "compare_table",
-           "create_token", "create_user", "dashboard", "delete_report", "display_name", "export_compare",
-           "filter_from_query", "get_report", "get_user", "has_users", "list_audit", "list_reports",
-           "list_tokens", "list_users", "reason_status", "reason_zh", "report_body", "report_doc",
-           "report_doc_bytes", "report_head", "report_stamp", "report_summaries", "review_bytes", "revoke_token",
-           "set_password", "similar_pairs", "similar_reports", "stamp", "store_upload", "store_uploads", "update_user",
-           "upload_status"]
+__all__ = [
+    "AccountError",
+    "SimilarBuilding",
+    "SimilarIndex",
+    "SimilarUnavailable",
+    "UploadResult",
+    "UserRow",
+    "audit",
+    "compare_table",
+    "create_token",
+    "create_user",
+    "dashboard",
+    "delete_report",
+    "display_name",
+    "export_compare",
+    "filter_from_query",
+    "get_report",
+    "get_user",
+    "has_users",
+    "in_effect",
+    "list_audit",
+    "list_reports",
+    "list_tokens",
+    "list_users",
+    "reason_status",
+    "reason_zh",
+    "report_body",
+    "report_doc",
+    "report_doc_bytes",
+    "report_head",
+    "report_stamp",
+    "report_summaries",
+    "review_bytes",
+    "revoke_token",
+    "set_password",
+    "similar_pairs",
+    "similar_reports",
+    "stamp",
+    "store_upload",
+    "store_uploads",
+    "update_user",
+    "upload_status",
+]
