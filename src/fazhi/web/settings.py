@@ -9,7 +9,7 @@
 | cookies marked ``Secure`` | ``FAZHI_COOKIE_SECURE`` (``1``/``0``) | automatic: when the request came over https |
 | session lifetime | ``FAZHI_SESSION_HOURS`` | 12 |
 | login rate limit | ``FAZHI_LOGIN_MAX_FAILURES``, ``FAZHI_LOGIN_WINDOW_SECONDS`` | 5 failures per user name and address in 300 s |
-| database connections kept per server process (PostgreSQL) | ``FAZHI_DB_POOL_SIZE`` | 16 (and up to 24 more at a peak) |
+| database connections kept per server process (PostgreSQL); ``--workers`` × (it + 4) must stay under PostgreSQL's ``max_connections`` | ``FAZHI_DB_POOL_SIZE`` | 16 (and up to 4 more at a peak) |
 | memory for rendered review pages and review JSON, per server process | ``FAZHI_CACHE_MB`` | 64 |
 | processes reviewing uploads, per server process (0: in the server process, no limits) | ``FAZHI_REVIEW_PROCESSES`` | 2 |
 | time and memory one upload's review may take (then it is stopped, nothing stored) | ``FAZHI_REVIEW_TIMEOUT`` (s), ``FAZHI_REVIEW_MEMORY_MB`` | 60 s, 2048 MB |
@@ -70,10 +70,11 @@ class Settings:
     page_size: int = 50
     similar_max_reports: int = 200_000  # similar reports and pairs in the web over at most this many reports
     warm_up: bool = True  # review a tiny text at start so the first upload is not slow
-    #: database connections each server process keeps (PostgreSQL), and how many more it may open at
-    #: a peak (the thread pool runs at most 40 requests at once)
+    #: database connections each server process keeps (PostgreSQL), and how many more it may open at a
+    #: peak; requests beyond wait for one.  workers × (size + overflow) must stay under PostgreSQL's
+    #: max_connections (100 by default) with room for ingest and the CLI
     db_pool_size: int = 16
-    db_pool_overflow: int = 24
+    db_pool_overflow: int = 4
     db_ping_idle_seconds: float = 10.0
     #: uploads are reviewed in this many warm child processes per server process (0: in the server
     #: process itself, with no limits), each review stopped after this many seconds or this much memory
