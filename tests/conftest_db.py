@@ -14,6 +14,7 @@ The root ``tests/conftest.py`` loads these fixtures as a plugin for every test
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ from fazhi.store import db
 PG_URL = os.environ.get("FAZHI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
 
-__all__ = ["BACKENDS", "PG_URL", "assert_consistent", "consistent", "db_url", "engine", "migrated", "pg_admin", "pg_schema_url", "require_pg"]
+__all__ = ["BACKENDS", "PG_URL", "assert_consistent", "consistent", "db_url", "engine", "migrated", "pg_admin", "pg_schema_url", "pg_url", "require_pg"]
 
 
 @cache
@@ -70,12 +71,8 @@ def pg_admin() -> Iterator[Engine]:
     eng.dispose()
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
-    """A URL of an empty database: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fazhi.sqlite'}"
-        return
+@contextlib.contextmanager
+def _pg_schema() -> Iterator[str]:
     require_pg()
     schema = "fz_" + uuid.uuid4().hex[:12]
     admin = create_engine(db.resolve_url(PG_URL), isolation_level="AUTOCOMMIT")
@@ -91,6 +88,23 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
                          {"app": f"fazhi_{schema}"})
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """A URL of an empty database: a SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fazhi.sqlite'}"
+        return
+    with _pg_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A URL of a fresh PostgreSQL schema (for what only a database server has: connections to lose)."""
+    with _pg_schema() as url:
+        yield url
 
 
 @pytest.fixture
