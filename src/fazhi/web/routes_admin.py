@@ -269,25 +269,25 @@ def api_version(version_id: int, p: ApiAdmin, s: DB) -> dict[str, Any]:
                       "过大返回 413。成功返回 201 和该版本。activate=true 时随即启用：此后上传和入库的报告按它审查。"
                       "浏览器会话须带 X-CSRF-Token 头；API 令牌无须。")
 def api_add(request: Request, body: NewVersion, p: ApiAdminWrite) -> Response:
+    return _api_version_change(request, lambda w: ks.add_version(
+        w, body.name, body.content, note=body.note, user=p.id, activate_it=body.activate), 201)
+
+
+def _api_version_change(request: Request, change: Any, status: int = 200) -> Response:
+    """An API change of one version (in one transaction): the version as it is now, or the refusal."""
     try:
-        row = _change(request, lambda w: ks.add_version(w, body.name, body.content, note=body.note, user=p.id,
-                                                        activate_it=body.activate))
+        row = _change(request, change)
     except ks.KnowledgeStoreError as exc:
         return _error(exc)
     with request.app.state.Session() as s:
-        return JSONResponse(ks.version_json(_version_or_404(s, row.id)), status_code=201)
+        return JSONResponse(ks.version_json(_version_or_404(s, row.id)), status_code=status)
 
 
 @api.post("/versions/{version_id}/activate", summary="启用规则与指标版本",
           description="（仅管理员）启用一个已存储的版本（同一知识文件原先启用的版本随之停用）。"
                       "此后上传和入库的报告按它审查；已入库的报告不变（可用 fazhi ingest --refresh 重新审查）。")
 def api_activate(request: Request, version_id: int, p: ApiAdminWrite) -> Response:
-    try:
-        row = _change(request, lambda w: ks.activate(w, version_id, user=p.id))
-    except ks.KnowledgeStoreError as exc:
-        return _error(exc)
-    with request.app.state.Session() as s:
-        return JSONResponse(ks.version_json(_version_or_404(s, row.id)))
+    return _api_version_change(request, lambda w: ks.activate(w, version_id, user=p.id))
 
 
 @api.post("/{name}/deactivate", summary="恢复内置规则与指标",
