@@ -53,6 +53,42 @@ def test_table_has_one_row_per_report_with_each_fact_and_its_evidence(seeded, se
             assert rv.text[cell.start:cell.end] == cell.text
 
 
+RATES = ("河南省焦作市{unit}人民政府关于2023年度法治政府建设情况的报告\n一、主要举措和成效\n"
+         "办理行政应诉案件{cases}件，行政机关负责人出庭应诉率{appear}%，行政诉讼败诉率{loss}%。\n"
+         "二、存在的不足和原因\n执法力量不足，原因是编制紧张。\n三、2024年工作安排\n充实执法力量。\n")
+
+
+def test_ranks_put_the_best_first_where_the_catalogue_says_which_way_is_better(migrated, tmp_path):
+    """败诉率: the lowest rate ranks 1; 出庭应诉率: the highest; 案件数 (a size): the largest."""
+    _store(migrated, *(RATES.format(unit=u, cases=c, appear=a, loss=x) for u, c, a, x in (
+        ("解放区", 40, 90, 5.0), ("中站区", 10, 100, 1.2), ("山阳区", 25, 95, 3.0))))
+    ids = ["litigation_loss_rate", "head_appearance_rate", "admin_litigation_cases"]
+    with db.session_factory(migrated)() as s:
+        table = compare.build(s, indicators=ids)
+    assert {c.id: c.better for c in table.columns} == {"litigation_loss_rate": "lower",
+                                                       "head_appearance_rate": "higher",
+                                                       "admin_litigation_cases": None}
+    def unit(issuer: str) -> str:
+        return next(u for u in ("解放区", "中站区", "山阳区") if u in issuer)
+
+    ranks = {unit(r.issuer): {k: (c.value, c.rank) for k, c in r.cells.items()} for r in table.rows}
+    assert {u: v["litigation_loss_rate"] for u, v in ranks.items()} == {
+        "中站区": (1.2, 1), "山阳区": (3.0, 2), "解放区": (5.0, 3)}
+    assert {u: v["head_appearance_rate"][1] for u, v in ranks.items()} == {"中站区": 1, "山阳区": 2, "解放区": 3}
+    assert {u: v["admin_litigation_cases"][1] for u, v in ranks.items()} == {"解放区": 1, "山阳区": 2, "中站区": 3}
+    best = next(r for r in table.rows if "中站区" in r.issuer).cells["litigation_loss_rate"]
+    assert best.percentile == pytest.approx(1.0)  # as good as or better than every unit
+    from fazhi import export
+
+    out = tmp_path / "long.csv"
+    export.write_csv(table, out, long=True)
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    order = {(unit(r["单位"]), r["指标代码"]): (r["排名"], r["排名方向"]) for r in rows}
+    assert order[("中站区", "litigation_loss_rate")] == ("1", "越低越好")
+    assert order[("中站区", "head_appearance_rate")] == ("1", "越高越好")
+    assert order[("解放区", "admin_litigation_cases")] == ("1", "从大到小")
+
+
 def test_filters_select_units_and_years(seeded):
     with db.session_factory(seeded)() as s:
         henan = compare.build(s, ReportFilter.parse(["region=河南省"]))

@@ -87,7 +87,7 @@ def _show(table, columns: int) -> None:
             vals.append(v)
         rt.add_row(r.issuer, str(r.year or ""), *vals)
     out_console.print(rt)
-    out_console.print("[dim]约 = 原文为约数（余、近、以上…）；↑↓ = 较该单位上一年度；#n = 同年度排名（数值从大到小）。"
+    out_console.print("[dim]约 = 原文为约数（余、近、以上…）；↑↓ = 较该单位上一年度；#n = 同年度排名（出庭应诉率等越高越好、败诉率越低越好的指标 #1 为最优，其余从大到小）。"
                       "--csv / --xlsx 导出全部指标及原文证据。[/dim]")
 
 

@@ -45,7 +45,7 @@ class Cell:
     delta: float | None = None  # against the same unit's previous reported year
     delta_pct: float | None = None
     prev_year: int | None = None
-    rank: int | None = None  # among the units of the same year, 1 = largest value
+    rank: int | None = None  # among the units of the same year: 1 = best (Column.better), else largest
     of: int | None = None
     percentile: float | None = None  # share of those units with a value ≤ this one
 
@@ -70,6 +70,7 @@ class Column:
     core: bool
     group: str
     unit: str | None  # the unit most cells use
+    better: str | None = None  # "higher" | "lower": ranks are 1 = best; None: 1 = largest
 
 
 @dataclass(slots=True)
@@ -80,7 +81,8 @@ class Table:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "columns": [{"id": c.id, "name": c.name, "core": c.core, "group": c.group, "unit": c.unit}
+            "columns": [{"id": c.id, "name": c.name, "core": c.core, "group": c.group, "unit": c.unit,
+                         "better": c.better}
                         for c in self.columns],
             "rows": [{"report_id": r.report_id, "sha256": r.sha256, "year": r.year, "issuer_id": r.issuer_id,
                       "issuer": r.issuer, "level": r.level, "region": r.region, "code": r.code,
@@ -149,7 +151,8 @@ def build(session: Session, flt: ReportFilter | None = None, *, indicators: list
         ind = cat.get(i)
         common = max(units[i].items(), key=lambda kv: kv[1])[0] if units.get(i) else None
         columns.append(Column(id=i, name=ind.name if ind else i, core=bool(ind and ind.core),
-                              group=cat.groups.get(ind.group, ind.group) if ind else "", unit=common))
+                              group=cat.groups.get(ind.group, ind.group) if ind else "", unit=common,
+                              better=ind.better if ind else None))
     table = Table(columns=columns,
                   rows=sorted(rows.values(), key=lambda r: (r.code or "~", r.issuer, r.year or 0, r.report_id)))
     _deltas(table)
@@ -177,8 +180,13 @@ def _deltas(table: Table) -> None:
                 c.delta_pct = (c.delta / p.value) if p.value else None
 
 
+RANK_ORDER = {"higher": "越高越好", "lower": "越低越好", None: "从大到小"}  # how a column is ranked
+
+
 def _ranks(table: Table) -> None:
-    """Rank (1 = largest) and percentile of each cell among the rows of the same year."""
+    """Rank and percentile of each cell among the rows of the same year: 1 = best where the catalogue says
+    which way is better (``better``), else 1 = largest; the percentile is the share of those rows this
+    one is at least as good as (as large as)."""
     for col in table.columns:
         by_year: dict[int | None, list[Cell]] = defaultdict(list)
         for r in table.rows:
@@ -188,10 +196,11 @@ def _ranks(table: Table) -> None:
         for cells in by_year.values():
             vals = sorted(c.value for c in cells)
             n = len(vals)
+            lower = col.better == "lower"
             for c in cells:
-                c.rank = 1 + sum(1 for v in vals if v > c.value)
+                c.rank = 1 + sum(1 for v in vals if (v < c.value if lower else v > c.value))
                 c.of = n
-                c.percentile = sum(1 for v in vals if v <= c.value) / n
+                c.percentile = sum(1 for v in vals if (v >= c.value if lower else v <= c.value)) / n
 
 
 def findings_rows(session: Session, flt: ReportFilter | None = None) -> list[dict[str, Any]]:

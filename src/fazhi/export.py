@@ -13,7 +13,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from .compare import LEVEL_LABEL, Table
+from .compare import LEVEL_LABEL, RANK_ORDER, Table
 
 PART_COLS = [("achievements", "举措和成效"), ("shortcomings", "不足和原因"),
              ("first_responsible", "第一责任人履职"), ("next_year_plan", "下一年度安排")]
@@ -34,8 +34,8 @@ def write_csv(table: Table, path: Path | str, *, long: bool = False) -> int:
         w = csv.writer(fh)
         if long:
             w.writerow(["单位", "级别", "地区", "年度", "指标代码", "指标", "数值", "单位（计量）", "约数",
-                        "同比变化", "同比变化率", "上年", "排名", "参与排名数", "百分位", "原文", "起", "止",
-                        "报告ID"])
+                        "同比变化", "同比变化率", "上年", "排名", "参与排名数", "百分位", "排名方向", "原文", "起",
+                        "止", "报告ID"])
             n = 0
             for r in table.rows:
                 for col in table.columns:
@@ -47,7 +47,7 @@ def write_csv(table: Table, path: Path | str, *, long: bool = False) -> int:
                                 "" if c.delta is None else _num(c.delta),
                                 "" if c.delta_pct is None else f"{c.delta_pct:.4f}", c.prev_year or "",
                                 c.rank or "", c.of or "", "" if c.percentile is None else f"{c.percentile:.3f}",
-                                c.text, c.start, c.end, r.report_id])
+                                RANK_ORDER[col.better], c.text, c.start, c.end, r.report_id])
                     n += 1
             return n
         w.writerow(["单位", "级别", "地区", "年度", *(_head(c) for c in table.columns)])
@@ -116,8 +116,8 @@ def write_xlsx(table: Table, path: Path | str, *, findings: list[dict[str, Any]]
 
     wd = wb.create_sheet("指标明细")
     header(wd, ["单位", "级别", "地区", "年度", "指标", "数值", "计量单位", "约数", "同比变化", "同比变化率",
-                "排名", "参与排名", "百分位", "原文（证据）", "报告ID", "起止"],
-           [26, 8, 22, 8, 24, 12, 10, 6, 12, 10, 8, 8, 8, 60, 8, 12])
+                "排名", "参与排名", "百分位", "排名方向", "原文（证据）", "报告ID", "起止"],
+           [26, 8, 22, 8, 24, 12, 10, 6, 12, 10, 8, 8, 8, 10, 60, 8, 12])
     for r in table.rows:
         for col in table.columns:
             c = r.cells.get(col.id)
@@ -126,11 +126,11 @@ def write_xlsx(table: Table, path: Path | str, *, findings: list[dict[str, Any]]
             wd.append([r.issuer, LEVEL_LABEL.get(r.level or "", r.level), r.region, r.year, col.name,
                        _num(c.value), c.unit, "约" if c.approx else "",
                        None if c.delta is None else _num(round(c.delta, 4)), c.delta_pct, c.rank, c.of,
-                       c.percentile, c.text, r.report_id, f"{c.start}-{c.end}"])
+                       c.percentile, RANK_ORDER[col.better], c.text, r.report_id, f"{c.start}-{c.end}"])
             row = wd.max_row
             wd.cell(row=row, column=10).number_format = "0.0%"
             wd.cell(row=row, column=13).number_format = "0%"
-            wd.cell(row=row, column=14).alignment = wrap
+            wd.cell(row=row, column=15).alignment = wrap
     wd.auto_filter.ref = wd.dimensions
 
     wf = wb.create_sheet("审查意见")

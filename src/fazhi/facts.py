@@ -50,6 +50,7 @@ class Indicator:
     priority: int
     order: int
     ref: str | None = None
+    better: str | None = None  # "higher" | "lower" | None (a size: neither way is better)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,7 @@ def compile_catalogue(data: dict[str, Any]) -> Catalogue:
             after_distance=int(d.get("after_distance", dafter)),
             exclude=re.compile(d["exclude"]) if d.get("exclude") else None,
             requires=re.compile(d["requires"]) if d.get("requires") else None,
-            priority=int(d.get("priority", 0)), order=n, ref=d.get("ref"),
+            priority=int(d.get("priority", 0)), order=n, ref=d.get("ref"), better=d.get("better"),
         ))
     # phrase -> who uses it; looked up by its first two characters
     owners: dict[str, list[_Use]] = {}

@@ -334,7 +334,9 @@ def test_page_lists_packaged_active_history_and_report_counts(admin, app):
     rules = next(f for f in api["files"] if f["name"] == "rules")
     assert rules["packaged"] == "2024.1" and rules["active"]["version"] == "2024.1-本地"
     assert [v["note"] for v in rules["versions"]] == ["第二版", "第一版"]
-    assert api["in_effect"]["rules"] == "2024.1-本地" and api["in_effect"]["indicators"] == "2024.1"
+    packaged_indicators = yaml.safe_load(knowledge.packaged_path("indicators").read_text(encoding="utf-8"))
+    assert api["in_effect"]["rules"] == "2024.1-本地"
+    assert api["in_effect"]["indicators"] == packaged_indicators["version"]  # none uploaded: the packaged one
     spec = admin.get("/api/openapi.json").json()
     assert spec["paths"]["/api/knowledge"]["get"]["summary"] == "规则与指标版本列表"
     assert "/admin/knowledge" not in spec["paths"]

@@ -213,3 +213,22 @@ def test_layout_has_the_navigation_for_the_role(app):
     page = admin.get("/").text
     assert all(f'data-nav="{n}"' in page for n in ("upload", "users", "audit", "api"))
     assert 'id="logout-form"' in page and 'data-user="管"' in page
+
+
+def test_dashboard_ranks_loss_rates_lowest_first(admin):
+    """败诉率 is better low: the dashboard's ranking lists the lowest first and says so; a size (案件数)
+    is listed largest first."""
+    files = [(f"{u}.txt", report_text(u, extra=f"办理行政应诉案件{c}件，行政诉讼败诉率{x}%。").encode())
+             for u, c, x in ((JIAOZUO, 40, 5.0), (XINYANG, 10, 1.5), ("焦作市解放区人民政府", 25, 3.0))]
+    assert _upload_form(admin, files).status_code == 201
+
+    def ranking(ind: str) -> tuple[list[str], str]:
+        page = admin.get(f"/?ind={ind}").text
+        table = page.split('id="ranking-table"', 1)[1].split("</table>", 1)[0]
+        order = re.search(r'id="ranking-order"[^>]*>([^<]*)<', page)
+        return re.findall(r'<a href="/reports/\d+\?hl=[^"]*">([^<]*)</a>', table), order.group(1) if order else ""
+
+    units, order = ranking("litigation_loss_rate")
+    assert [u[:6] for u in units] == ["信阳市平桥区", "焦作市解放区", "焦作市中站区"] and "越低越好" in order
+    units, order = ranking("admin_litigation_cases")
+    assert [u[:6] for u in units] == ["焦作市中站区", "焦作市解放区", "信阳市平桥区"] and "从大到小" in order

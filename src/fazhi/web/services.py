@@ -539,7 +539,8 @@ def dashboard(session: Session, flt: ReportFilter | None, scope: Scope | None, *
     indicators.sort(key=lambda d: (not d["core"], -d["reports"]))
     chosen = indicator if indicator and any(d["id"] == indicator for d in indicators) else \
         (indicators[0]["id"] if indicators else None)
-    dist: dict[str, Any] = {"indicator": chosen, "name": None, "unit": None, "values": [], "ranking": []}
+    dist: dict[str, Any] = {"indicator": chosen, "name": None, "unit": None, "values": [], "ranking": [],
+                            "better": None}
     if chosen:
         ind = cat.get(chosen)
         rows = session.execute(
@@ -554,10 +555,12 @@ def dashboard(session: Session, flt: ReportFilter | None, scope: Scope | None, *
             first.setdefault(r.report_id, r)
         unit = Counter(r.unit for r in first.values()).most_common(1)[0][0] if first else None
         vals = [r for r in first.values() if r.unit == unit]
+        lower = bool(ind and ind.better == "lower")  # 败诉率: the best (lowest) first
         dist.update(name=ind.name if ind else chosen, unit=unit, values=[r.value for r in vals],
+                    better=ind.better if ind else None,
                     ranking=[{"report_id": r.report_id, "issuer": r.issuer or "（未识别）", "year": r.year,
                               "value": r.value, "approx": bool(r.approx), "start": r.start, "end": r.end}
-                             for r in sorted(vals, key=lambda r: -r.value)[:top]])
+                             for r in sorted(vals, key=lambda r: r.value if lower else -r.value)[:top]])
     return {"total": total, "issuers": n_issuers, "avg_score": None if avg is None else round(float(avg), 1),
             "by_year": by_year, "by_level": [(LEVEL_LABEL.get(lv or "", lv or "（未识别）"), n) for lv, n in by_level],
             "region_level": gfield, "by_region": by_region, "parts": parts, "scores": scores,
