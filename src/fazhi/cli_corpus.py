@@ -1,4 +1,4 @@
-"""CLI commands of the corpus store: ``fazhi ingest`` and ``fazhi db upgrade|info``.
+"""CLI commands of the corpus store: ``fazhi ingest``, ``fazhi refresh`` and ``fazhi db upgrade|info``.
 
 ``cli.py`` calls :func:`register` to add them to the ``fazhi`` app.  Every
 command takes ``--db`` (a database URL or a SQLite file path); without it
@@ -143,6 +143,77 @@ def ingest_cmd(
         raise typer.Exit(result.exit_code)
 
 
+def refresh_cmd(
+    db_opt: DbOption = None,
+    everything: Annotated[bool, typer.Option(
+        "--all", help="Re-review every stored report, not only those reviewed under other knowledge.")] = False,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", "-j", min=0, help="Review processes (default: none for fewer than 200 reports, else "
+                                       "the number of CPU cores).", show_default=False)] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Record the refresh as done by this user.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Re-review stored reports from their stored text under the knowledge in effect (重新审查).
+
+    After an administrator activates new rules or a new indicator catalogue
+    (规则与指标, `fazhi knowledge activate`), the reports already stored keep
+    the review they got; this re-reviews those reviewed under other knowledge
+    (or all, with --all) — no original files needed — keeping their ids.
+    Ctrl-C stops after the current batch; running it again finishes the job.
+    Exit status: 0 done, 1 some failed or the database failed, 130 interrupted.
+    """
+    from .store import db
+    from .store.refresh import default_workers, refresh_stored
+
+    engine = _engine(db_opt)
+    stop = threading.Event()
+    progress = Progress(TextColumn("[bold]重新审查[/bold]"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("[red]{task.fields[failed]} failed[/red]"), TimeElapsedColumn(),
+                        console=err_console, transient=True, disable=quiet)
+    task_id: list[Any] = []
+
+    def on_progress(counts: Any) -> None:
+        if not task_id:
+            progress.start()
+            task_id.append(progress.add_task("refresh", total=counts.total, failed=0))
+        progress.update(task_id[0], completed=counts.done, failed=counts.failed)
+
+    try:
+        with _Signals(stop):
+            n_workers = workers
+            if n_workers is None:
+                from sqlalchemy import func, select
+
+                from .store.models import Report
+
+                try:
+                    with db.session_factory(engine)() as s:
+                        n_workers = default_workers(int(s.scalar(select(func.count(Report.id))) or 0))
+                except Exception:  # no schema yet: refresh_stored says so
+                    n_workers = 0
+            result = refresh_stored(engine, workers=n_workers, everything=everything, user=user,
+                                    progress=on_progress, stop=stop, args={"workers": workers})
+    except db.StoreError as exc:
+        raise _die(str(exc)) from None
+    finally:
+        if task_id:
+            progress.stop()
+        engine.dispose()
+    c = result.counts
+    for where, reason in result.failures[:20]:
+        err_console.print(f"[red]✗[/red] {where}: {reason}", highlight=False)
+    if result.message:
+        err_console.print(f"[red]fazhi: {result.message}[/red]" if result.status == "failed"
+                          else f"[yellow]fazhi: {result.message}[/yellow]", highlight=False)
+    if not quiet:
+        what = "stored reports" if everything else "stored reports reviewed under other knowledge"
+        err_console.print(f"{c.refreshed} of {c.total} {what} re-reviewed, {c.failed} failed "
+                          f"in {result.seconds:.1f} s → {result.database}"
+                          + (f" (run {result.run_id})" if result.run_id else ""), highlight=False)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
+
 db_app = typer.Typer(no_args_is_help=True, help="The database of stored reviews: create or upgrade it, show it.")
 
 
@@ -207,8 +278,9 @@ def db_info(db_opt: DbOption = None) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``ingest`` and the ``db`` group (``upgrade``, ``info``) to the ``fazhi`` app."""
+    """Add ``ingest``, ``refresh`` and the ``db`` group (``upgrade``, ``info``) to the ``fazhi`` app."""
     app.command("ingest")(ingest_cmd)
+    app.command("refresh")(refresh_cmd)
     app.add_typer(db_app, name="db")
 
 

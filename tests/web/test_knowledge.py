@@ -401,3 +401,64 @@ def test_who_added_a_version_is_recorded(admin, app):
               .replace('version: "2024.1"', 'version: "2024.1-u"'), note="单位")
     v = admin.get("/api/knowledge").json()["files"][3]["versions"][0]
     assert v["created_by"] == "admin" and v["version"] == "2024.1-u" and v["activated_by"] is None
+
+
+# ============================================================================ re-review what is stored
+def test_the_page_re_reviews_stored_reports_in_the_background(admin, app):
+    """After an activation the page offers to re-review the reports stored under other knowledge; the
+    re-review runs in a process of its own (from the stored text) and the page reports how it went."""
+    import time
+
+    from fazhi.store.models import IngestRun
+
+    first = upload_one(admin, "a.txt", no_causes_report())
+    upload_one(admin, "b.txt", no_causes_report(XINYANG))
+    assert finding(first, RULE)["severity"] == "warning"
+    page_form(admin, "rules", rules_yaml(), activate=True)
+    page = admin.get("/admin/knowledge").text
+    assert 'id="refresh-form"' in page and "重新审查这 2 份报告" in page
+    assert admin.post("/admin/knowledge/refresh", data={}).status_code == 403  # no CSRF token
+    r = admin.post("/admin/knowledge/refresh", data={"csrf_token": admin.csrf("/admin/knowledge")})
+    assert r.status_code == 303 and r.headers["location"].endswith("done=refresh_started")
+    deadline = time.monotonic() + 90
+    while True:
+        with app.state.Session() as s:
+            run = s.scalars(select(IngestRun).order_by(IngestRun.id.desc())).first()
+        if (run is not None and run.status != "running") or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert run is not None and run.status == "completed" and (run.refreshed, run.failed) == (2, 0), run.message
+    with app.state.Session() as s:
+        docs = [d for (d,) in s.execute(select(Report.review))]
+    assert {d["versions"]["rules"] for d in docs} == {"2024.1-本地"}
+    assert all(finding(d, RULE)["severity"] == "error" for d in docs)
+    page = admin.get("/admin/knowledge").text
+    assert 'id="reports-other">0<' in page and 'id="refresh-form"' not in page
+    assert 'id="refresh-last" data-status="completed"' in page and "2 / 2 份" in page
+    assert "knowledge.refresh" in knowledge_audit(app)
+
+
+def test_a_running_re_review_is_shown_and_not_started_twice(admin, app):
+    import os
+    import socket
+
+    from fazhi.store import service
+
+    upload_one(admin, "a.txt", no_causes_report())
+    page_form(admin, "rules", rules_yaml(), activate=True)
+    with app.state.WriteSession.begin() as s:  # a refresh in progress (this process stands in for it)
+        run = service.start_run(s, args={"refresh": "stored"}, total=1)
+        run.host, run.pid = socket.gethostname(), os.getpid()
+    page = admin.get("/admin/knowledge").text
+    assert 'id="refresh-status" data-status="running"' in page and 'http-equiv="refresh"' in page
+    assert 'id="refresh-form"' not in page
+    r = admin.post("/admin/knowledge/refresh", data={"csrf_token": admin.csrf("/admin/knowledge")})
+    assert r.status_code == 303 and r.headers["location"].endswith("done=refresh_running")
+    assert "knowledge.refresh" not in knowledge_audit(app)
+
+
+def test_only_an_administrator_re_reviews(app):
+    for role in ("viewer", "reviewer"):
+        w = login_as(app, role, role)
+        r = w.post("/admin/knowledge/refresh", data={"csrf_token": w.csrf("/account")})
+        assert r.status_code == 403

@@ -32,7 +32,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from ..store import knowledge_store as ks
-from . import auth, deps
+from ..store import refresh
+from . import auth, deps, services
 from .auth import Principal
 from .deps import DB
 
@@ -103,14 +104,18 @@ def _page(request: Request, s: Session, *, status: int = 200, error: str | None 
     from .routes_pages import render
 
     ov = ks.overview(s)
+    last = refresh.runs(s, 20)
     return render(request, "admin_knowledge.html.j2", status=status, title="规则与指标", ov=ov,
                   files=ov["files"], reports=ov["reports"], names=ks.NAMES, labels=ks.LABEL,
                   key_pairs=ks.key_pairs, error=error, message=message, form=form or {},
-                  max_mb=ks.MAX_BYTES // 1024 // 1024)
+                  max_mb=ks.MAX_BYTES // 1024 // 1024, refresh_now=refresh.running(s),
+                  refresh_last=last[0] if last else None)
 
 
 DONE = {"added": "已上传新版本", "activated": "已启用该版本：此后上传和入库的报告按它审查",
-        "deactivated": "已恢复使用内置（或本机）文件"}
+        "deactivated": "已恢复使用内置（或本机）文件",
+        "refresh_started": "已开始按当前规则与指标重新审查已入库的报告（在后台进行，本页显示进度）",
+        "refresh_running": "重新审查已在进行中，请等它完成"}
 
 
 @pages.get("/admin/knowledge", response_class=HTMLResponse)
@@ -187,6 +192,28 @@ async def knowledge_activate(request: Request, version_id: int, p: PageAdmin) ->
 @pages.post("/admin/knowledge/{name}/deactivate", response_class=HTMLResponse)
 async def knowledge_deactivate(request: Request, name: str, p: PageAdmin) -> Response:
     return await _form_change(request, lambda w: ks.deactivate(w, name, user=p.id), "deactivated")
+
+
+@pages.post("/admin/knowledge/refresh", response_class=HTMLResponse)
+async def knowledge_refresh(request: Request, p: PageAdmin) -> Response:
+    """Re-review the stored reports reviewed under other knowledge, from their stored text, in a process
+    of its own (``fazhi refresh``); the page shows its progress from its run row."""
+    from starlette.concurrency import run_in_threadpool
+
+    form = await request.form(max_files=0, max_fields=32)
+    auth.verify_csrf(request, str(form.get("csrf_token") or ""))
+
+    def work() -> Response:
+        with request.app.state.Session() as s:
+            if refresh.running(s) is not None:
+                return RedirectResponse("/admin/knowledge?done=refresh_running", status_code=303)
+        url = request.app.state.engine.url.render_as_string(hide_password=False)
+        proc = refresh.start_background(url, user=p.name)
+        with request.app.state.WriteSession.begin() as w:
+            services.audit(w, p.id, "knowledge.refresh", "ingest_run", None, {"pid": proc.pid})
+        return RedirectResponse("/admin/knowledge?done=refresh_started", status_code=303)
+
+    return await run_in_threadpool(work)
 
 
 def _version_or_404(s: Session, version_id: int) -> ks.KnowledgeVersion:
