@@ -67,6 +67,27 @@ class _Signals:
             signal.signal(sig, old)
 
 
+def _run(engine: Any, progress: Progress, started: list[Any], job: Any, stop: threading.Event) -> Any:
+    """``job()`` with Ctrl-C/SIGTERM setting ``stop``; the progress bar and the engine closed after."""
+    from .store import db
+
+    try:
+        with _Signals(stop):
+            return job()
+    except db.StoreError as exc:
+        raise _die(str(exc)) from None
+    finally:
+        if started:
+            progress.stop()
+        engine.dispose()
+
+
+def _why_stopped(result: Any) -> None:
+    if result.message:
+        err_console.print(f"[red]fazhi: {result.message}[/red]" if result.status == "failed"
+                          else f"[yellow]fazhi: {result.message}[/yellow]", highlight=False)
+
+
 def ingest_cmd(
     paths: Annotated[list[str], typer.Argument(
         help="Report files, folders (searched recursively) or glob patterns ('reports/**/*.docx').",
@@ -93,7 +114,6 @@ def ingest_cmd(
     goes on.  Exit status: 0 all stored or skipped, 1 some failed or the
     database failed, 130 interrupted.
     """
-    from .store import db
     from .store.ingest import expand, ingest
 
     files = expand(paths)
@@ -117,22 +137,12 @@ def ingest_cmd(
     def on_failure(path: str, reason: str) -> None:
         progress.console.print(f"[red]✗[/red] {path}: {reason}", highlight=False)
 
-    try:
-        with _Signals(stop):
-            result = ingest(files, engine=engine, workers=workers, refresh=refresh, user=user,
-                            max_bytes=int(max_size * 1024 * 1024), progress=on_progress,
-                            on_failure=on_failure, stop=stop,
-                            args={"paths": paths, "workers": workers, "refresh": refresh})
-    except db.StoreError as exc:
-        raise _die(str(exc)) from None
-    finally:
-        if task_id:
-            progress.stop()
-        engine.dispose()
+    result = _run(engine, progress, task_id, lambda: ingest(
+        files, engine=engine, workers=workers, refresh=refresh, user=user, max_bytes=int(max_size * 1024 * 1024),
+        progress=on_progress, on_failure=on_failure, stop=stop,
+        args={"paths": paths, "workers": workers, "refresh": refresh}), stop)
     c = result.counts
-    if result.message:
-        err_console.print(f"[red]fazhi: {result.message}[/red]" if result.status == "failed"
-                          else f"[yellow]fazhi: {result.message}[/yellow]", highlight=False)
+    _why_stopped(result)
     if not quiet:
         refreshed = f", {c.refreshed} refreshed" if c.refreshed or refresh else ""
         rate = f" ({result.rate:.0f} reports/s)" if c.ok + c.refreshed >= 20 else ""
@@ -178,33 +188,26 @@ def refresh_cmd(
             task_id.append(progress.add_task("refresh", total=counts.total, failed=0))
         progress.update(task_id[0], completed=counts.done, failed=counts.failed)
 
-    try:
-        with _Signals(stop):
-            n_workers = workers
-            if n_workers is None:
-                from sqlalchemy import func, select
+    def job() -> Any:
+        n_workers = workers
+        if n_workers is None:
+            from sqlalchemy import func, select
 
-                from .store.models import Report
+            from .store.models import Report
 
-                try:
-                    with db.session_factory(engine)() as s:
-                        n_workers = default_workers(int(s.scalar(select(func.count(Report.id))) or 0))
-                except Exception:  # no schema yet: refresh_stored says so
-                    n_workers = 0
-            result = refresh_stored(engine, workers=n_workers, everything=everything, user=user,
-                                    progress=on_progress, stop=stop, args={"workers": workers})
-    except db.StoreError as exc:
-        raise _die(str(exc)) from None
-    finally:
-        if task_id:
-            progress.stop()
-        engine.dispose()
+            try:
+                with db.session_factory(engine)() as s:
+                    n_workers = default_workers(int(s.scalar(select(func.count(Report.id))) or 0))
+            except Exception:  # no schema yet: refresh_stored says so
+                n_workers = 0
+        return refresh_stored(engine, workers=n_workers, everything=everything, user=user,
+                              progress=on_progress, stop=stop, args={"workers": workers})
+
+    result = _run(engine, progress, task_id, job, stop)
     c = result.counts
     for where, reason in result.failures[:20]:
         err_console.print(f"[red]✗[/red] {where}: {reason}", highlight=False)
-    if result.message:
-        err_console.print(f"[red]fazhi: {result.message}[/red]" if result.status == "failed"
-                          else f"[yellow]fazhi: {result.message}[/yellow]", highlight=False)
+    _why_stopped(result)
     if not quiet:
         what = "stored reports" if everything else "stored reports reviewed under other knowledge"
         err_console.print(f"{c.refreshed} of {c.total} {what} re-reviewed, {c.failed} failed "
