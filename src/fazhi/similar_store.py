@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -103,12 +103,21 @@ class StoreIndex:
     # -- the index ------------------------------------------------------------
     @property
     def loaded(self) -> similar.CorpusIndex | None:
-        """The index as last synced in this process (None before the first sync)."""
+        """The index this process holds: as last synced, or as read from disk (None: neither yet)."""
         return self._idx
 
+    @property
+    def synced_stamp(self) -> tuple[Any, ...] | None:
+        """The database's :meth:`stamp` when :attr:`loaded` was last synced (None: not synced yet)."""
+        return self._stamp
+
     def missing(self) -> int:
-        """How many stored reports the index (as loaded or on disk) lacks — a sync's work."""
-        idx = self._idx if self._idx is not None else self._load()
+        """How many stored reports the index lacks — a sync's work.  The index on disk is read once
+        and kept (:attr:`loaded`), so the sync that follows does not read it again."""
+        with self.lock:
+            if self._idx is None:
+                self._idx = self._load()
+            idx = self._idx
         ids = set(idx.ids) if idx is not None else set()
         with self.Session() as s:
             stored = set(s.scalars(select(Report.sha256)))
@@ -166,13 +175,6 @@ class StoreIndex:
             self._idx, self._stamp = idx, stamp  # readers switch to the new index at once
             return idx
 
-    def current(self) -> similar.CorpusIndex:
-        """The index, synced only when the database changed since the last sync in this process."""
-        with self.lock:
-            if self._idx is not None and self._stamp == self.stamp():
-                return self._idx
-            return self.sync()
-
     def resolve(self, report: str) -> str | None:
         """A stored report's sha256 from its id or sha256 (prefix)."""
         from .store import service
@@ -180,16 +182,6 @@ class StoreIndex:
         with self.Session() as s:
             r = service.get_report(s, report)
             return r.sha256 if r is not None else None
-
-    def ids_of(self, shas: Iterable[str]) -> dict[str, int]:
-        """sha256 → report id."""
-        shas = list(dict.fromkeys(shas))
-        out: dict[str, int] = {}
-        with self.Session() as s:
-            for i in range(0, len(shas), 500):
-                out.update(dict(s.execute(select(Report.sha256, Report.id)
-                                          .where(Report.sha256.in_(shas[i:i + 500]))).all()))
-        return out
 
 
 __all__ = ["StoreIndex", "index_path", "label"]

@@ -651,7 +651,7 @@ class SimilarIndex:
                 raise SimilarUnavailable(f"报告库共 {n} 份报告，超过网页端相似度比对的上限 "
                                          f"{self.settings.similar_max_reports} 份（FAZHI_SIMILAR_MAX_REPORTS）；"
                                          "请使用命令行 fazhi similar")
-            if loaded is not None and store._stamp == stamp:
+            if loaded is not None and store.synced_stamp == stamp:
                 return loaded
             behind = abs(n - len(loaded)) if loaded is not None else store.missing()
             if behind <= self.inline_max:
@@ -665,7 +665,7 @@ class SimilarIndex:
     def pairs(self, idx: Any) -> list[Any]:
         """The most similar pairs of the whole index (computed once per version of the index: a sync
         changes the index in place, so the version is the database stamp it was synced at)."""
-        version = (id(idx), self.store()._stamp, len(idx))
+        version = (id(idx), self.store().synced_stamp, len(idx))
         with self._lock:
             if self._pairs is not None and self._pairs[0] == version:
                 return self._pairs[1]
@@ -678,7 +678,7 @@ class SimilarIndex:
         """The reports (sha256) in ``scope``; None: every report."""
         if scope is None:
             return None
-        key = (scope.key(), self.store()._stamp)
+        key = (scope.key(), self.store().synced_stamp)
         with self._lock:
             hit = self._scopes.get(key)
             if hit is not None:
