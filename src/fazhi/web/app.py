@@ -285,12 +285,8 @@ class _Vendor:
 
 # --------------------------------------------------------------------------- the app
 def _warm_up(Session: Any = None, reviewer: Any = None) -> None:
-    """Load what a review needs, with the database's knowledge versions in effect; start a review process."""
-    if reviewer is not None:
-        try:
-            reviewer.warm()
-        except Exception:  # only a warm-up: the first upload starts one and says what is wrong
-            log.warning("cannot start a review process", exc_info=True)
+    """Start a review process (uploads are reviewed there), or — reviewing in this process — load what a
+    review needs here; either way with the database's knowledge versions in effect."""
     try:
         from .. import knowledge, pipeline
         from ..store import knowledge_store
@@ -299,10 +295,15 @@ def _warm_up(Session: Any = None, reviewer: Any = None) -> None:
         if Session is not None:
             with Session() as s:
                 texts = dict(knowledge_store.active_set(s).texts)
+        if reviewer is not None:
+            if texts is not None:
+                knowledge.use(texts)  # names and units on pages follow the database's catalogue
+            reviewer.warm()
+            return
         with knowledge.using(texts):
             pipeline.review_text("焦作市中站区人民政府关于2023年度法治政府建设情况的报告\n一、主要举措和成效\n开展集中学法4次。")
-    except Exception:  # only a warm-up
-        log.debug("warm-up failed", exc_info=True)
+    except Exception:  # only a warm-up: the first upload says what is wrong
+        log.warning("warm-up failed", exc_info=True)
 
 
 def create_app(db_url: str | None = None, *, settings: Settings | None = None) -> FastAPI:
@@ -383,15 +384,18 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     async def _login(request: Request, exc: auth.LoginRequired) -> Response:
         return RedirectResponse(auth.login_redirect(request), status_code=303)
 
+    def answer(request: Request, status: int, detail: Any, headers: dict[str, str] | None = None) -> Response:
+        """An error as the API gives it (JSON ``detail``) or as a page."""
+        if request.url.path.startswith("/api"):
+            return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+        return routes_pages.error_page(request, status, str(detail), headers=headers)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        headers = getattr(exc, "headers", None)
         detail = exc.detail
         if isinstance(detail, str) and detail in DEFAULT_DETAILS:  # Starlette's own English phrases
             detail = DEFAULT_DETAILS[detail]
-        if request.url.path.startswith("/api"):
-            return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
-        return routes_pages.error_page(request, exc.status_code, str(detail), headers=headers)
+        return answer(request, exc.status_code, detail, getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -407,24 +411,15 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
         if not (exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError)):
             raise exc
         log.warning("database unavailable for %s: %s", request.url.path, str(exc).splitlines()[0])
-        message = "数据库连接中断或暂时不可用，请稍后重试"
-        headers = {"Retry-After": "1"}
-        if request.url.path.startswith("/api"):
-            return JSONResponse({"detail": message}, status_code=503, headers=headers)
-        return routes_pages.error_page(request, 503, message, headers=headers)
+        return answer(request, 503, "数据库连接中断或暂时不可用，请稍后重试", {"Retry-After": "1"})
 
     @app.exception_handler(services.SimilarBuilding)
     async def _similar_building(request: Request, exc: services.SimilarBuilding) -> Response:
-        headers = {"Retry-After": "5"}
-        if request.url.path.startswith("/api"):
-            return JSONResponse({"detail": str(exc)}, status_code=503, headers=headers)
-        return routes_pages.error_page(request, 503, str(exc), headers=headers)
+        return answer(request, 503, str(exc), {"Retry-After": "5"})
 
     @app.exception_handler(services.SimilarUnavailable)
     async def _no_similar(request: Request, exc: services.SimilarUnavailable) -> Response:
-        if request.url.path.startswith("/api"):
-            return JSONResponse({"detail": str(exc)}, status_code=501)
-        return routes_pages.error_page(request, 501, str(exc))
+        return answer(request, 501, str(exc))
 
     app.add_middleware(SecurityMiddleware, settings=settings)
     return app
