@@ -40,7 +40,7 @@ Progress = Callable[[str, int, int], None]
 
 TARGET_REPORTS_PER_S = 200.0
 _NUM = re.compile(r"\d+")
-_NOT_STAGES = {"run", "_build", "review_text", "review_path"}
+_NOT_STAGES = {"run", "review_source", "review_text", "review_path"}
 
 
 def _tick(progress: Progress | None, phase: str, done: int, total: int) -> None:

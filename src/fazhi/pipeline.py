@@ -71,7 +71,9 @@ def run(review: Review) -> Review:
     return review
 
 
-def _build(text: str, source: Source) -> Review:
+def review_source(text: str, source: Source) -> Review:
+    """Normalise and review ``text`` as the report ``source`` describes (path, sha256, format…), whoever
+    read it: a file, an upload, or the text stored with a report."""
     norm, offsets = normalise.normalise(text)
     source.chars = len(norm)
     return run(Review(text=norm, source=source, offsets=offsets))
@@ -80,7 +82,7 @@ def _build(text: str, source: Source) -> Review:
 def review_text(text: str, *, path: str | None = None, fmt: str = "txt") -> Review:
     """Review a report given as text."""
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return _build(text, Source(path=path, sha256=sha, format=fmt, size=len(text.encode("utf-8"))))
+    return review_source(text, Source(path=path, sha256=sha, format=fmt, size=len(text.encode("utf-8"))))
 
 
 def review_path(path: str | Path, *, max_bytes: int | None = None) -> Review:
@@ -92,4 +94,4 @@ def review_path(path: str | Path, *, max_bytes: int | None = None) -> Review:
     doc = read.read_path(Path(path), max_bytes=max_bytes)
     source = Source(path=str(path), sha256=doc.sha256, format=doc.format,
                     encoding=doc.encoding, size=doc.size)
-    return _build(doc.text, source)
+    return review_source(doc.text, source)

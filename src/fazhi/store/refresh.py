@@ -56,15 +56,13 @@ def review_stored(source: dict[str, Any], text: str) -> tuple[str, Any, Any]:
 
     ``source`` is the stored review's ``source`` (path, sha256, format, encoding, size): the new
     review keeps it.  Runs in a worker process too; never raises."""
-    from .. import normalise, pipeline
-    from ..model import Review, Source
+    from .. import pipeline
+    from ..model import Source
 
     try:
         src = Source(path=source.get("path"), sha256=source["sha256"], format=source.get("format") or "txt",
                      encoding=source.get("encoding"), size=int(source.get("size") or len(text.encode("utf-8"))))
-        norm, offsets = normalise.normalise(text)
-        src.chars = len(norm)
-        rv = pipeline.run(Review(text=norm, source=src, offsets=offsets))
+        rv = pipeline.review_source(text, src)
         doc = rv.to_json()
         doc["source"]["size"] = src.size
         return ("ok", doc, rv.text)

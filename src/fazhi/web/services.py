@@ -166,15 +166,13 @@ def review_bytes(data: bytes, name: str, *, max_bytes: int,
     ``None``: whatever is in effect); the review runs under :func:`fazhi.knowledge.using`, so a
     switch by another thread never lands halfway through it."""
     from .. import knowledge as kn
-    from .. import normalise, pipeline, read
-    from ..model import Review, Source
+    from .. import pipeline, read
+    from ..model import Source
 
     doc = read.read_bytes(data, name, max_bytes=max_bytes)
     source = Source(path=name, sha256=doc.sha256, format=doc.format, encoding=doc.encoding, size=doc.size)
-    text, offsets = normalise.normalise(doc.text)
-    source.chars = len(text)
     with kn.using(knowledge):
-        rv = pipeline.run(Review(text=text, source=source, offsets=offsets))
+        rv = pipeline.review_source(doc.text, source)
     out = rv.to_json()
     out["source"]["size"] = rv.source.size
     return out, rv.text
