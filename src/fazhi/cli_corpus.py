@@ -158,7 +158,7 @@ def refresh_cmd(
     everything: Annotated[bool, typer.Option(
         "--all", help="Re-review every stored report, not only those reviewed under other knowledge.")] = False,
     workers: Annotated[int | None, typer.Option(
-        "--workers", "-j", min=0, help="Review processes (default: none for fewer than 200 reports, else "
+        "--workers", "-j", min=0, help="Review processes (default: none for fewer than 200 reports to re-review, else "
                                        "the number of CPU cores).", show_default=False)] = None,
     user: Annotated[str | None, typer.Option("--user", help="Record the refresh as done by this user.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
@@ -172,8 +172,7 @@ def refresh_cmd(
     Ctrl-C stops after the current batch; running it again finishes the job.
     Exit status: 0 done, 1 some failed or the database failed, 130 interrupted.
     """
-    from .store import db
-    from .store.refresh import default_workers, refresh_stored
+    from .store.refresh import refresh_stored
 
     engine = _engine(db_opt)
     stop = threading.Event()
@@ -189,18 +188,7 @@ def refresh_cmd(
         progress.update(task_id[0], completed=counts.done, failed=counts.failed)
 
     def job() -> Any:
-        n_workers = workers
-        if n_workers is None:
-            from sqlalchemy import func, select
-
-            from .store.models import Report
-
-            try:
-                with db.session_factory(engine)() as s:
-                    n_workers = default_workers(int(s.scalar(select(func.count(Report.id))) or 0))
-            except Exception:  # no schema yet: refresh_stored says so
-                n_workers = 0
-        return refresh_stored(engine, workers=n_workers, everything=everything, user=user,
+        return refresh_stored(engine, workers=workers, everything=everything, user=user,
                               progress=on_progress, stop=stop, args={"workers": workers})
 
     result = _run(engine, progress, task_id, job, stop)

@@ -82,11 +82,12 @@ def stale(session: Any, key: str, *, everything: bool = False) -> list[int]:
     return list(session.scalars(stmt))
 
 
-def refresh_stored(engine: Engine, *, workers: int = 0, everything: bool = False, user: str | None = None,
+def refresh_stored(engine: Engine, *, workers: int | None = None, everything: bool = False, user: str | None = None,
                    progress: ProgressFn | None = None, stop: threading.Event | None = None,
                    args: dict[str, Any] | None = None) -> IngestResult:
     """Re-review stored reports from their text under the database's knowledge; see the module docs.
 
+    ``workers``: review processes (``None``: none for a few reports, else the cores — :func:`default_workers`).
     Raises :class:`fazhi.store.db.StoreError` when the database cannot be used at all."""
     t0 = time.perf_counter()
     stop = stop or threading.Event()
@@ -104,6 +105,7 @@ def refresh_stored(engine: Engine, *, workers: int = 0, everything: bool = False
     except sa_exc.DBAPIError as exc:
         raise db.StoreError(db_error_message(exc, engine)) from None
     counts = Counts(total=len(ids))
+    workers = default_workers(len(ids)) if workers is None else workers
     run_id, uid = _open_run(write, engine, user, {"refresh": "stored", "everything": everything, **(args or {})},
                             len(ids))
     result = IngestResult(run_id, "completed", counts, database=where)
@@ -111,7 +113,7 @@ def refresh_stored(engine: Engine, *, workers: int = 0, everything: bool = False
         progress(counts)
     pool = ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(texts,)) if workers > 0 and ids else None
     try:
-        for batch in _batches(read, ids, max(1, workers) * 4):
+        for batch in _batches(read, ids):
             if stop.is_set():
                 result.status, result.message = "interrupted", "interrupted: run `fazhi refresh` again to finish"
                 break
@@ -183,10 +185,9 @@ class DatabaseGone(Exception):
     """Internal: a write failed for a reason that is not one report's."""
 
 
-def _batches(read: Any, ids: list[int], per_worker: int) -> Iterator[list[tuple[int, dict[str, Any], str]]]:
-    size = max(BATCH, per_worker)
-    for i in range(0, len(ids), size):
-        part = ids[i:i + size]
+def _batches(read: Any, ids: list[int]) -> Iterator[list[tuple[int, dict[str, Any], str]]]:
+    for i in range(0, len(ids), BATCH):
+        part = ids[i:i + BATCH]
         with read() as s:
             rows = s.execute(select(Report.id, Report.review, Report.text).where(Report.id.in_(part))
                              .order_by(Report.id)).all()
@@ -242,7 +243,7 @@ def _failed(engine: Engine, write: Any, result: IngestResult, run_id: int, rid: 
 
 
 def default_workers(n: int) -> int:
-    """Worker processes for ``n`` reports: none for a few, else the cores."""
+    """Review processes for ``n`` stale reports: none for a few (starting them costs more), else the cores."""
     return 0 if n < 200 else (os.cpu_count() or 1)
 
 
