@@ -164,9 +164,10 @@ def runs(session: Any, limit: int = 50) -> list[Any]:
     return [r for r in service.list_runs(session, limit) if (r.args or {}).get("refresh") == "stored"]
 
 
-def running(session: Any) -> Any | None:
-    """The stored-text refresh running now (its process is alive), if any."""
-    for r in runs(session):
+def running(session: Any, found: list[Any] | None = None) -> Any | None:
+    """The stored-text refresh running now (its process is alive), if any; ``found``: :func:`runs`
+    already read."""
+    for r in runs(session) if found is None else found:
         if r.status == "running" and _alive(r):
             return r
     return None

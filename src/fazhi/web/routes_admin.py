@@ -104,11 +104,11 @@ def _page(request: Request, s: Session, *, status: int = 200, error: str | None 
     from .routes_pages import render
 
     ov = ks.overview(s)
-    last = refresh.runs(s, 20)
+    last = refresh.runs(s)
     return render(request, "admin_knowledge.html.j2", status=status, title="规则与指标", ov=ov,
                   files=ov["files"], reports=ov["reports"], names=ks.NAMES, labels=ks.LABEL,
                   key_pairs=ks.key_pairs, error=error, message=message, form=form or {},
-                  max_mb=ks.MAX_BYTES // 1024 // 1024, refresh_now=refresh.running(s),
+                  max_mb=ks.MAX_BYTES // 1024 // 1024, refresh_now=refresh.running(s, last),
                   refresh_last=last[0] if last else None)
 
 
@@ -165,13 +165,18 @@ async def knowledge_add(request: Request, p: PageAdmin) -> Response:
     return await run_in_threadpool(work)
 
 
+async def _csrf_form(request: Request) -> None:
+    """A page form without files: read, and its CSRF token checked (403 otherwise)."""
+    form = await request.form(max_files=0, max_fields=32)
+    auth.verify_csrf(request, str(form.get("csrf_token") or ""))
+
+
 async def _form_change(request: Request, change: Any, done: str) -> Response:
     """A page form's change (CSRF checked): made in one transaction, then back to the page; an error is
     shown on the page."""
     from starlette.concurrency import run_in_threadpool
 
-    form = await request.form(max_files=0, max_fields=32)
-    auth.verify_csrf(request, str(form.get("csrf_token") or ""))
+    await _csrf_form(request)
 
     def work() -> Response:
         try:
@@ -200,8 +205,7 @@ async def knowledge_refresh(request: Request, p: PageAdmin) -> Response:
     of its own (``fazhi refresh``); the page shows its progress from its run row."""
     from starlette.concurrency import run_in_threadpool
 
-    form = await request.form(max_files=0, max_fields=32)
-    auth.verify_csrf(request, str(form.get("csrf_token") or ""))
+    await _csrf_form(request)
 
     def work() -> Response:
         with request.app.state.Session() as s:
@@ -312,7 +316,7 @@ def _api_version_change(request: Request, change: Any, status: int = 200) -> Res
 
 @api.post("/versions/{version_id}/activate", summary="启用规则与指标版本",
           description="（仅管理员）启用一个已存储的版本（同一知识文件原先启用的版本随之停用）。"
-                      "此后上传和入库的报告按它审查；已入库的报告不变（可用 fazhi ingest --refresh 重新审查）。")
+                      "此后上传和入库的报告按它审查；已入库的报告不变（可在“规则与指标”页面或用 fazhi refresh 重新审查）。")
 def api_activate(request: Request, version_id: int, p: ApiAdminWrite) -> Response:
     return _api_version_change(request, lambda w: ks.activate(w, version_id, user=p.id))
 
