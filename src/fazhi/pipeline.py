@@ -79,6 +79,15 @@ def review_source(text: str, source: Source) -> Review:
     return run(Review(text=norm, source=source, offsets=offsets))
 
 
+_WARM_TEXT = "焦作市中站区人民政府关于2023年度法治政府建设情况的报告\n一、主要举措和成效\n组织集中学法4次，办理行政复议案件12件。\n"
+
+
+def warm_up() -> None:
+    """Review a tiny report, so the divisions table, the knowledge in effect and the compiled patterns
+    are loaded before the first real review (a server, a worker process)."""
+    review_text(_WARM_TEXT)
+
+
 def review_text(text: str, *, path: str | None = None, fmt: str = "txt") -> Review:
     """Review a report given as text."""
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -231,16 +231,13 @@ def _noop() -> None:
     return None
 
 
-_WARM_TEXT = "焦作市中站区人民政府关于2023年度法治政府建设情况的报告\n一、主要举措和成效\n组织集中学法4次，办理行政复议案件12件。\n"
-
-
 def _warm() -> dict[str, str] | None:
     """Load what a review needs (knowledge files, divisions) while the parent prepares the run,
     and tell the parent the knowledge versions (so the parent never loads the pipeline itself)."""
     from .. import pipeline
 
     try:
-        pipeline.review_text(_WARM_TEXT)
+        pipeline.warm_up()
         return service.current_versions()
     except Exception:
         return None  # the real reviews will say what is wrong

@@ -99,7 +99,7 @@ def serve(memory_mb: int | None = None) -> None:
     from .. import pipeline
 
     with contextlib.suppress(Exception):  # warm up: divisions, knowledge, compiled patterns
-        pipeline.review_text("焦作市中站区人民政府关于2023年度法治政府建设情况的报告\n一、主要举措和成效\n开展集中学法4次。")
+        pipeline.warm_up()
     _send(stdout, ("ready", None))
     while True:
         try:
@@ -253,14 +253,7 @@ class ReviewPool:
         with self._cond:
             if self._idle or self._count:
                 return
-            self._count += 1
-        try:
-            child = _Child(self.memory_mb, self.start_timeout)
-        except BaseException:
-            with self._cond:
-                self._count -= 1
-            raise
-        self._release(child, True)
+        self._release(self._acquire(), True)
 
     def close(self) -> None:
         with self._cond:
