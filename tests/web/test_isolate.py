@@ -59,12 +59,13 @@ def test_an_upload_whose_review_takes_too_long_is_refused_and_nothing_is_stored(
     from fazhi.store.models import AuditEvent
     from tests.web.conftest import Web, add_token, add_user, stored_rows
 
-    app = make_app(review_timeout_seconds=0.5, max_file_bytes=8 << 20, max_request_bytes=16 << 20)
+    # 2 s: far below what the big file needs, far above a small report even on a loaded machine
+    app = make_app(review_timeout_seconds=2.0, max_file_bytes=8 << 20, max_request_bytes=16 << 20)
     assert app.state.reviewer is not None
     add_user(app, "bot", "reviewer")
     h = {"Authorization": f"Bearer {add_token(app, 'bot')}"}
-    lines = "".join(f"（{i}）开展集中学法{i % 9 + 1}次，办理行政复议案件{i % 50}件。\n" for i in range(30000))
-    big = report_text(JIAOZUO, extra=lines).encode()  # ~3 MB: seconds of work, far over 0.5 s
+    lines = "".join(f"（{i}）开展集中学法{i % 9 + 1}次，办理行政复议案件{i % 50}件。\n" for i in range(60000))
+    big = report_text(JIAOZUO, extra=lines).encode()  # ~6 MB: several seconds of work, far over 2 s
     w = Web(app)
     t0 = time.monotonic()
     r = w.upload([("big.txt", big)], headers=h)
