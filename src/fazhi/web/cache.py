@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 V = TypeVar("V")
 
@@ -33,16 +33,13 @@ class LRU(Generic[V]):
         self._data: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
 
     def get(self, key: Hashable) -> V | None:
         with self._lock:
             found = self._data.get(key)
             if found is None:
-                self.misses += 1
                 return None
             self._data.move_to_end(key)
-            self.hits += 1
             return found[0]
 
     def put(self, key: Hashable, value: V) -> V:
@@ -65,21 +62,6 @@ class LRU(Generic[V]):
         found = self.get(key)
         return found if found is not None else self.put(key, make())
 
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-            self._bytes = 0
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    @property
-    def bytes(self) -> int:
-        return self._bytes
-
-    def stats(self) -> dict[str, Any]:
-        return {"entries": len(self._data), "bytes": self._bytes, "hits": self.hits, "misses": self.misses}
-
 
 def _markup_size(parts: tuple[str, ...]) -> int:
     return sum(len(p) for p in parts) * 2  # roughly: mostly CJK text held as str
@@ -93,10 +75,6 @@ class Caches:
         self.docs: LRU[bytes] = LRU(4096, max_bytes // 2, len)
         #: ``(stamp, highlight)`` → the review page's outline, panels and text, rendered
         self.bodies: LRU[tuple[str, ...]] = LRU(1024, max_bytes // 2, _markup_size)
-
-    def clear(self) -> None:
-        self.docs.clear()
-        self.bodies.clear()
 
 
 __all__ = ["LRU", "Caches"]

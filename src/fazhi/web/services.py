@@ -32,7 +32,7 @@ import logging
 import re
 import tempfile
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -478,25 +478,14 @@ def data_version(session: Session) -> tuple[Any, ...]:
     return (str(session.get_bind().url), int(n or 0), max_id, str(upd))
 
 
-_DASH: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
-_DASH_LOCK = threading.Lock()
+_DASH: LRU[dict[str, Any]] = LRU(64, 1 << 30, lambda _data: 0)  # the last 64 dashboards (by entries only)
 
 
 def dashboard_cached(session: Session, flt: ReportFilter | None, scope: Scope | None, *, key: tuple[Any, ...],
                      indicator: str | None = None) -> dict[str, Any]:
     """:func:`dashboard`, kept until the reports change (``key``: the filter as given, hashable)."""
     k = (data_version(session), in_effect(session).key, scope.key() if scope else "", key, indicator)
-    with _DASH_LOCK:
-        hit = _DASH.get(k)
-        if hit is not None:
-            _DASH.move_to_end(k)
-            return hit
-    data = dashboard(session, flt, scope, indicator=indicator)
-    with _DASH_LOCK:
-        _DASH[k] = data
-        while len(_DASH) > 64:
-            _DASH.popitem(last=False)
-    return data
+    return _DASH.get_or_make(k, lambda: dashboard(session, flt, scope, indicator=indicator))
 
 
 def dashboard(session: Session, flt: ReportFilter | None, scope: Scope | None, *,
@@ -606,7 +595,7 @@ class SimilarIndex:
         self.progress: tuple[int, int] = (0, 0)
         self.error: str | None = None
         self._pairs: tuple[Any, list[Any]] | None = None
-        self._scopes: OrderedDict[tuple[Any, ...], frozenset[str]] = OrderedDict()
+        self._scopes: LRU[frozenset[str]] = LRU(16, 1 << 30, lambda _shas: 0)  # reports in a scope
 
     def store(self) -> Any:
         if self._store is None:
@@ -677,16 +666,8 @@ class SimilarIndex:
         if scope is None:
             return None
         key = (scope.key(), self.store().synced_stamp)
-        with self._lock:
-            hit = self._scopes.get(key)
-            if hit is not None:
-                return hit
-        found = frozenset(session.scalars(select(Report.sha256).where(scope.condition())))
-        with self._lock:
-            self._scopes[key] = found
-            while len(self._scopes) > 16:
-                self._scopes.popitem(last=False)
-        return found
+        return self._scopes.get_or_make(
+            key, lambda: frozenset(session.scalars(select(Report.sha256).where(scope.condition()))))
 
 
 def _titles(session: Session, shas: Iterable[str]) -> dict[str, dict[str, Any]]:
