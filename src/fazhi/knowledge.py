@@ -31,7 +31,6 @@ import hashlib
 import json
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import wraps
@@ -40,6 +39,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
+
+from .lru import LRU, entries_only
 
 try:  # the C loader is several times faster on the larger files
     from yaml import CSafeLoader as _Loader
@@ -78,7 +79,7 @@ _overrides: dict[str, str] = {}  # name -> YAML text in effect instead of the fi
 _data: dict[str, Any] = {}  # name -> the parsed, validated override
 _generation = 0
 _caches: list[Callable[[], None]] = []
-_parsed: OrderedDict[tuple[str, str], Any] = OrderedDict()  # (name, sha256) -> parsed text (a few kept)
+_parsed: LRU[Any] = LRU(16, 1 << 30, entries_only)  # (name, sha256) -> parsed text (a few kept)
 
 
 def cached(fn: Callable[..., R]) -> Callable[..., R]:
@@ -231,17 +232,7 @@ def overrides() -> dict[str, str]:
 
 def _parse_once(name: str, text: str) -> Any:
     key = (name, hashlib.sha256(text.encode("utf-8")).hexdigest())
-    with _lock:
-        hit = _parsed.get(key)
-        if hit is not None:
-            _parsed.move_to_end(key)
-            return hit
-    data = parse(name, text)
-    with _lock:
-        _parsed[key] = data
-        while len(_parsed) > 16:
-            _parsed.popitem(last=False)
-    return data
+    return _parsed.get_or_make(key, lambda: parse(name, text))
 
 
 def use(texts: Mapping[str, str] | None) -> bool:

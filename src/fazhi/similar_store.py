@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, func, select
 
+from .lru import LRU, entries_only
 from .store import db
 from .store.models import Issuer, Report
 
@@ -61,9 +61,7 @@ class StoreIndex:
         self.url = url or engine.url.render_as_string(hide_password=False)
         self.path = path or index_path(self.url)
         self.Session = db.session_factory(engine)
-        self._texts: OrderedDict[str, str] = OrderedDict()
-        self._max_texts = texts
-        self._text_lock = threading.Lock()
+        self._texts: LRU[str] = LRU(texts, 1 << 30, entries_only)
         self._idx: similar.CorpusIndex | None = None
         self._stamp: tuple[Any, ...] | None = None
         self.lock = threading.RLock()  # one sync at a time in this process
@@ -71,19 +69,13 @@ class StoreIndex:
 
     # -- reading the store ----------------------------------------------------
     def text(self, sha: str) -> str | None:
-        """The normalised text of a stored report (for passages)."""
-        with self._text_lock:
-            if sha in self._texts:
-                self._texts.move_to_end(sha)
-                return self._texts[sha]
+        """The normalised text of a stored report (for passages; the last few are kept)."""
+        found = self._texts.get(sha)
+        if found is not None:
+            return found
         with self.Session() as s:
             t = s.scalar(select(Report.text).where(Report.sha256 == sha))
-        if t is not None:
-            with self._text_lock:
-                self._texts[sha] = t
-                while len(self._texts) > self._max_texts:
-                    self._texts.popitem(last=False)
-        return t
+        return t if t is None else self._texts.put(sha, t)
 
     def rows(self) -> dict[str, tuple[str | None, str]]:
         """sha256 → (issuer key, label) of every stored report."""

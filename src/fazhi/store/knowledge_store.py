@@ -41,8 +41,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -66,6 +64,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, Session, defer, joinedload, mapped_column, relationship
 
 from .. import knowledge
+from ..lru import LRU, entries_only
 from .models import AuditEvent, Base, Report, User, utcnow
 
 NAMES = knowledge.NAMES
@@ -384,8 +383,7 @@ class ActiveSet:
 
 
 EMPTY = ActiveSet()
-_TEXTS: OrderedDict[str, str] = OrderedDict()  # sha256 -> text, the ones this process has read
-_TEXTS_LOCK = threading.Lock()
+_TEXTS: LRU[str] = LRU(32, 1 << 30, entries_only)  # sha256 -> text, the ones this process has read
 
 
 def active_set(session: Session) -> ActiveSet:
@@ -397,19 +395,12 @@ def active_set(session: Session) -> ActiveSet:
                            .where(t.c.active.is_(True)).order_by(t.c.name)).all()
     if not rows:
         return EMPTY
-    with _TEXTS_LOCK:
-        missing = [r.id for r in rows if r.sha256 not in _TEXTS]
+    known = {r.sha256: _TEXTS.get(r.sha256) for r in rows}
+    missing = [r.id for r in rows if known[r.sha256] is None]
     if missing:
-        got = session.execute(select(t.c.sha256, t.c.content).where(t.c.id.in_(missing))).all()
-        with _TEXTS_LOCK:
-            for sha, content in got:
-                _TEXTS[sha] = content
-            while len(_TEXTS) > 32:
-                _TEXTS.popitem(last=False)
-    with _TEXTS_LOCK:
-        texts = {r.name: _TEXTS[r.sha256] for r in rows if r.sha256 in _TEXTS}
-    if len(texts) != len(rows):  # evicted meanwhile by another thread: read them directly
-        texts = dict(session.execute(select(t.c.name, t.c.content).where(t.c.active.is_(True))).all())
+        for sha, content in session.execute(select(t.c.sha256, t.c.content).where(t.c.id.in_(missing))):
+            known[sha] = _TEXTS.put(sha, content)
+    texts = {r.name: known[r.sha256] for r in rows}
     return ActiveSet(tuple(ActiveVersion(r.id, r.name, r.version, r.sha256) for r in rows), texts)
 
 

@@ -42,12 +42,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, defer, joinedload, selectinload, sessionmaker
 
+from ..lru import LRU, entries_only
 from ..store import knowledge_store, service
 from ..store.accounts import ApiToken, Credential
 from ..store.models import AuditEvent, Fact, Issuer, PartRow, Report, User, utcnow
 from ..store.service import REGION_FIELDS, ReportFilter
 from . import roles
-from .cache import LRU
 from .isolate import ReviewFailed, ReviewPool, ReviewTimeout
 from .roles import Scope, scoped
 from .settings import Settings
@@ -478,7 +478,7 @@ def data_version(session: Session) -> tuple[Any, ...]:
     return (str(session.get_bind().url), int(n or 0), max_id, str(upd))
 
 
-_DASH: LRU[dict[str, Any]] = LRU(64, 1 << 30, lambda _data: 0)  # the last 64 dashboards (by entries only)
+_DASH: LRU[dict[str, Any]] = LRU(64, 1 << 30, entries_only)  # the last 64 dashboards
 
 
 def dashboard_cached(session: Session, flt: ReportFilter | None, scope: Scope | None, *, key: tuple[Any, ...],
@@ -595,7 +595,7 @@ class SimilarIndex:
         self.progress: tuple[int, int] = (0, 0)
         self.error: str | None = None
         self._pairs: tuple[Any, list[Any]] | None = None
-        self._scopes: LRU[frozenset[str]] = LRU(16, 1 << 30, lambda _shas: 0)  # reports in a scope
+        self._scopes: LRU[frozenset[str]] = LRU(16, 1 << 30, entries_only)  # reports in a scope
 
     def store(self) -> Any:
         if self._store is None:
