@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from fazhi.store import db
+from fazhi import db
 
 PG_URL = os.environ.get("FAZHI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
@@ -127,7 +127,7 @@ def assert_consistent(eng: Engine) -> int:
     row belongs to a missing report.  Returns the number of reports."""
     from sqlalchemy import func, select
 
-    from fazhi.store.models import Fact, Finding, PartRow, Quantity, Report
+    from fazhi.db.models import Fact, Finding, PartRow, Quantity, Report
 
     with db.session_factory(eng)() as s:
         want = {rid: (len(doc.get("facts") or []), len(doc.get("quantities") or []),

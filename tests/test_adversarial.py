@@ -91,7 +91,7 @@ def test_report_is_short_but_realistic(name: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_report_is_original(name: str, seed_paths: list[Path]) -> None:
     """No 20-character run of any real seed report appears in an adversarial report."""
-    from fazhi.corpus_gen import seed_overlaps
+    from fazhi.bench.corpus_gen import seed_overlaps
 
     hits = seed_overlaps(_raw(name), seed_paths)
     assert not hits, hits[:5]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fazhi.read import DEFAULT_MAX_BYTES, ReadError, read_bytes, read_path
+from fazhi.review.read import DEFAULT_MAX_BYTES, ReadError, read_bytes, read_path
 from tests.helpers_formats import (
     strip_ws,
     write_docx,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
-from fazhi.bench_http import ENDPOINTS, format_http_report, is_loopback, run_http_bench, start_server
-from fazhi.store import db
+from fazhi import db
+from fazhi.bench.http import ENDPOINTS, format_http_report, is_loopback, run_http_bench, start_server
 
 
 def test_http_bench_runs_and_reports(db_url: str, seed_paths) -> None:
@@ -65,7 +65,7 @@ def test_load_generator_reads_whole_answers_on_one_connection() -> None:
     until the server closes) before the next request on the same connection, and report the status."""
     import asyncio
 
-    from fazhi.bench_http import HttpConnection
+    from fazhi.bench.http import HttpConnection
 
     answers = [
         b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",

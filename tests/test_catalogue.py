@@ -7,8 +7,8 @@ import re
 import pytest
 
 from fazhi import knowledge
-from fazhi.facts import catalogue, compile_catalogue, match
-from fazhi.quantities import scan
+from fazhi.review.facts import catalogue, compile_catalogue, match
+from fazhi.review.quantities import scan
 
 # SPEC §4, "The core indicators (the ones gold files score)".
 CORE_IDS = {

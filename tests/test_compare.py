@@ -7,11 +7,11 @@ import csv
 import pytest
 from typer.testing import CliRunner
 
-from fazhi import compare
+from fazhi import db
 from fazhi.cli import app
-from fazhi.pipeline import review_text
-from fazhi.store import db
-from fazhi.store.service import ReportFilter, save_review
+from fazhi.corpus import compare
+from fazhi.corpus.service import ReportFilter, save_review
+from fazhi.review.pipeline import review_text
 
 runner = CliRunner()
 
@@ -78,7 +78,7 @@ def test_ranks_put_the_best_first_where_the_catalogue_says_which_way_is_better(m
     assert {u: v["admin_litigation_cases"][1] for u, v in ranks.items()} == {"解放区": 1, "山阳区": 2, "中站区": 3}
     best = next(r for r in table.rows if "中站区" in r.issuer).cells["litigation_loss_rate"]
     assert best.percentile == pytest.approx(1.0)  # as good as or better than every unit
-    from fazhi import export
+    from fazhi.corpus import export
 
     out = tmp_path / "long.csv"
     export.write_csv(table, out, long=True)

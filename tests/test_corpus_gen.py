@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fazhi.corpus_gen import LEVELS, STRUCTURES, cn_number, generate, seed_overlaps, write_corpus
+from fazhi.bench.corpus_gen import LEVELS, STRUCTURES, cn_number, generate, seed_overlaps, write_corpus
 
 
 def _corpus(n: int, seed: int = 0, **kw):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from fazhi import divisions
+from fazhi.units import divisions
 
 
 def test_table_covers_every_level_and_records_its_provenance():
@@ -21,7 +21,7 @@ def test_table_covers_every_level_and_records_its_provenance():
     assert meta["current_rows"] == len(current)
     assert meta["historical_rows"] == len(d.rows) - len(current)
     assert "licence" in meta["source"]
-    size = (resources.files("fazhi") / "data" / "divisions.tsv.gz").stat().st_size  # type: ignore[attr-defined]
+    size = (resources.files("fazhi.knowledge") / "data" / "divisions.tsv.gz").stat().st_size  # type: ignore[attr-defined]
     assert size < 3_000_000
 
 
@@ -83,5 +83,5 @@ def test_traditional_to_simplified_keeps_offsets():
 
 
 def test_char_map_is_shipped():
-    data = json.loads((resources.files("fazhi") / "data" / "t2s_chars.json").read_text(encoding="utf-8"))
+    data = json.loads((resources.files("fazhi.knowledge") / "data" / "t2s_chars.json").read_text(encoding="utf-8"))
     assert len(data["from"]) == len(data["to"]) > 2000

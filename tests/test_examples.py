@@ -96,7 +96,7 @@ def test_example_is_a_realistic_size(name: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_example_is_original(name: str, seed_paths: list[Path]) -> None:
     """No 20-character run of any real seed report appears in a sample report."""
-    from fazhi.corpus_gen import seed_overlaps
+    from fazhi.bench.corpus_gen import seed_overlaps
 
     hits = seed_overlaps(_raw_text(name), seed_paths)
     assert not hits, hits[:5]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fazhi.facts import catalogue, match
-from fazhi.quantities import scan
+from fazhi.review.facts import catalogue, match
+from fazhi.review.quantities import scan
 
 
 def _same(a: float, b: float) -> bool:
@@ -244,7 +244,7 @@ def test_a_breakdown_is_not_counted_twice():
 
 
 def test_supervision_notices_and_administrative_disputes_are_not_counted_as_core_facts():
-    from fazhi.pipeline import review_text
+    from fazhi.review.pipeline import review_text
 
     rv = review_text("一、主要举措\n全年下发督察整改意见书11份，通过行政复议化解行政争议58件，调解矛盾纠纷320件。\n")
     got = {(f.indicator, f.value) for f in rv.facts}

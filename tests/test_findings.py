@@ -7,7 +7,7 @@ import json
 import pytest
 
 from fazhi import knowledge
-from fazhi.pipeline import review_text
+from fazhi.review.pipeline import review_text
 
 BASE = ("某县人民政府关于2022年度法治政府建设情况的报告\n"
         "一、主要举措和成效\n全年召开常务会议集中学法8次，办理行政复议案件12件。\n"

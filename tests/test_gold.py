@@ -13,8 +13,7 @@ import sys
 from typer.testing import CliRunner
 
 from fazhi.cli import app
-
-from .conftest import GOLD_PATH, SHARED
+from tests.conftest import GOLD_PATH, SHARED
 
 
 def _evaluate(out_dir) -> dict[str, float]:

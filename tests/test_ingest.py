@@ -10,10 +10,11 @@ import typer
 from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
-from fazhi.cli_corpus import register
-from fazhi.store import db, service
-from fazhi.store.ingest import expand, file_sha256, ingest
-from fazhi.store.models import Fact, IngestRun, Quantity, Report
+from fazhi import db
+from fazhi.cli.corpus import register
+from fazhi.corpus import service
+from fazhi.corpus.ingest import expand, file_sha256, ingest
+from fazhi.db.models import Fact, IngestRun, Quantity, Report
 from tests.test_store import assert_rows_match
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from fazhi import issuer
-from fazhi.model import Issuer, Line, Review, Source
-from fazhi.pipeline import review_text
+from fazhi.review import issuer
+from fazhi.review.model import Issuer, Line, Review, Source
+from fazhi.review.pipeline import review_text
 
 REGION = ("level", "province", "city", "county", "township")
 

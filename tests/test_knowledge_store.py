@@ -11,13 +11,13 @@ from sqlalchemy import event, func, select
 from sqlalchemy import exc as sa_exc
 from typer.testing import CliRunner
 
-from fazhi import knowledge, pipeline
+from fazhi import db, knowledge
 from fazhi.cli import app as cli_app
-from fazhi.facts import catalogue
-from fazhi.store import db
-from fazhi.store import knowledge_store as ks
-from fazhi.store.ingest import ingest
-from fazhi.store.models import AuditEvent, IngestRun, Report
+from fazhi.corpus.ingest import ingest
+from fazhi.db.models import AuditEvent, IngestRun, Report
+from fazhi.knowledge import versions as ks
+from fazhi.review import pipeline
+from fazhi.review.facts import catalogue
 from tests.knowledge_helpers import RULE, local_rules
 
 REPORT = ("焦作市中站区人民政府关于2023年度法治政府建设情况的报告\n一、2023年推进法治政府建设的主要举措和成效\n"

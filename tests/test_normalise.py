@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fazhi.normalise import _TRANS, normalise
+from fazhi.review.normalise import _TRANS, normalise
 
 
 def _same_char(orig: str, norm: str) -> bool:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from fazhi.outline import numeral
-from fazhi.pipeline import review_text
+from fazhi.review.outline import numeral
+from fazhi.review.pipeline import review_text
 
 
 def _flat(review, max_level=2):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fazhi.pipeline import review_text
+from fazhi.review.pipeline import review_text
 
 PARTS = ("achievements", "shortcomings", "first_responsible", "next_year_plan")
 
@@ -107,7 +107,7 @@ def test_more_headings_and_sentences_that_reveal_parts():
 
 
 def test_a_combined_problems_and_plan_section_is_split_where_the_plan_begins():
-    from fazhi.parts import items, region
+    from fazhi.review.parts import items, region
 
     text = ("某县人民政府关于2022年度法治政府建设情况的报告\n一、主要举措和成效\n全年开展普法活动12场。\n"
             "二、存在的问题及下一步打算\n（一）存在的问题\n一是执法不规范。二是普法形式单一。\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fazhi.quantities import chinese_number, scan
+from fazhi.review.quantities import chinese_number, scan
 
 
 def _same(a: float, b: float) -> bool:
@@ -187,7 +187,7 @@ def test_chinese_number(s, n):
 
 
 def test_place_names_that_start_with_a_numeral_and_measure_word_are_not_counts():
-    from fazhi.quantities import scan
+    from fazhi.review.quantities import scan
 
     text = "三台县、七台河市和三门峡市的同志来访，全县新建三个村级调解室、五台执法记录仪。"
     got = [(q.value, q.unit) for q in scan(text)]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fazhi.read import SUPPORTED, Document, read_bytes, read_path
+from fazhi.review.read import SUPPORTED, Document, read_bytes, read_path
 from tests.helpers_formats import (
     docx_from_xml,
     strip_ws,
@@ -419,7 +419,7 @@ def _essentials(review) -> dict:
 
 @pytest.mark.parametrize("fmt", ["gb18030", "docx", "docx-numbered", "pdf", "html"])
 def test_review_is_the_same_whatever_the_format(seed_paths, tmp_path, fmt):
-    from fazhi.pipeline import review_path
+    from fazhi.review.pipeline import review_path
 
     for seed in seed_paths:
         text = seed_text(seed)

@@ -9,13 +9,14 @@ import threading
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from fazhi import knowledge, pipeline
+from fazhi import db, knowledge
 from fazhi.cli import app as cli_app
-from fazhi.store import db, service
-from fazhi.store import knowledge_store as ks
-from fazhi.store.ingest import ingest
-from fazhi.store.models import AuditEvent, Report
-from fazhi.store.refresh import refresh_stored
+from fazhi.corpus import service
+from fazhi.corpus.ingest import ingest
+from fazhi.corpus.refresh import refresh_stored
+from fazhi.db.models import AuditEvent, Report
+from fazhi.knowledge import versions as ks
+from fazhi.review import pipeline
 from tests.knowledge_helpers import RULE, local_rules
 
 runner = CliRunner()

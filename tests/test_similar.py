@@ -1,4 +1,4 @@
-"""Copied and formulaic text across reports (fazhi.similar): speed is never asserted here."""
+"""Copied and formulaic text across reports (fazhi.corpus.similar): speed is never asserted here."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import random
 import numpy as np
 import pytest
 
-from fazhi import similar
-from fazhi.corpus_gen import generate
-from fazhi.pipeline import review_text
+from fazhi.bench.corpus_gen import generate
+from fazhi.corpus import similar
+from fazhi.review.pipeline import review_text
 
 FORMULA = "同部署、同推进、同督促、同考核、同奖惩"
 PINGQIAO, XINJI = "001_6a5ad52178c00f0c", "002_a56d498a3fc7f791"
@@ -265,7 +265,7 @@ def test_parallel_extend_matches_serial() -> None:
 def test_cli_similar_over_a_folder(seed_paths) -> None:
     from typer.testing import CliRunner
 
-    from fazhi.cli_similar import _standalone
+    from fazhi.cli.similar import _standalone
 
     folder = seed_paths[0].parent
     res = CliRunner().invoke(_standalone(), [str(folder / f"{PINGQIAO}.txt"), "--corpus", str(folder),
@@ -282,15 +282,15 @@ def test_cli_similar_over_a_folder(seed_paths) -> None:
 
 
 def test_cli_similar_over_the_store(seed_reviews, tmp_path) -> None:
-    store = pytest.importorskip("fazhi.store")
     from typer.testing import CliRunner
 
-    from fazhi.cli_similar import _standalone, index_path
-    from fazhi.store import db, service
+    from fazhi import db
+    from fazhi.cli.similar import _standalone, index_path
+    from fazhi.corpus import service
 
     url = db.resolve_url(str(tmp_path / "c.sqlite"))
     db.upgrade(url)
-    engine = store.make_engine(url)
+    engine = db.make_engine(url)
     with db.session_factory(engine)() as s:
         for stem in (PINGQIAO, XINJI):
             rv = seed_reviews[stem]

@@ -9,8 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select
 
-from fazhi.store import db, service
-from fazhi.store.models import AuditEvent, Base, Fact, Finding, Issuer, PartRow, Quantity, Report, User
+from fazhi import db
+from fazhi.corpus import service
+from fazhi.db.models import AuditEvent, Base, Fact, Finding, Issuer, PartRow, Quantity, Report, User
 
 TABLES = {"users", "issuers", "ingest_runs", "ingest_failures", "reports", "facts", "quantities", "findings",
           "parts", "audit_events", "alembic_version"}
@@ -167,7 +168,7 @@ def test_save_reviews_batch_with_duplicates(Session, seed_reviews):
 
 
 def test_nul_in_text_is_stored(Session):
-    from fazhi.pipeline import review_text
+    from fazhi.review.pipeline import review_text
 
     rv = review_text("某某区人民政府关于2023年度法治政府建设情况的报告\n一、主要举措\n开展集中学法\x004次。\n")
     assert "\x00" in rv.text

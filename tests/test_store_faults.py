@@ -21,11 +21,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
-from fazhi import pipeline
-from fazhi.cli_corpus import register
-from fazhi.store import db, service
-from fazhi.store.ingest import file_sha256, ingest
-from fazhi.store.models import IngestFailure, IngestRun, Issuer, Report
+from fazhi import db
+from fazhi.cli.corpus import register
+from fazhi.corpus import service
+from fazhi.corpus.ingest import file_sha256, ingest
+from fazhi.db.models import IngestFailure, IngestRun, Issuer, Report
+from fazhi.review import pipeline
 
 
 def _app() -> typer.Typer:
@@ -60,7 +61,7 @@ def corpus(tmp_path_factory) -> Path:
     """160 generated reports (or, without the generator, copies of the seeds made distinct)."""
     d = tmp_path_factory.mktemp("corpus")
     try:
-        from fazhi.corpus_gen import write_corpus
+        from fazhi.bench.corpus_gen import write_corpus
     except ImportError:  # pragma: no cover - the generator is part of the package today
         from tests.conftest import SEEDS
 
@@ -370,7 +371,7 @@ def test_sqlite_disk_full_cli(tmp_path, folder, monkeypatch):
 
 # ----------------------------------------------------------------------------- interruption
 def _spawn(args: list[str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "fazhi.cli_corpus", *args], stdout=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, "-m", "fazhi.cli.corpus", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"})
 
 

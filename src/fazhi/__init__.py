@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .model import Review
+from fazhi.review.model import Review
 
 __version__ = "0.1.0"
 __all__ = ["Review", "__version__", "review"]
@@ -17,7 +17,7 @@ __all__ = ["Review", "__version__", "review"]
 
 def review(path_or_text: str | Path) -> Review:
     """Review one report, given as a path to a file or as its text."""
-    from .pipeline import review_path, review_text
+    from fazhi.review.pipeline import review_path, review_text
 
     if isinstance(path_or_text, Path):
         return review_path(path_or_text)

@@ -5,7 +5,7 @@
   审核员 ``reviewer``, 查看 ``viewer``, and 审核员 ``jiaozuo`` scoped to 焦作市)
   plus an API token of the administrator for checks behind the browser's
   back, and ``uvicorn fazhi.web.app:app_from_env`` in a subprocess on
-  127.0.0.1 and a free port (:func:`fazhi.bench_http.start_server`); stopped
+  127.0.0.1 and a free port (:func:`fazhi.bench.http.start_server`); stopped
   with its process group afterwards.
 - ``browser`` (module): ``/usr/bin/chromium`` (or ``$FAZHI_CHROMIUM``)
   launched headless by the ``playwright`` Python package — its bundled driver
@@ -83,7 +83,7 @@ class LiveServer:
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     require_browser()
-    from fazhi.bench_http import make_account, start_server
+    from fazhi.bench.http import make_account, start_server
 
     tmp = tmp_path_factory.mktemp("web")
     db_url = f"sqlite:///{tmp / 'fazhi.sqlite'}"

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .conftest import PASSWORD, LiveServer, PageLog, sign_in
+from tests.browser.conftest import PASSWORD, LiveServer, PageLog, sign_in
 
 # the five samples: 中站区 (焦作市), 平桥区 (信阳市), 辛集乡 (平顶山市), 前进区 (佳木斯市), 解放区民主街道 (焦作市)
 ZHONGZHAN, PINGQIAO, XINJI, QIANJIN, JIEFANG = "000", "001", "002", "003", "004"

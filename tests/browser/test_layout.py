@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import VIEWPORT, LiveServer, PageLog
+from tests.browser.conftest import VIEWPORT, LiveServer, PageLog
 
 #: a unit whose name is longer than the ranking's axis shows (18 characters)
 LONG_UNIT = "伊犁哈萨克自治州奎屯市市场监督管理局"
@@ -36,8 +36,8 @@ def corpus(live_server: LiveServer, seed_paths: list[Path]) -> dict[str, Any]:
     body = r.json()
     assert body["stored"] == len(seed_paths) + 1 and body["failed"] == 1, body
 
-    from fazhi.store import db
-    from fazhi.store.service import get_or_create_user
+    from fazhi import db
+    from fazhi.corpus.service import get_or_create_user
 
     engine = db.make_engine(live_server.db_url)
     try:

@@ -28,7 +28,7 @@ warnings.filterwarnings("ignore", message=r"Using `httpx` with `starlette.testcl
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from fazhi.store.models import Fact, Finding, PartRow, Quantity, Report  # noqa: E402
+from fazhi.db.models import Fact, Finding, PartRow, Quantity, Report  # noqa: E402
 from fazhi.web import services  # noqa: E402
 from fazhi.web.app import create_app  # noqa: E402
 from fazhi.web.settings import Settings  # noqa: E402

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from fazhi.store.models import AuditEvent
+from fazhi.db.models import AuditEvent
 from fazhi.web import services
 from tests.web.conftest import (
     JIAOZUO,

@@ -8,8 +8,8 @@ import datetime as dt
 from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
-from fazhi.store.accounts import ApiToken, AppSetting, Credential, LoginFailure
-from fazhi.store.models import AuditEvent
+from fazhi.accounts.models import ApiToken, AppSetting, Credential, LoginFailure
+from fazhi.db.models import AuditEvent
 from fazhi.web import auth, services
 from tests.web.conftest import JIAOZUO, PASSWORD, Web, add_token, add_user, login_as, report_text
 
@@ -298,7 +298,7 @@ def test_account_page_creates_a_token_shown_once_and_revokes_it(app):
 
 # ----------------------------------------------------------------------------- the CLI
 def test_cli_user_add_list_token(tmp_path):
-    from fazhi.cli_web import _standalone
+    from fazhi.cli.accounts import _standalone
 
     runner = CliRunner()
     cli = _standalone()

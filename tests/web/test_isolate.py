@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from fazhi.read import ReadError
+from fazhi.review.read import ReadError
 from fazhi.web import isolate, services
 from tests.web.conftest import JIAOZUO, report_text
 
@@ -56,7 +56,7 @@ def test_an_upload_whose_review_takes_too_long_is_refused_and_nothing_is_stored(
     nothing is stored, the refusal is audited — and the next upload is reviewed as usual."""
     from sqlalchemy import select
 
-    from fazhi.store.models import AuditEvent
+    from fazhi.db.models import AuditEvent
     from tests.web.conftest import Web, add_token, add_user, stored_rows
 
     # 2 s: far below what the big file needs, far above a small report even on a loaded machine

@@ -12,8 +12,8 @@ import yaml
 from sqlalchemy import func, select
 
 from fazhi import knowledge
-from fazhi.store.knowledge_store import KnowledgeVersion
-from fazhi.store.models import AuditEvent, Report
+from fazhi.db.models import AuditEvent, Report
+from fazhi.knowledge.versions import KnowledgeVersion
 from tests.knowledge_helpers import RULE, local_rules
 from tests.web.conftest import JIAOZUO, XINYANG, Web, add_token, login_as, report_text
 
@@ -115,7 +115,7 @@ def test_activated_rules_change_web_reviews_and_back_to_packaged_restores_them(b
 def test_another_worker_process_activating_is_seen_at_the_next_upload(app, admin):
     """The check is against the database, not against what this process did: a version activated
     behind the app's back (another worker, the CLI) is used by the next upload."""
-    from fazhi.store import knowledge_store as ks
+    from fazhi.knowledge import versions as ks
 
     with app.state.WriteSession.begin() as s:
         ks.add_version(s, "rules", rules_yaml("2024.1-cli"), activate_it=True)
@@ -360,7 +360,7 @@ def test_indicator_catalogue_versions_change_the_facts_of_uploads(admin, app):
 def test_indicator_names_follow_a_version_activated_by_another_process(admin, app):
     """The compare table, its export and the dashboard name indicators with the database's catalogue,
     also in a server process that has not applied it yet (another worker activated it)."""
-    from fazhi.store import knowledge_store as ks
+    from fazhi.knowledge import versions as ks
 
     upload_one(admin, "a.txt", report_text(JIAOZUO).encode())
     data = yaml.safe_load(knowledge.packaged_path("indicators").read_text(encoding="utf-8"))
@@ -409,7 +409,7 @@ def test_the_page_re_reviews_stored_reports_in_the_background(admin, app):
     re-review runs in a process of its own (from the stored text) and the page reports how it went."""
     import time
 
-    from fazhi.store.models import IngestRun
+    from fazhi.db.models import IngestRun
 
     first = upload_one(admin, "a.txt", no_causes_report())
     upload_one(admin, "b.txt", no_causes_report(XINYANG))
@@ -442,7 +442,7 @@ def test_a_running_re_review_is_shown_and_not_started_twice(admin, app):
     import os
     import socket
 
-    from fazhi.store import service
+    from fazhi.corpus import service
 
     upload_one(admin, "a.txt", no_causes_report())
     page_form(admin, "rules", rules_yaml(), activate=True)

@@ -9,10 +9,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-from fazhi.store.accounts import Credential
-from fazhi.store.models import User
-from fazhi.store.service import get_or_create_user
-from fazhi.web import labels, roles
+from fazhi.accounts import roles
+from fazhi.accounts.models import Credential
+from fazhi.corpus.service import get_or_create_user
+from fazhi.db.models import User
+from fazhi.web import labels
 from fazhi.web.auth import Principal
 from tests.web.conftest import JIAOZUO, Web, login_as, report_text
 

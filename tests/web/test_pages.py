@@ -9,8 +9,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from fazhi.store.accounts import Credential
-from fazhi.store.models import User
+from fazhi.accounts.models import Credential
+from fazhi.db.models import User
 from tests.web.conftest import JIAOZUO, XINYANG, Web, count_reports, login_as, report_text
 
 

@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlalchemy import text
 
-from fazhi.store import service
+from fazhi.corpus import service
 from fazhi.web import services
 from tests.web.conftest import JIAOZUO, XINYANG, Web, add_token, add_user, login_as, report_text
 

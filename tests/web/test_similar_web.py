@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from fazhi.similar_store import index_path
+from fazhi.corpus.similar_store import index_path
 from tests.web.conftest import JIAOZUO, XINYANG, Web, add_token, add_user, report_text
 
 SHARED = ("我们坚持同部署、同推进、同督促、同考核、同奖惩，建立健全法治政府建设考核评价体系，"

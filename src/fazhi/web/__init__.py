@@ -3,7 +3,7 @@
 :func:`fazhi.web.app.create_app` builds the FastAPI app over a database;
 :mod:`fazhi.web.services` holds the functions the pages, the API and the
 ``fazhi user`` commands share; :mod:`fazhi.web.auth` and
-:mod:`fazhi.web.roles` the accounts, sessions, CSRF, rate limit, roles and
+:mod:`fazhi.accounts.roles` the accounts, sessions, CSRF, rate limit, roles and
 region scope.
 """
 
@@ -13,6 +13,6 @@ __all__ = ["create_app"]
 
 
 def create_app(*args, **kwargs):
-    from .app import create_app as _create
+    from fazhi.web.app import create_app as _create
 
     return _create(*args, **kwargs)

@@ -1,8 +1,8 @@
 """The web application: :func:`create_app` builds it over a database.
 
-- pages (:mod:`fazhi.web.routes_pages`), server-rendered with Jinja2 (autoescape
+- pages (:mod:`fazhi.web.routes.pages`), server-rendered with Jinja2 (autoescape
   on), Chinese throughout, with small scripts of our own in ``static/``;
-- the REST API under ``/api`` (:mod:`fazhi.web.routes_api`), OpenAPI at
+- the REST API under ``/api`` (:mod:`fazhi.web.routes.api`), OpenAPI at
   ``/api/openapi.json`` (in Chinese, with each operation's error responses:
   :mod:`fazhi.web.openapi_zh`) and a reference page rendered from it at
   ``/api/docs`` (no Swagger UI: its assets would have to come from a CDN or a
@@ -18,7 +18,7 @@ scripts, styles, images and connections; no inline scripts; no framing),
 Request bodies are limited before they are read: uploads
 (``/api/reports``, ``/upload``) to ``max_request_bytes``, anything else to
 ``max_form_bytes`` (413), except a knowledge version (``/admin/knowledge``,
-``/api/knowledge``: :data:`fazhi.web.routes_admin.REQUEST_LIMIT`).
+``/api/knowledge``: :data:`fazhi.web.routes.admin.REQUEST_LIMIT`).
 """
 
 from __future__ import annotations
@@ -42,12 +42,12 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import __version__
-from ..store import db
-from . import auth, isolate, labels, routes_admin, services
-from .cache import Caches
-from .dbsession import close_session
-from .settings import Settings
+from fazhi import __version__, db
+from fazhi.web import auth, isolate, labels, services
+from fazhi.web.cache import Caches
+from fazhi.web.dbsession import close_session
+from fazhi.web.routes import admin as routes_admin
+from fazhi.web.settings import Settings
 
 log = logging.getLogger("fazhi.web")
 
@@ -288,8 +288,9 @@ def _warm_up(Session: Any = None, reviewer: Any = None) -> None:
     """Start a review process (uploads are reviewed there), or — reviewing in this process — load what a
     review needs here; either way with the database's knowledge versions in effect."""
     try:
-        from .. import knowledge, pipeline
-        from ..store import knowledge_store
+        from fazhi import knowledge
+        from fazhi.knowledge import versions as knowledge_store
+        from fazhi.review import pipeline
 
         texts = None
         if Session is not None:
@@ -307,7 +308,7 @@ def _warm_up(Session: Any = None, reviewer: Any = None) -> None:
 
 
 def create_app(db_url: str | None = None, *, settings: Settings | None = None) -> FastAPI:
-    """The fazhi web application over the database ``db_url`` (see :func:`fazhi.store.db.resolve_url`).
+    """The fazhi web application over the database ``db_url`` (see :func:`fazhi.db.resolve_url`).
 
     The schema is created or upgraded if needed."""
     settings = settings or Settings.from_env()
@@ -346,7 +347,9 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     app.state.reviewer = (isolate.shared_pool(settings.review_processes, settings.review_memory_mb or None)
                           if settings.review_processes > 0 else None)
 
-    from . import openapi_zh, routes_api, routes_pages
+    from fazhi.web import openapi_zh
+    from fazhi.web.routes import api as routes_api
+    from fazhi.web.routes import pages as routes_pages
 
     app.include_router(routes_api.router)
     app.include_router(routes_admin.api)

@@ -56,12 +56,12 @@ from fastapi import HTTPException, Request, Response
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from ..store.accounts import ApiToken, AppSetting, Credential, LoginFailure
-from ..store.models import User, utcnow
-from . import roles
-from .dbsession import read_session
-from .roles import Scope
-from .settings import Settings
+from fazhi.accounts import roles
+from fazhi.accounts.models import ApiToken, AppSetting, Credential, LoginFailure
+from fazhi.accounts.roles import Scope
+from fazhi.db.models import User, utcnow
+from fazhi.web.dbsession import read_session
+from fazhi.web.settings import Settings
 
 COOKIE = "fazhi_session"
 CSRF_FIELD = "csrf_token"
@@ -139,7 +139,7 @@ def secret_key(session: Session, settings: Settings) -> str:
     found = session.get(AppSetting, "secret_key")
     if found is not None:
         return found.value
-    from ..store.service import _dialect_insert
+    from fazhi.corpus.service import _dialect_insert
 
     value = secrets.token_urlsafe(48)
     stmt = _dialect_insert(session, AppSetting).values(key="secret_key", value=value, updated_at=utcnow())

@@ -14,7 +14,7 @@ from the thread pool.
 
 from __future__ import annotations
 
-from ..lru import LRU
+from fazhi.lru import LRU
 
 
 def _markup_size(parts: tuple[str, ...]) -> int:

@@ -20,9 +20,9 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
-from . import auth
-from .auth import Principal
-from .dbsession import close_session, read_session
+from fazhi.web import auth
+from fazhi.web.auth import Principal
+from fazhi.web.dbsession import close_session, read_session
 
 ACTION_LABEL = {"read": "查看报告", "upload": "上传报告", "delete": "删除报告", "export": "导出数据",
                 "manage_users": "管理用户", "audit": "查看审计日志", "manage_knowledge": "管理规则与指标"}

@@ -96,7 +96,7 @@ def serve(memory_mb: int | None = None) -> None:
 
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    from .. import pipeline
+    from fazhi.review import pipeline
 
     with contextlib.suppress(Exception):  # warm up: divisions, knowledge, compiled patterns
         pipeline.warm_up()

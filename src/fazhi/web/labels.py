@@ -1,7 +1,7 @@
 """Chinese labels for what the pages show of stored codes: the audit log's object types and details.
 
 An audit event's ``detail`` is a small JSON object written by the code that
-audits (:func:`fazhi.web.services.audit`, :mod:`fazhi.store.service`): keys
+audits (:func:`fazhi.web.services.audit`, :mod:`fazhi.corpus.service`): keys
 such as ``file``, ``status``, ``reason``, ``before``/``after``, ``where``.
 :func:`audit_detail` turns it into :class:`DetailItem` s for the
 审计日志 page: a Chinese label for each known key, values translated where
@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import roles
+from fazhi.accounts import roles
 
 #: audit ``object_type`` → Chinese
 OBJECT_LABEL = {"report": "报告", "user": "用户", "api_token": "API 令牌", "compare": "对比表",
@@ -82,7 +82,7 @@ def reason_label(reason: str) -> str:
         return _REASON_VALUE[reason]
     if reason.startswith("internal error"):
         return f"内部错误（{reason.removeprefix('internal error').lstrip(': ')}）"
-    from .services import reason_zh
+    from fazhi.web.services import reason_zh
 
     return reason_zh(reason)
 

@@ -38,7 +38,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from . import roles
+from fazhi.accounts import roles
 
 SUCCESS = {"200": "成功", "201": "已入库（有文件新入库）", "204": "已删除（无响应体）"}
 
@@ -74,7 +74,7 @@ UPLOAD_SCHEMA = {
                 "issuer": {"title": "报告主体", "type": ["string", "null"]},
                 "review": {"title": "审查结果", "type": "object", "description": "fazhi.review/1（brief=1 时不含）"},
                 "error": {"title": "失败原因", "type": "string"},
-                "reason": {"title": "原因代码", "type": "string", "description": "fazhi.read 的原始原因（英文）"}}}},
+                "reason": {"title": "原因代码", "type": "string", "description": "fazhi.review.read 的原始原因（英文）"}}}},
         "stored": {"title": "入库文件数", "type": "integer"},
         "failed": {"title": "失败文件数", "type": "integer"}}}
 _UPLOAD_REF = {"$ref": "#/components/schemas/UploadResults"}
@@ -140,7 +140,8 @@ def _needs(call: Callable[..., Any]) -> str | None:
 
 
 def _facts(route: APIRoute) -> dict[str, Any]:
-    from . import deps, routes_api
+    from fazhi.web import deps
+    from fazhi.web.routes import api as routes_api
 
     calls = list(_calls(route))
     actions = [a for a in map(_needs, calls) if a]
@@ -258,7 +259,7 @@ def install(app: FastAPI) -> None:
 
 def _api_routes(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
     """(method, path) → route, for the API's own router and the routes added to the app itself."""
-    from . import routes_api
+    from fazhi.web.routes import api as routes_api
 
     out: dict[tuple[str, str], APIRoute] = {}
     for r in [*app.router.routes, *routes_api.router.routes]:

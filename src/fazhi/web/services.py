@@ -4,16 +4,16 @@ Everything a request does goes through here, so the pages, the API and the
 CLI behave alike: the same limits, the same region scope, the same audit
 events.  Functions take a SQLAlchemy session (or a session factory for
 writes that commit one file at a time) and the caller's
-:class:`~fazhi.web.roles.Scope` (``None``: every report — the CLI).
+:class:`~fazhi.accounts.roles.Scope` (``None``: every report — the CLI).
 
 - uploads: :func:`store_uploads` / :func:`store_upload` (read by content with
-  :func:`fazhi.read.read_bytes`, review with the database's knowledge in effect,
+  :func:`fazhi.review.read.read_bytes`, review with the database's knowledge in effect,
   check the scope, store in one transaction, audit);
 - reports: :func:`list_reports`, :func:`get_report`, :func:`delete_report`;
 - compare and export: :func:`compare_table`, :func:`export_compare`;
 - charts: :func:`dashboard`;
 - similar reports: :func:`similar_reports`, :func:`similar_pairs` (over
-  :mod:`fazhi.similar` when it is there, else :class:`SimilarUnavailable`);
+  :mod:`fazhi.corpus.similar` when it is there, else :class:`SimilarUnavailable`);
 - accounts: :func:`create_user`, :func:`update_user`, :func:`set_password`,
   :func:`list_users`, :func:`create_token`, :func:`revoke_token`;
 - :func:`audit`, :func:`list_audit`.
@@ -42,15 +42,16 @@ from sqlalchemy import Select, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, defer, joinedload, selectinload, sessionmaker
 
-from ..lru import LRU, entries_only
-from ..store import knowledge_store, service
-from ..store.accounts import ApiToken, Credential
-from ..store.models import AuditEvent, Fact, Issuer, PartRow, Report, User, utcnow
-from ..store.service import REGION_FIELDS, ReportFilter
-from . import roles
-from .isolate import ReviewFailed, ReviewPool, ReviewTimeout
-from .roles import Scope, scoped
-from .settings import Settings
+from fazhi.accounts import roles
+from fazhi.accounts.models import ApiToken, Credential
+from fazhi.accounts.roles import Scope, scoped
+from fazhi.corpus import service
+from fazhi.corpus.service import REGION_FIELDS, ReportFilter
+from fazhi.db.models import AuditEvent, Fact, Issuer, PartRow, Report, User, utcnow
+from fazhi.knowledge import versions as knowledge_store
+from fazhi.lru import LRU, entries_only
+from fazhi.web.isolate import ReviewFailed, ReviewPool, ReviewTimeout
+from fazhi.web.settings import Settings
 
 log = logging.getLogger("fazhi.web")
 
@@ -93,7 +94,7 @@ def display_name(name: str | None) -> str:
     return s or "未命名"
 
 
-_REASONS = (  # fazhi.read's reasons, in Chinese (the original follows in brackets)
+_REASONS = (  # fazhi.review.read's reasons, in Chinese (the original follows in brackets)
     ("file too large", "文件过大"),
     ("zip bomb", "docx 解压后数据过大（疑似压缩炸弹），已拒绝"),
     ("empty file", "空文件"),
@@ -141,7 +142,7 @@ class UploadResult:
     code: int  # HTTP status of this file: 201 created, 200 already stored, 4xx refused
     id: int | None = None
     error: str | None = None
-    reason: str | None = None  # fazhi.read's reason (English), for scripts
+    reason: str | None = None  # fazhi.review.read's reason (English), for scripts
     review: dict[str, Any] | None = None
     title: str | None = None
     issuer: str | None = None
@@ -160,14 +161,14 @@ class UploadResult:
 def review_bytes(data: bytes, name: str, *, max_bytes: int,
                  knowledge: dict[str, str] | None = None) -> tuple[dict[str, Any], str]:
     """Read ``data`` by its content (``name`` is a hint and the display name) and review it:
-    (``fazhi.review/1`` document, normalised text).  Raises :class:`fazhi.read.ReadError`.
+    (``fazhi.review/1`` document, normalised text).  Raises :class:`fazhi.review.read.ReadError`.
 
     ``knowledge``: the YAML texts to review with (a database's active set, ``{}``: the files;
     ``None``: whatever is in effect); the review runs under :func:`fazhi.knowledge.using`, so a
     switch by another thread never lands halfway through it."""
-    from .. import knowledge as kn
-    from .. import pipeline, read
-    from ..model import Source
+    from fazhi import knowledge as kn
+    from fazhi.review import pipeline, read
+    from fazhi.review.model import Source
 
     doc = read.read_bytes(data, name, max_bytes=max_bytes)
     source = Source(path=name, sha256=doc.sha256, format=doc.format, encoding=doc.encoding, size=doc.size)
@@ -210,8 +211,8 @@ def store_upload(write: sessionmaker[Session], name: str | None, data: bytes, *,
     a file that cannot be read, takes too long or too much memory to review,
     or whose issuer is outside the uploader's region scope.  The upload (or
     its refusal) is written to the audit log."""
-    from ..knowledge import KnowledgeError
-    from ..read import ReadError
+    from fazhi.knowledge import KnowledgeError
+    from fazhi.review.read import ReadError
 
     shown = display_name(name)
     if knowledge is None:
@@ -296,7 +297,7 @@ _SUMMARY = (Report.id, Report.sha256, Report.title, Report.year, Report.date, Re
 
 def report_summaries(session: Session, flt: ReportFilter | None, scope: Scope | None, *, limit: int = 50,
                      offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
-    """(how many reports match, one page of them as :func:`fazhi.store.service.report_summary` dicts),
+    """(how many reports match, one page of them as :func:`fazhi.corpus.service.report_summary` dicts),
     in one query: plain columns and the total as a window count (the API's list)."""
     f = scoped(flt, scope)
     stmt = (f.apply(select(*_SUMMARY, func.count().over().label("total")).select_from(Report))
@@ -415,7 +416,7 @@ def in_effect(session: Session) -> knowledge_store.ActiveSet:
 
 def compare_table(session: Session, flt: ReportFilter | None, scope: Scope | None, *,
                   indicators: list[str] | None = None, core_only: bool = False) -> Any:
-    from .. import compare
+    from fazhi.corpus import compare
 
     in_effect(session)
     return compare.build(session, scoped(flt, scope), indicators=indicators, core_only=core_only)
@@ -432,7 +433,7 @@ def export_compare(session: Session, flt: ReportFilter | None, scope: Scope | No
 
     Written in a temporary folder under a name made here, read back, removed.
     The export is audited (``compare.export``) when ``user_id`` is given or not."""
-    from .. import compare, export
+    from fazhi.corpus import compare, export
 
     if fmt not in EXPORT_TYPES:
         raise ValueError(f"unknown export format {fmt!r}")
@@ -491,7 +492,7 @@ def dashboard_cached(session: Session, flt: ReportFilter | None, scope: Scope | 
 def dashboard(session: Session, flt: ReportFilter | None, scope: Scope | None, *,
               indicator: str | None = None, top: int = 20) -> dict[str, Any]:
     """Everything the corpus dashboard shows, as plain data (charts are drawn in the browser)."""
-    from ..facts import catalogue
+    from fazhi.review.facts import catalogue
 
     f = scoped(flt, scope)
     ids = f.apply(select(Report.id)).scalar_subquery()
@@ -565,17 +566,17 @@ class SimilarBuilding(RuntimeError):
 
 def _sim() -> Any:
     try:
-        from .. import similar as sim
+        from fazhi.corpus import similar as sim
     except Exception as exc:  # not there yet, or numpy missing
-        raise SimilarUnavailable(f"相似度比对功能不可用：fazhi.similar 无法导入（{type(exc).__name__}: {exc}）") from None
+        raise SimilarUnavailable(f"相似度比对功能不可用：fazhi.corpus.similar 无法导入（{type(exc).__name__}: {exc}）") from None
     for name in ("CorpusIndex", "shared_passages"):
         if not hasattr(sim, name):
-            raise SimilarUnavailable(f"相似度比对功能不可用：fazhi.similar 缺少 {name}")
+            raise SimilarUnavailable(f"相似度比对功能不可用：fazhi.corpus.similar 缺少 {name}")
     return sim
 
 
 class SimilarIndex:
-    """The app's view of the database's similarity index (:class:`fazhi.similar_store.StoreIndex`:
+    """The app's view of the database's similarity index (:class:`fazhi.corpus.similar_store.StoreIndex`:
     persisted beside the database, shared with ``fazhi similar`` and the other server processes).
 
     A request takes the index as it is when nothing was stored since (one
@@ -600,7 +601,7 @@ class SimilarIndex:
     def store(self) -> Any:
         if self._store is None:
             _sim()
-            from ..similar_store import StoreIndex
+            from fazhi.corpus.similar_store import StoreIndex
 
             self._store = StoreIndex(self.engine, self.url)
         return self._store
@@ -681,7 +682,7 @@ def _titles(session: Session, shas: Iterable[str]) -> dict[str, dict[str, Any]]:
 
 
 def _interface_error(exc: Exception) -> SimilarUnavailable:
-    return SimilarUnavailable(f"相似度比对功能不可用：fazhi.similar 接口不符（{exc}）")
+    return SimilarUnavailable(f"相似度比对功能不可用：fazhi.corpus.similar 接口不符（{exc}）")
 
 
 def similar_reports(session: Session, report_id: int, scope: Scope | None, index: SimilarIndex, *,
@@ -789,7 +790,7 @@ def _apply_scope(cred: Credential, region: str | None) -> None:
 def create_user(session: Session, name: str, role: str, password: str | None, settings: Settings, *,
                 region: str | None = None, actor_id: int | None = None) -> User:
     """A new account (or credentials for a user row the CLI made with ``--user``)."""
-    from . import auth
+    from fazhi.web import auth
 
     name, role = _check_name(name), _check_role(role)
     if password is not None:
@@ -855,7 +856,7 @@ def update_user(session: Session, user_id: int, *, role: str | None = None, regi
 def set_password(session: Session, user_id: int, password: str, settings: Settings, *,
                  actor_id: int | None = None) -> None:
     """Set a new password; the user's other sessions end."""
-    from . import auth
+    from fazhi.web import auth
 
     cred = session.get(Credential, user_id)
     user = session.get(User, user_id)
@@ -890,7 +891,7 @@ def get_user(session: Session, name_or_id: str | int) -> User | None:
 def create_token(session: Session, user_id: int, name: str = "", *, expires_days: float | None = None,
                  actor_id: int | None = None) -> tuple[ApiToken, str]:
     """A new API token for the user: (row, the token — shown once, stored hashed)."""
-    from . import auth
+    from fazhi.web import auth
 
     if session.get(Credential, user_id) is None:
         raise AccountError("没有这个用户（或该用户没有登录凭据）")

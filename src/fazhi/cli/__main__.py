@@ -1,0 +1,5 @@
+"""``python -m fazhi.cli …`` runs the ``fazhi`` command."""
+
+from fazhi.cli import main
+
+main()

@@ -1,0 +1,254 @@
+"""CLI commands of the web application: ``fazhi serve`` and ``fazhi user add|list|token|passwd|set``.
+
+``cli.py`` calls :func:`register` to add them to the ``fazhi`` app.  The
+``user`` commands call the same service functions as the 用户管理 page
+(:mod:`fazhi.web.services`), so both check names, roles and regions alike and
+both write the audit log.
+
+First start::
+
+    fazhi user add admin --role admin          # asks for the password
+    fazhi serve                                # http://127.0.0.1:8000/
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from fazhi.cli.corpus import DbOption, _die, _engine, err_console, out_console
+
+
+class Role(StrEnum):
+    admin = "admin"
+    reviewer = "reviewer"
+    viewer = "viewer"
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (127.0.0.1: this machine only).")
+                    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    db_opt: DbOption = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes.")] = 1,
+    proxy: Annotated[bool, typer.Option(
+        "--behind-proxy", help="Trust X-Forwarded-Proto/For from the proxy at --forwarded-allow-ips "
+                               "(https is then recognised: Secure cookies, HSTS).")] = False,
+    forwarded_allow_ips: Annotated[str, typer.Option("--forwarded-allow-ips", help="Proxy addresses to trust.")
+                                   ] = "127.0.0.1",
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+) -> None:
+    """Serve the web application and the REST API (审查、报告库、对比、用户管理).
+
+    Everything is served from this machine: no CDN, no web fonts.  Create the
+    first administrator with `fazhi user add NAME --role admin`.
+    """
+    import uvicorn
+
+    from fazhi import db
+
+    url = db.resolve_url(db_opt)
+    engine = _engine(db_opt)
+    try:
+        db.ensure_schema(engine)
+        from sqlalchemy.orm import Session
+
+        from fazhi.web import services
+
+        with Session(engine) as s:
+            first = not services.has_users(s)
+    except Exception as exc:
+        raise _die(f"{db.describe(url)}: {exc}") from None
+    finally:
+        engine.dispose()
+    os.environ[db.ENV_URL] = url  # the workers build the app from the environment
+    err_console.print(f"fazhi serve: http://{host if ':' not in host else f'[{host}]'}:{port}/  "
+                      f"database {db.describe(url)}", highlight=False)
+    if first:
+        err_console.print("[yellow]no user yet: create the first administrator with "
+                          "`fazhi user add NAME --role admin`[/yellow]", highlight=False)
+    uvicorn.run("fazhi.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=proxy, forwarded_allow_ips=forwarded_allow_ips if proxy else None,
+                log_level=log_level, server_header=False, date_header=True)
+
+
+user_app = typer.Typer(no_args_is_help=True, help="Web users: create, list, API tokens, passwords (用户管理).")
+
+
+def _sessions(db_opt: str | None) -> tuple[Any, Any]:
+    from fazhi import db
+    from fazhi.web.settings import Settings
+
+    engine = _engine(db_opt)
+    try:
+        db.ensure_schema(engine)
+    except Exception as exc:
+        raise _die(f"{db.describe(engine.url)}: {exc}") from None
+    return engine, Settings.from_env()
+
+
+def _read_password(password_stdin: bool, prompt: str = "Password") -> str:
+    if password_stdin:
+        line = sys.stdin.readline()
+        return line.rstrip("\r\n")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="User name (用户名).")],
+    role: Annotated[Role, typer.Option("--role", help="admin 管理员 | reviewer 审核员 | viewer 查看.")] = Role.viewer,
+    region: Annotated[str | None, typer.Option(
+        "--region", help="Region scope: the user sees only reports of this region and below (焦作市, "
+                         "河南省焦作市解放区, 410800).")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first "
+                                                                          "line of standard input.")] = False,
+    db_opt: DbOption = None,
+) -> None:
+    """Create a user (the first one should be an admin: `fazhi user add admin --role admin`)."""
+    from fazhi import db
+    from fazhi.accounts.models import Credential
+    from fazhi.accounts.roles import Scope
+    from fazhi.web import services
+
+    engine, settings = _sessions(db_opt)
+    try:
+        password = _read_password(password_stdin)
+        try:
+            with db.session_factory(engine, write=True).begin() as s:
+                user = services.create_user(s, name, role.value, password, settings, region=region)
+                scope = Scope.of(s.get(Credential, user.id))
+                label = scope.label if scope else "全部地区"
+        except services.AccountError as exc:
+            raise _die(str(exc)) from None
+    finally:
+        engine.dispose()
+    out_console.print(f"✓ user {name} ({role.value}, {label}) created", highlight=False)
+
+
+@user_app.command("list")
+def user_list(db_opt: DbOption = None) -> None:
+    """List the users, their roles, region scopes and API tokens."""
+    from rich.table import Table
+
+    from fazhi import db
+    from fazhi.accounts import roles
+    from fazhi.web import services
+
+    engine, _settings = _sessions(db_opt)
+    try:
+        with db.session_factory(engine)() as s:
+            rows = services.list_users(s)
+    finally:
+        engine.dispose()
+    t = Table(title=f"{len(rows)} users")
+    for c in ("id", "name", "role", "region", "active", "tokens", "created"):
+        t.add_column(c)
+    for u in rows:
+        t.add_row(str(u.user.id), u.user.name, f"{u.user.role} {roles.ROLE_LABEL.get(u.user.role, '')}".strip(),
+                  u.scope.label if u.scope else ("全部地区" if u.cred else "—"),
+                  "yes" if u.active else ("no" if u.cred else "no login"), str(u.tokens),
+                  u.user.created_at.strftime("%Y-%m-%d") if u.user.created_at else "")
+    out_console.print(t)
+
+
+@user_app.command("token")
+def user_token(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    label: Annotated[str, typer.Option("--name", help="What the token is for.")] = "cli",
+    days: Annotated[float | None, typer.Option("--days", min=0.01, help="Expires after this many days.")] = None,
+    db_opt: DbOption = None,
+) -> None:
+    """Create an API token for a user and print it once (scripts send `Authorization: Bearer <token>`)."""
+    from fazhi import db
+    from fazhi.web import services
+
+    engine, _settings = _sessions(db_opt)
+    try:
+        with db.session_factory(engine, write=True).begin() as s:
+            user = services.get_user(s, name)
+            if user is None:
+                raise _die(f"no user {name!r}")
+            try:
+                _row, token = services.create_token(s, user.id, label, expires_days=days)
+            except services.AccountError as exc:
+                raise _die(str(exc)) from None
+    finally:
+        engine.dispose()
+    sys.stdout.write(token + "\n")
+    err_console.print("this token is shown only once; it is stored hashed", highlight=False)
+
+
+@user_app.command("passwd")
+def user_passwd(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+                              ] = False,
+    db_opt: DbOption = None,
+) -> None:
+    """Set a user's password (their sessions end)."""
+    from fazhi import db
+    from fazhi.web import services
+
+    engine, settings = _sessions(db_opt)
+    try:
+        password = _read_password(password_stdin, "New password")
+        with db.session_factory(engine, write=True).begin() as s:
+            user = services.get_user(s, name)
+            if user is None:
+                raise _die(f"no user {name!r}")
+            try:
+                services.set_password(s, user.id, password, settings)
+            except services.AccountError as exc:
+                raise _die(str(exc)) from None
+    finally:
+        engine.dispose()
+    out_console.print(f"✓ password of {name} changed", highlight=False)
+
+
+@user_app.command("set")
+def user_set(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[Role | None, typer.Option("--role", help="New role.")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="New region scope ('' for every region).")] = None,
+    active: Annotated[bool | None, typer.Option("--active/--disabled", help="Allow or stop signing in.")] = None,
+    db_opt: DbOption = None,
+) -> None:
+    """Change a user's role, region scope or whether they may sign in (their sessions end)."""
+    from fazhi import db
+    from fazhi.web import services
+
+    engine, _settings = _sessions(db_opt)
+    try:
+        with db.session_factory(engine, write=True).begin() as s:
+            user = services.get_user(s, name)
+            if user is None:
+                raise _die(f"no user {name!r}")
+            try:
+                services.update_user(s, user.id, role=role.value if role else None, region=region or None,
+                                     set_region=region is not None, active=active)
+            except services.AccountError as exc:
+                raise _die(str(exc)) from None
+    finally:
+        engine.dispose()
+    out_console.print(f"✓ {name} updated", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and the ``user`` group to the ``fazhi`` app."""
+    app.command("serve")(serve)
+    app.add_typer(user_app, name="user")
+
+
+def _standalone() -> typer.Typer:
+    app = typer.Typer(add_completion=False, no_args_is_help=True)
+    register(app)
+    return app
+
+
+if __name__ == "__main__":  # python -m fazhi.cli.accounts serve …
+    _standalone()()

@@ -1,0 +1,286 @@
+"""CLI commands of the corpus store: ``fazhi ingest``, ``fazhi refresh`` and ``fazhi db upgrade|info``.
+
+``cli.py`` calls :func:`register` to add them to the ``fazhi`` app.  Every
+command takes ``--db`` (a database URL or a SQLite file path); without it
+``FAZHI_DATABASE_URL`` is used, else a SQLite file in the per-user data
+folder (``fazhi db info`` shows which).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from types import FrameType
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from fazhi.review.read import DEFAULT_MAX_BYTES
+
+err_console = Console(stderr=True, soft_wrap=True)  # one-line messages stay one line
+out_console = Console(soft_wrap=True)
+
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help="Database URL (sqlite:///…, postgresql://…) or SQLite file path. "
+                 "Default: $FAZHI_DATABASE_URL, else fazhi.sqlite in the user data folder.",
+    show_default=False)]
+
+
+def _die(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[red]fazhi: {message}[/red]", highlight=False)
+    return typer.Exit(code)
+
+
+def _engine(db_opt: str | None) -> Any:
+    from fazhi import db
+
+    try:
+        return db.make_engine(db.resolve_url(db_opt))
+    except db.StoreError as exc:
+        raise _die(str(exc)) from None
+    except Exception as exc:  # a malformed URL, an unknown driver
+        raise _die(f"cannot use the database {db_opt!r}: {exc}") from None
+
+
+class _Signals:
+    """First SIGINT/SIGTERM: finish the report being written, then stop. Second SIGINT: stop now."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self.stop = stop
+        self.saved: dict[int, Any] = {}
+
+    def _handler(self, signum: int, _frame: FrameType | None) -> None:
+        if self.stop.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.stop.set()
+
+    def __enter__(self) -> _Signals:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self.saved[sig] = signal.signal(sig, self._handler)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, old in self.saved.items():
+            signal.signal(sig, old)
+
+
+def _run(engine: Any, progress: Progress, started: list[Any], job: Any, stop: threading.Event) -> Any:
+    """``job()`` with Ctrl-C/SIGTERM setting ``stop``; the progress bar and the engine closed after."""
+    from fazhi import db
+
+    try:
+        with _Signals(stop):
+            return job()
+    except db.StoreError as exc:
+        raise _die(str(exc)) from None
+    finally:
+        if started:
+            progress.stop()
+        engine.dispose()
+
+
+def _why_stopped(result: Any) -> None:
+    if result.message:
+        err_console.print(f"[red]fazhi: {result.message}[/red]" if result.status == "failed"
+                          else f"[yellow]fazhi: {result.message}[/yellow]", highlight=False)
+
+
+def ingest_cmd(
+    paths: Annotated[list[str], typer.Argument(
+        help="Report files, folders (searched recursively) or glob patterns ('reports/**/*.docx').",
+        show_default=False)],
+    db_opt: DbOption = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", "-j", min=0, help="Review processes (default: the number of CPU cores; 0: in-process).",
+        show_default=False)] = None,
+    refresh: Annotated[bool, typer.Option(
+        "--refresh", help="Re-review stored reports whose knowledge versions (rules, catalogue…) changed.")
+                       ] = False,
+    user: Annotated[str | None, typer.Option("--user", help="Record the reports as stored by this user.")
+                    ] = None,
+    max_size: Annotated[float, typer.Option("--max-size", help="Refuse files larger than this many MB.")
+                        ] = DEFAULT_MAX_BYTES / 1024 / 1024,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Review report files and store the reviews in the database (入库).
+
+    Files already stored (same sha256) are skipped, so running it again
+    changes nothing and finishes an interrupted run (Ctrl-C or SIGTERM: the
+    reviews done are stored, then it stops).  A report is stored whole or
+    not at all; unreadable files are listed with the reason and the batch
+    goes on.  Exit status: 0 all stored or skipped, 1 some failed or the
+    database failed, 130 interrupted.
+    """
+    from fazhi.corpus.ingest import expand, ingest
+
+    files = expand(paths)
+    if not files:
+        raise _die("no report files found", 2)
+    engine = _engine(db_opt)
+    stop = threading.Event()
+    progress = Progress(TextColumn("[bold]入库[/bold]"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("[green]{task.fields[ok]} ok[/green] [red]{task.fields[failed]} failed[/red] "
+                                   "{task.fields[skipped]} skipped"),
+                        TimeElapsedColumn(), console=err_console, transient=True, disable=quiet)
+    task_id: list[Any] = []
+
+    def on_progress(counts: Any, _path: str | None) -> None:
+        if not task_id:
+            progress.start()
+            task_id.append(progress.add_task("ingest", total=counts.total, ok=0, failed=0, skipped=0))
+        progress.update(task_id[0], completed=counts.done, ok=counts.ok + counts.refreshed,
+                        failed=counts.failed, skipped=counts.skipped)
+
+    def on_failure(path: str, reason: str) -> None:
+        progress.console.print(f"[red]✗[/red] {path}: {reason}", highlight=False)
+
+    result = _run(engine, progress, task_id, lambda: ingest(
+        files, engine=engine, workers=workers, refresh=refresh, user=user, max_bytes=int(max_size * 1024 * 1024),
+        progress=on_progress, on_failure=on_failure, stop=stop,
+        args={"paths": paths, "workers": workers, "refresh": refresh}), stop)
+    c = result.counts
+    _why_stopped(result)
+    if not quiet:
+        refreshed = f", {c.refreshed} refreshed" if c.refreshed or refresh else ""
+        rate = f" ({result.rate:.0f} reports/s)" if c.ok + c.refreshed >= 20 else ""
+        err_console.print(f"{c.ok} stored{refreshed}, {c.skipped} skipped, {c.failed} failed "
+                          f"in {result.seconds:.1f} s{rate} → {result.database}"
+                          + (f" (run {result.run_id})" if result.run_id else ""), highlight=False)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
+
+def refresh_cmd(
+    db_opt: DbOption = None,
+    everything: Annotated[bool, typer.Option(
+        "--all", help="Re-review every stored report, not only those reviewed under other knowledge.")] = False,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", "-j", min=0, help="Review processes (default: none for fewer than 200 reports to re-review, else "
+                                       "the number of CPU cores).", show_default=False)] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Record the refresh as done by this user.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Re-review stored reports from their stored text under the knowledge in effect (重新审查).
+
+    After an administrator activates new rules or a new indicator catalogue
+    (规则与指标, `fazhi knowledge activate`), the reports already stored keep
+    the review they got; this re-reviews those reviewed under other knowledge
+    (or all, with --all) — no original files needed — keeping their ids.
+    Ctrl-C stops after the current batch; running it again finishes the job.
+    Exit status: 0 done, 1 some failed or the database failed, 130 interrupted.
+    """
+    from fazhi.corpus.refresh import refresh_stored
+
+    engine = _engine(db_opt)
+    stop = threading.Event()
+    progress = Progress(TextColumn("[bold]重新审查[/bold]"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("[red]{task.fields[failed]} failed[/red]"), TimeElapsedColumn(),
+                        console=err_console, transient=True, disable=quiet)
+    task_id: list[Any] = []
+
+    def on_progress(counts: Any) -> None:
+        if not task_id:
+            progress.start()
+            task_id.append(progress.add_task("refresh", total=counts.total, failed=0))
+        progress.update(task_id[0], completed=counts.done, failed=counts.failed)
+
+    def job() -> Any:
+        return refresh_stored(engine, workers=workers, everything=everything, user=user,
+                              progress=on_progress, stop=stop, args={"workers": workers})
+
+    result = _run(engine, progress, task_id, job, stop)
+    c = result.counts
+    for where, reason in result.failures[:20]:
+        err_console.print(f"[red]✗[/red] {where}: {reason}", highlight=False)
+    _why_stopped(result)
+    if not quiet:
+        what = "stored reports" if everything else "stored reports reviewed under other knowledge"
+        err_console.print(f"{c.refreshed} of {c.total} {what} re-reviewed, {c.failed} failed "
+                          f"in {result.seconds:.1f} s → {result.database}"
+                          + (f" (run {result.run_id})" if result.run_id else ""), highlight=False)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
+
+db_app = typer.Typer(no_args_is_help=True, help="The database of stored reviews: create or upgrade it, show it.")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db_opt: DbOption = None) -> None:
+    """Create the database schema, or upgrade it to this fazhi's version (safe to repeat)."""
+    from sqlalchemy import exc as sa_exc
+
+    from fazhi import db
+    from fazhi.corpus.ingest import db_error_message
+
+    engine = _engine(db_opt)
+    try:
+        rev = db.upgrade(engine)
+    except sa_exc.DBAPIError as exc:
+        raise _die(db_error_message(exc, engine)) from None
+    finally:
+        engine.dispose()
+    out_console.print(f"✓ {db.describe(engine.url)} at revision {rev} (head)", highlight=False)
+
+
+@db_app.command("info")
+def db_info(db_opt: DbOption = None) -> None:
+    """Show which database is used, its schema revision, row counts and the latest ingest runs."""
+    from sqlalchemy import exc as sa_exc
+
+    from fazhi import db
+    from fazhi.corpus import service
+    from fazhi.corpus.ingest import db_error_message
+
+    url = db.resolve_url(db_opt)
+    path = db.sqlite_path(url)
+    out_console.print(f"database: {db.describe(url)}", highlight=False)
+    if path is not None and not path.exists():
+        out_console.print("no database there yet: `fazhi db upgrade` or `fazhi ingest` creates it",
+                          highlight=False)
+        return
+    engine = _engine(db_opt)
+    try:
+        rev = db.current_revision(engine)
+        head = db.head_revision()
+        out_console.print(f"backend:  {engine.dialect.name}", highlight=False)
+        out_console.print(f"schema:   {rev or '(none)'}" + (" (head)" if rev == head else
+                                                             f" — head is {head}: run `fazhi db upgrade`"),
+                          highlight=False)
+        if rev is None:
+            return
+        with db.session_factory(engine)() as s:
+            for k, v in service.stats(s).items():
+                out_console.print(f"{k:<16}{v:>10}", highlight=False)
+            runs = service.list_runs(s, limit=5)
+            if runs:
+                out_console.print("latest ingest runs:", highlight=False)
+            for r in runs:
+                when = r.started_at.strftime("%Y-%m-%d %H:%M") if r.started_at else "?"
+                out_console.print(f"  #{r.id} {when} {r.status:<11} {r.ok} stored, {r.refreshed} refreshed, "
+                                  f"{r.skipped} skipped, {r.failed} failed"
+                                  + (f" — {r.message}" if r.message else ""), highlight=False)
+    except sa_exc.DBAPIError as exc:
+        raise _die(db_error_message(exc, engine)) from None
+    finally:
+        engine.dispose()
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ingest``, ``refresh`` and the ``db`` group (``upgrade``, ``info``) to the ``fazhi`` app."""
+    app.command("ingest")(ingest_cmd)
+    app.command("refresh")(refresh_cmd)
+    app.add_typer(db_app, name="db")
+
+
+def _standalone() -> typer.Typer:
+    app = typer.Typer(add_completion=False, no_args_is_help=True)
+    register(app)
+    return app
+
+
+if __name__ == "__main__":  # python -m fazhi.cli.corpus ingest …
+    _standalone()()

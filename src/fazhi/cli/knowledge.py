@@ -1,0 +1,241 @@
+"""``fazhi knowledge``: the knowledge files in use, and their versions kept in a database.
+
+- ``fazhi knowledge`` — as always: the knowledge files this process uses
+  (packaged, or ``FAZHI_KNOWLEDGE_DIR``), each validated;
+- ``fazhi knowledge list [--db]`` — per file the version in effect for that
+  database, the stored versions, and how many stored reports were reviewed
+  with the knowledge in effect and with other knowledge;
+- ``fazhi knowledge add FILE [--name] [--note] [--activate] [--user] [--db]``;
+- ``fazhi knowledge activate NAME VERSION`` (the ``version:`` or ``#id``),
+  ``fazhi knowledge deactivate NAME`` (back to the packaged file);
+- ``fazhi knowledge show NAME VERSION [--out FILE]`` — a stored version's YAML.
+
+The same service functions as the 规则与指标 page (:mod:`fazhi.knowledge.versions`):
+the same checks, and every change in the audit log (attributed to ``--user``).
+Errors go to stderr, exit status 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from fazhi.cli.corpus import DbOption, _die, _engine, err_console, out_console
+
+knowledge_app = typer.Typer(
+    invoke_without_command=True, no_args_is_help=False,
+    help="Knowledge files (rules, catalogue, part phrasings, units): the ones in use, and versions kept "
+         "in a database (规则与指标).")
+
+UserOption = Annotated[str | None, typer.Option("--user", help="Record the change as made by this user.")]
+
+
+@knowledge_app.callback()
+def knowledge_cmd(ctx: typer.Context) -> None:
+    """List the knowledge files in use (catalogue, rules, keywords, divisions) and validate them.
+
+    Subcommands manage the versions kept in a database: list, add, activate, deactivate, show."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from fazhi import knowledge
+    from fazhi.review.pipeline import KNOWLEDGE
+
+    bad = 0
+    for name in KNOWLEDGE:
+        try:
+            knowledge.load(name)
+            out_console.print(f"✓ {name:<12} v{knowledge.version(name):<10} {knowledge.data_path(name)}",
+                              highlight=False)
+        except knowledge.KnowledgeError as exc:
+            bad += 1
+            out_console.print(f"[red]✗ {name}: {exc}[/red]", highlight=False)
+    if bad:
+        raise typer.Exit(1)
+
+
+def _open(db_opt: str | None) -> tuple[Any, Any]:
+    """(engine, write session factory) of a database at the schema head."""
+    from sqlalchemy import exc as sa_exc
+
+    from fazhi import db
+    from fazhi.corpus.ingest import db_error_message
+
+    engine = _engine(db_opt)
+    try:
+        db.ensure_schema(engine)
+    except sa_exc.DBAPIError as exc:
+        engine.dispose()
+        raise _die(db_error_message(exc, engine)) from None
+    except Exception as exc:
+        engine.dispose()
+        raise _die(f"{db.describe(engine.url)}: {exc}") from None
+    return engine, db.session_factory(engine, write=True)
+
+
+def _change(db_opt: str | None, user: str | None, fn: Any) -> Any:
+    """Run ``fn(session, user_id)`` in one transaction; store errors become a message and exit 1."""
+    from sqlalchemy import exc as sa_exc
+
+    from fazhi.corpus import service
+    from fazhi.corpus.ingest import db_error_message
+    from fazhi.knowledge import versions as ks
+
+    engine, write = _open(db_opt)
+    try:
+        with write.begin() as s:
+            uid = service.get_or_create_user(s, user, role="user").id if user else None
+            return fn(s, uid)
+    except ks.KnowledgeStoreError as exc:
+        raise _die(str(exc)) from None
+    except sa_exc.IntegrityError:
+        raise _die("the same knowledge file was changed at the same time by someone else: try again") from None
+    except sa_exc.DBAPIError as exc:
+        raise _die(db_error_message(exc, engine)) from None
+    finally:
+        engine.dispose()
+
+
+@knowledge_app.command("list")
+def list_cmd(db_opt: DbOption = None) -> None:
+    """Show, for a database, the knowledge in effect, the stored versions and the reports by knowledge."""
+    from sqlalchemy import exc as sa_exc
+
+    from fazhi import db
+    from fazhi.corpus.ingest import db_error_message
+    from fazhi.knowledge import versions as ks
+
+    engine, _write = _open(db_opt)
+    try:
+        with db.session_factory(engine)() as s:
+            ov = ks.overview(s)
+    except sa_exc.DBAPIError as exc:
+        raise _die(db_error_message(exc, engine)) from None
+    finally:
+        engine.dispose()
+    out_console.print(f"database: {db.describe(engine.url)}", highlight=False)
+    for f in ov["files"]:
+        base = f["base"]
+        act = f["active"]
+        now = (f"v{act.version} (stored #{act.id})" if act is not None else
+               f"v{base['version']} ({'FAZHI_KNOWLEDGE_DIR' if base['local'] else 'packaged'} file)")
+        out_console.print(f"{f['name']:<12} in effect: {now}   packaged: v{f['packaged']}", highlight=False)
+        for v in f["versions"]:
+            who = v.created_by.name if v.created_by is not None else "-"
+            when = v.created_at.strftime("%Y-%m-%d %H:%M") if v.created_at else "?"
+            mark = "*" if v.active else " "
+            note = f"  {v.note}" if v.note else ""
+            out_console.print(f"  {mark} #{v.id:<4} v{v.version:<20} {when}  {who:<12} {v.sha256[:12]}{note}",
+                              highlight=False)
+    r = ov["reports"]
+    out_console.print(f"reports: {r['total']} stored, {r['current']} reviewed with the knowledge in effect, "
+                      f"{r['other']} with other knowledge", highlight=False)
+    if r["other"]:
+        out_console.print("  re-review them from the original files: fazhi ingest --refresh --db … FILES/FOLDERS",
+                          highlight=False)
+
+
+@knowledge_app.command("add")
+def add_cmd(
+    file: Annotated[Path, typer.Argument(help="The YAML file (rules.yaml, indicators.yaml, parts.yaml, units.yaml).",
+                                         show_default=False)],
+    name: Annotated[str | None, typer.Option("--name", help="Which knowledge file it is (default: from the file "
+                                                            "name): parts, rules, indicators, units.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="What changed and why.")] = None,
+    activate: Annotated[bool, typer.Option("--activate", help="Put it in effect at once.")] = False,
+    user: UserOption = None,
+    db_opt: DbOption = None,
+) -> None:
+    """Store a new version of a knowledge file in the database (checked first: YAML, schema, a new
+    `version:`, a trial review)."""
+    from fazhi.knowledge import versions as ks
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise _die(f"{file}: {exc.strerror or exc}") from None
+    nm = name or file.name.rsplit(".", 1)[0]
+    try:
+        nm = ks.check_name(nm)
+    except ks.KnowledgeStoreError as exc:
+        raise _die(f"{file}: {exc} (use --name)") from None
+
+    def work(s: Any, uid: int | None) -> tuple[int, str, bool]:
+        row = ks.add_version(s, nm, data, note=note, user=uid, activate_it=activate)
+        return row.id, row.version, row.active
+
+    rid, ver, active = _change(db_opt, user, work)
+    out_console.print(f"✓ {nm} v{ver} stored as #{rid}" + (" and activated" if active else
+                                                            f" (activate: fazhi knowledge activate {nm} {ver})"),
+                      highlight=False)
+
+
+@knowledge_app.command("activate")
+def activate_cmd(
+    name: Annotated[str, typer.Argument(help="parts, rules, indicators or units.", show_default=False)],
+    version: Annotated[str, typer.Argument(help="The stored version (its `version:`, or #id).", show_default=False)],
+    user: UserOption = None,
+    db_opt: DbOption = None,
+) -> None:
+    """Put a stored version in effect for every review into the database from now on."""
+    from fazhi.knowledge import versions as ks
+
+    def work(s: Any, uid: int | None) -> tuple[int, str]:
+        row = ks.activate(s, ks.find_version(s, name, version).id, user=uid)
+        return row.id, row.version
+
+    rid, ver = _change(db_opt, user, work)
+    out_console.print(f"✓ {ks.check_name(name)} v{ver} (#{rid}) is in effect", highlight=False)
+
+
+@knowledge_app.command("deactivate")
+def deactivate_cmd(
+    name: Annotated[str, typer.Argument(help="parts, rules, indicators or units.", show_default=False)],
+    user: UserOption = None,
+    db_opt: DbOption = None,
+) -> None:
+    """Go back to the packaged file (or FAZHI_KNOWLEDGE_DIR's) for a knowledge file."""
+    from fazhi.knowledge import versions as ks
+
+    def work(s: Any, uid: int | None) -> str | None:
+        row = ks.deactivate(s, name, user=uid)
+        return row.version if row is not None else None
+
+    was = _change(db_opt, user, work)
+    nm = ks.check_name(name)
+    if was is None:
+        out_console.print(f"{nm}: no stored version was active; nothing changed", highlight=False)
+    else:
+        out_console.print(f"✓ {nm}: v{was} no longer in effect; the file is used again", highlight=False)
+
+
+@knowledge_app.command("show")
+def show_cmd(
+    name: Annotated[str, typer.Argument(help="parts, rules, indicators or units.", show_default=False)],
+    version: Annotated[str, typer.Argument(help="The stored version (its `version:`, or #id).", show_default=False)],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write it to this file instead of stdout.")
+                   ] = None,
+    db_opt: DbOption = None,
+) -> None:
+    """Print (or write) the YAML of a stored version."""
+    from fazhi.knowledge import versions as ks
+
+    text = _change(db_opt, None, lambda s, _uid: ks.find_version(s, name, version).content)
+    if out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _die(f"{out}: {exc.strerror or exc}") from None
+    err_console.print(f"✓ written {out}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``knowledge`` group to the ``fazhi`` app."""
+    app.add_typer(knowledge_app, name="knowledge")
+
+
+__all__ = ["knowledge_app", "register"]

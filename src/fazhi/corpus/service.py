@@ -1,0 +1,675 @@
+"""The service layer over the store: what the CLI, the ingest engine and the web app call.
+
+Conventions
+-----------
+- Every function takes a :class:`~sqlalchemy.orm.Session` and **never
+  commits**: the caller owns the transaction (the ingest commits once per
+  report, a web request once per request).  Use ``with session.begin(): …``
+  or ``session.commit()`` around the calls.
+- Writes take an optional ``user`` (a :class:`~fazhi.db.models.User`, its
+  id, or ``None`` for an anonymous CLI run) so every change is attributable.
+- Reports are identified by ``id`` or by the sha256 of the file.
+
+Writing: :func:`save_review` stores one ``fazhi.review/1`` document (the
+report row, its issuer, facts, quantities, findings and parts) with bulk
+inserts; :func:`delete_report`; :func:`get_or_create_issuer` and
+:func:`get_or_create_user` survive concurrent writers (``INSERT … ON
+CONFLICT DO NOTHING`` then ``SELECT``).
+
+Reading: :class:`ReportFilter` (region, level, year, issuer, code — also
+parsed from ``--where key=value`` strings) for :func:`list_reports`,
+:func:`count_reports`, :func:`list_issuers` and :func:`fact_rows` (the rows a
+compare table is built from); :func:`get_report` with its children loaded;
+:func:`report_json` gives back the stored review document.
+
+Ingest runs: :func:`start_run`, :func:`record_failure`, :func:`finish_run`,
+:func:`list_runs`; :func:`known_reports` tells which files are stored
+already and with which knowledge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, cast
+
+from sqlalchemy import DateTime, Select, Table, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from fazhi.db.models import (
+    AuditEvent,
+    Fact,
+    Finding,
+    IngestFailure,
+    IngestRun,
+    Issuer,
+    PartRow,
+    Quantity,
+    Report,
+    User,
+    utcnow,
+)
+
+KNOWLEDGE = ("parts", "rules", "indicators", "units")
+REGION_FIELDS = ("province", "city", "county", "township")
+
+
+# =========================================================================== versions
+def current_versions() -> dict[str, str]:
+    """Versions of fazhi and of the knowledge files the review would use now."""
+    from fazhi.review import pipeline
+
+    fn = getattr(pipeline, "versions", None)
+    if fn is not None:
+        return dict(fn())
+    from fazhi import __version__, knowledge
+
+    out = {"fazhi": __version__}
+    for name in KNOWLEDGE:
+        try:
+            out[name] = knowledge.version(name)
+        except Exception:  # a knowledge file this version does not have
+            continue
+    return out
+
+
+def knowledge_key(versions: Mapping[str, Any] | None) -> str:
+    """The knowledge part of ``versions`` as one comparable string (``fazhi`` itself is left out).
+
+    ``--refresh`` re-reviews reports whose stored key differs from the current one.
+    """
+    if not versions:
+        return ""
+    return ";".join(f"{k}={versions[k]}" for k in sorted(versions) if k != "fazhi")
+
+
+def _table(model: type[Any]) -> Table:
+    """The Core table of a model (for fast Core statements)."""
+    return cast(Table, model.__table__)
+
+
+# =========================================================================== users
+def _user_id(user: User | int | None) -> int | None:
+    if user is None or isinstance(user, int):
+        return user
+    return user.id
+
+
+def _dialect_insert(session: Session, model: type[Any]) -> Any:
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(model)
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(model)
+    raise NotImplementedError(f"fazhi's store supports SQLite and PostgreSQL, not {name}")
+
+
+def get_or_create_user(session: Session, name: str, role: str = "user") -> User:
+    """The user called ``name``, created (with ``role``) if needed; safe under concurrency."""
+    found = session.scalar(select(User).where(User.name == name))
+    if found is not None:
+        return found
+    stmt = _dialect_insert(session, User).values(name=name, role=role, created_at=utcnow())
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["name"]))
+    return session.scalars(select(User).where(User.name == name)).one()
+
+
+# =========================================================================== issuers
+_GOV_SUFFIX = re.compile(r"(街道办事处|人民政府|办事处|政府)$")
+_SPACE = re.compile(r"\s+")
+_KEY_MAX = 200
+
+
+def issuer_key(issuer: Mapping[str, Any] | None) -> str | None:
+    """The identity of a unit across reports and years (``None``: no issuer at all).
+
+    - a government or office with a resolved division code: ``level|code``
+      (so 平桥区 and 平桥区人民政府 of 2022 and 2023 are one unit);
+    - a department: ``department|code-or-region|department name`` (the
+      department as found, else the name without the region's names);
+    - otherwise: ``level|province/city/county/township|name`` with spaces
+      and the 人民政府/政府/办事处 suffix removed.
+
+    Keys longer than 200 characters are cut and completed with a hash.
+    """
+    if not issuer:
+        return None
+    name = _SPACE.sub("", str(issuer.get("name") or ""))
+    level = str(issuer.get("level") or "")
+    region = [str(issuer.get(k) or "") for k in REGION_FIELDS]
+    code = str(issuer.get("code") or "")
+    if not name and not code and not any(region):
+        return None
+    where = code or "/".join(region)
+    if level == "department":
+        unit = _SPACE.sub("", str(issuer.get("department") or ""))
+        if not unit:
+            unit = name
+            for r in region:
+                if r and len(unit) > len(r):
+                    unit = unit.replace(r, "")
+            unit = unit or name
+        key = f"department|{where}|{unit}"
+    elif code and level:
+        key = f"{level}|{code}"
+    else:
+        key = f"{level}|{'/'.join(region)}|{_GOV_SUFFIX.sub('', name) or name}"
+    if len(key) > _KEY_MAX:
+        key = key[:150] + "#" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+    return key
+
+
+def get_or_create_issuer(session: Session, issuer: Mapping[str, Any] | None) -> int | None:
+    """The id of the unit ``issuer`` (the review's ``issuer`` object), created if new.
+
+    Concurrent writers never create two rows for one unit: ``INSERT … ON
+    CONFLICT (key) DO NOTHING`` and then ``SELECT``.  ``None`` when the review
+    has no issuer.
+    """
+    key = issuer_key(issuer)
+    if key is None or issuer is None:
+        return None
+    conn = session.connection()
+    found = conn.execute(_ISSUER_BY_KEY, {"key": key}).scalar()
+    if found is not None:
+        return int(found)
+    values = {
+        "key": key, "name": issuer.get("name"), "level": issuer.get("level"),
+        "department": issuer.get("department"), "code": issuer.get("code"), "parent_id": None,
+        "created_at": utcnow(), **{k: issuer.get(k) for k in REGION_FIELDS},
+    }
+    new_id = conn.execute(_ISSUER_INSERT, values).scalar()
+    if new_id is not None:
+        return int(new_id)
+    return int(conn.execute(_ISSUER_BY_KEY, {"key": key}).scalar_one())
+
+
+# Plain SQL that SQLite (3.35+) and PostgreSQL both take, so it is compiled once and cached
+# (the dialects' on_conflict_do_nothing() constructs are compiled anew on every call).
+_ISSUER_COLUMNS = ("key", "name", "level", "province", "city", "county", "township", "department", "code",
+                   "parent_id", "created_at")
+_ISSUER_INSERT = text(
+    f"INSERT INTO issuers ({', '.join(_ISSUER_COLUMNS)}) VALUES ({', '.join(':' + c for c in _ISSUER_COLUMNS)}) "
+    "ON CONFLICT (key) DO NOTHING RETURNING id"
+).bindparams(bindparam("created_at", type_=DateTime(timezone=True)))
+_ISSUER_BY_KEY = select(_table(Issuer).c.id).where(_table(Issuer).c.key == bindparam("key"))
+
+
+# =========================================================================== writing
+class Saved(NamedTuple):
+    """What :func:`save_review` did: ``status`` is ``created``, ``replaced`` or ``exists``."""
+
+    id: int
+    status: str
+
+
+def _clean(review_json: Mapping[str, Any], text: str) -> tuple[dict[str, Any], str]:
+    """Drop the text from the document; replace NUL (PostgreSQL refuses it) one-for-one, keeping offsets."""
+    doc = {k: v for k, v in review_json.items() if k != "text"}
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+        doc = json.loads(json.dumps(doc, ensure_ascii=False).replace("\\u0000", "\ufffd"))
+    return doc, text
+
+
+def _date(value: Any) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _num(value: Any) -> float:
+    return float(value) if value is not None else 0.0
+
+
+def _children(report_id: int, doc: Mapping[str, Any]) -> dict[type[Any], list[dict[str, Any]]]:
+    facts = []
+    for f in doc.get("facts") or []:
+        q = f.get("quantity") or {}
+        facts.append({"report_id": report_id, "indicator": f["indicator"], "name": f.get("name"),
+                      "value": _num(f.get("value")), "unit": f.get("unit"), "approx": bool(f.get("approx")),
+                      "start": f["start"], "end": f["end"], "text": f.get("text") or "",
+                      "quantity_start": q.get("start"), "quantity_end": q.get("end")})
+    quantities = [{"report_id": report_id, "value": _num(q.get("value")), "unit": q.get("unit"),
+                   "approx": bool(q.get("approx")), "qualifier": q.get("qualifier"),
+                   "start": q["start"], "end": q["end"], "text": q.get("text") or ""}
+                  for q in doc.get("quantities") or []]
+    findings = [{"report_id": report_id, "rule": f["rule"], "severity": f.get("severity") or "info",
+                 "message": f.get("message") or "", "evidence": list(f.get("evidence") or [])}
+                for f in doc.get("findings") or []]
+    parts = []
+    for name, p in (doc.get("parts") or {}).items():
+        ev = (p or {}).get("evidence") or {}
+        parts.append({"report_id": report_id, "name": name, "status": (p or {}).get("status") or "missing",
+                      "heading": (p or {}).get("heading"), "how": (p or {}).get("how"),
+                      "evidence_start": ev.get("start"), "evidence_end": ev.get("end"),
+                      "evidence_text": ev.get("text")})
+    return {Fact: facts, Quantity: quantities, Finding: findings, PartRow: parts}
+
+
+@dataclass
+class ReviewItem:
+    """One review to store with :func:`save_reviews`."""
+
+    review: Mapping[str, Any]  # the fazhi.review/1 document
+    text: str  # the normalised text its offsets index
+    versions: Mapping[str, Any] | None = None  # knowledge versions (default: the document's)
+    replace: bool = False  # replace a stored report with the same sha256
+
+
+def save_review(session: Session, review_json: Mapping[str, Any], text: str, run_id: int | None = None, *,
+                user: User | int | None = None, versions: Mapping[str, Any] | None = None,
+                replace: bool = False) -> Saved:
+    """Store one review (a ``fazhi.review/1`` document) and the normalised ``text`` it indexes.
+
+    Writes the report row (the whole document in ``review``), its issuer
+    (get-or-create), and its facts, quantities, findings and parts as rows,
+    with one bulk insert per table.  A report already stored (same sha256)
+    is left alone (``status="exists"``) unless ``replace`` is true: then its
+    row is updated in place (same id) and its children are replaced
+    (``status="replaced"``, an audit event ``report.refresh``).
+
+    ``versions`` are the knowledge versions the review ran with (default: the
+    document's ``versions``, else :func:`current_versions`).  Does not commit;
+    under a concurrent writer an :class:`sqlalchemy.exc.IntegrityError` on
+    the sha256 can still surface and the caller rolls back.
+    """
+    return save_reviews(session, [ReviewItem(review_json, text, versions, replace)], run_id, user=user)[0]
+
+
+def save_reviews(session: Session, items: Sequence[ReviewItem], run_id: int | None = None, *,
+                 user: User | int | None = None) -> list[Saved]:
+    """Store several reviews at once (as :func:`save_review` does one), in the caller's transaction.
+
+    New reports are inserted with one statement per table for the whole
+    batch.  Returns one :class:`Saved` per item, in order; an item whose
+    sha256 is stored already (or repeated in ``items``) is ``exists`` unless
+    it asks to ``replace``.  Does not commit: if anything fails the caller
+    rolls the whole batch back (the ingest then stores the batch again one
+    report per transaction, so a failure never half-writes a report).
+    """
+    conn = session.connection()
+    uid = _user_id(user)
+    now = utcnow()
+    prepared: list[tuple[str, dict[str, Any], dict[str, Any], bool]] = []
+    for item in items:
+        doc, text = _clean(item.review, item.text)
+        src = doc.get("source") or {}
+        sha = src.get("sha256")
+        if not sha:
+            raise ValueError("the review has no source.sha256")
+        vers = dict(item.versions or doc.get("versions") or current_versions())
+        issuer = doc.get("issuer")
+        score = doc.get("score") or {}
+        values: dict[str, Any] = {
+            "source_path": src.get("path"), "format": src.get("format") or "txt",
+            "encoding": src.get("encoding"), "size": int(src.get("size") or len(text.encode("utf-8"))),
+            "chars": int(src.get("chars") or len(text)), "text": text, "title": doc.get("title"),
+            "year": doc.get("year"), "date": _date(doc.get("date")),
+            "issuer_id": get_or_create_issuer(session, issuer), "issuer_name": (issuer or {}).get("name"),
+            "score_total": score.get("total"), "review": doc, "versions": vers,
+            "knowledge": knowledge_key(vers), "fazhi_version": vers.get("fazhi"),
+        }
+        prepared.append((sha, values, doc, item.replace))
+    existing = _ids_by_sha(conn, [p[0] for p in prepared])
+    results: list[Saved | None] = [None] * len(prepared)
+    new_rows: list[dict[str, Any]] = []
+    new_index: list[int] = []
+    children: dict[type[Any], list[dict[str, Any]]] = {Fact: [], Quantity: [], Finding: [], PartRow: []}
+    claimed: set[str] = set()
+    for i, (sha, values, doc, replace) in enumerate(prepared):
+        if sha in existing:
+            rid = existing[sha]
+            if not replace or sha in claimed:
+                results[i] = Saved(rid, "exists")
+                continue
+            claimed.add(sha)
+            conn.execute(update(_table(Report)).where(_table(Report).c.id == rid)
+                         .values(**values, updated_at=now, updated_by_id=uid,
+                                 **({"ingest_run_id": run_id} if run_id is not None else {})))
+            for model in children:
+                conn.execute(delete(_table(model)).where(_table(model).c.report_id == rid))
+            conn.execute(_table(AuditEvent).insert(), {
+                "at": now, "user_id": uid, "action": "report.refresh", "object_type": "report",
+                "object_id": rid, "detail": {"sha256": sha, "versions": values["versions"], "run_id": run_id}})
+            for model, rows in _children(rid, doc).items():
+                children[model].extend(rows)
+            results[i] = Saved(rid, "replaced")
+        elif sha in claimed:
+            results[i] = Saved(-1, "exists")  # fixed below, once the first copy has its id
+        else:
+            claimed.add(sha)
+            new_rows.append(dict(values, sha256=sha, created_at=now, created_by_id=uid, ingest_run_id=run_id,
+                                 updated_at=None, updated_by_id=None))
+            new_index.append(i)
+    if new_rows:
+        table = _table(Report)
+        stmt = table.insert().returning(table.c.id, table.c.sha256, sort_by_parameter_order=True)
+        inserted = conn.execute(stmt, new_rows).all() if len(new_rows) > 1 else [
+            conn.execute(stmt, new_rows[0]).one()]
+        for i, row in zip(new_index, inserted, strict=True):
+            existing[row.sha256] = int(row.id)
+            results[i] = Saved(int(row.id), "created")
+            for model, rows in _children(int(row.id), prepared[i][2]).items():
+                children[model].extend(rows)
+    for model, rows in children.items():
+        if rows:  # Core executemany: several times faster than the ORM's bulk path
+            conn.execute(_table(model).insert(), rows)
+    out: list[Saved] = []
+    for i, r in enumerate(results):
+        assert r is not None
+        out.append(Saved(existing[prepared[i][0]], "exists") if r.id == -1 else r)
+    return out
+
+
+def _ids_by_sha(conn: Any, shas: Sequence[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    uniq = list(dict.fromkeys(shas))
+    table = _table(Report)
+    for i in range(0, len(uniq), 500):
+        rows = conn.execute(select(table.c.sha256, table.c.id).where(table.c.sha256.in_(uniq[i:i + 500])))
+        out.update({sha: int(rid) for sha, rid in rows})
+    return out
+
+
+def delete_report(session: Session, report: int | str, *, user: User | int | None = None) -> bool:
+    """Delete a report (by id or sha256) with its facts, quantities, findings and parts.
+
+    The issuer (a unit) stays.  An audit event ``report.delete`` records who
+    deleted what.  Returns ``False`` when there was no such report.
+    """
+    found = session.execute(select(Report.id, Report.sha256, Report.title, Report.source_path)
+                            .where(_report_match(report))).first()
+    if found is None:
+        return False
+    for model in (Fact, Quantity, Finding, PartRow):  # explicit: no reliance on ON DELETE CASCADE
+        session.execute(delete(model).where(model.report_id == found.id))
+    session.execute(delete(Report).where(Report.id == found.id))
+    session.add(AuditEvent(user_id=_user_id(user), action="report.delete", object_type="report",
+                           object_id=found.id, detail={"sha256": found.sha256, "title": found.title,
+                                                       "path": found.source_path}))
+    session.flush()
+    return True
+
+
+# =========================================================================== reading
+def _report_match(report: int | str) -> Any:
+    if isinstance(report, int):
+        return Report.id == report
+    s = str(report)
+    if s.isdigit() and len(s) < 20:
+        return Report.id == int(s)
+    if len(s) == 64:
+        return Report.sha256 == s.lower()
+    return Report.sha256.like(s.lower() + "%")
+
+
+@dataclass
+class ReportFilter:
+    """Which reports: every field given must match (``None`` = any).
+
+    ``region`` matches any level of the issuer's region path (河南省, 焦作市,
+    解放区 …); ``code`` is a division-code prefix (``4108`` = 焦作市);
+    ``issuer`` is a unit id (int) or part of the issuer's name (str);
+    ``level``/``year`` take one value or several; ``year_from``/``year_to``
+    bound the year.
+    """
+
+    region: str | None = None
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    township: str | None = None
+    level: str | Sequence[str] | None = None
+    year: int | Sequence[int] | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    issuer: int | str | None = None
+    code: str | None = None
+    ids: Sequence[int] | None = None
+    extra: list[Any] = field(default_factory=list)  # more SQLAlchemy conditions
+
+    KEYS = ("region", "province", "city", "county", "township", "level", "year", "issuer", "code", "id")
+
+    @classmethod
+    def parse(cls, where: Iterable[str]) -> ReportFilter:
+        """From ``key=value`` strings (``--where``): ``year=2023``, ``year=2021-2023``,
+        ``year=2022,2023``, ``level=county,township``, ``region=焦作市``, ``issuer=中站区``,
+        ``code=4108``, ``id=3,5``.  Raises ``ValueError`` naming a bad key or value."""
+        flt = cls()
+        for item in where:
+            key, sep, value = item.partition("=")
+            key, value = key.strip().lower(), value.strip()
+            if not sep or not value:
+                raise ValueError(f"--where {item!r}: expected key=value")
+            if key not in cls.KEYS:
+                raise ValueError(f"--where {item!r}: unknown key {key!r} (one of {', '.join(cls.KEYS)})")
+            try:
+                if key == "year":
+                    if "-" in value:
+                        a, _, b = value.partition("-")
+                        flt.year_from, flt.year_to = int(a), int(b)
+                    else:
+                        ys = [int(v) for v in value.split(",")]
+                        flt.year = ys[0] if len(ys) == 1 else ys
+                elif key == "level":
+                    lv = [v.strip() for v in value.split(",") if v.strip()]
+                    flt.level = lv[0] if len(lv) == 1 else lv
+                elif key == "issuer":
+                    flt.issuer = int(value) if value.isdigit() else value
+                elif key == "id":
+                    flt.ids = [int(v) for v in value.split(",")]
+                else:
+                    setattr(flt, key, value)
+            except ValueError:
+                raise ValueError(f"--where {item!r}: bad value {value!r}") from None
+        return flt
+
+    def needs_issuer(self) -> bool:
+        return any(v is not None for v in (self.region, self.province, self.city, self.county, self.township,
+                                           self.level, self.code)) or isinstance(self.issuer, str)
+
+    def conditions(self) -> list[Any]:
+        c: list[Any] = list(self.extra)
+        if self.region:
+            c.append(or_(*(getattr(Issuer, k) == self.region for k in REGION_FIELDS)))
+        for k in REGION_FIELDS:
+            v = getattr(self, k)
+            if v:
+                c.append(getattr(Issuer, k) == v)
+        if self.level is not None:
+            lv = [self.level] if isinstance(self.level, str) else list(self.level)
+            c.append(Issuer.level.in_(lv))
+        if self.code:
+            c.append(Issuer.code.like(self.code + "%"))
+        if self.year is not None:
+            ys = [self.year] if isinstance(self.year, int) else list(self.year)
+            c.append(Report.year.in_(ys))
+        if self.year_from is not None:
+            c.append(Report.year >= self.year_from)
+        if self.year_to is not None:
+            c.append(Report.year <= self.year_to)
+        if isinstance(self.issuer, int):
+            c.append(Report.issuer_id == self.issuer)
+        elif self.issuer:
+            pat = f"%{self.issuer}%"
+            c.append(or_(Issuer.name.like(pat), Report.issuer_name.like(pat)))
+        if self.ids is not None:
+            c.append(Report.id.in_(list(self.ids)))
+        return c
+
+    def apply(self, stmt: Select[Any]) -> Select[Any]:
+        """Add the joins and conditions to a SELECT whose FROM has ``reports``."""
+        if self.needs_issuer():
+            stmt = stmt.outerjoin(Issuer, Report.issuer_id == Issuer.id)
+        conds = self.conditions()
+        return stmt.where(*conds) if conds else stmt
+
+
+def list_reports(session: Session, flt: ReportFilter | None = None, *, limit: int | None = None,
+                 offset: int = 0) -> list[Report]:
+    """Reports matching ``flt``, ordered by year, region and id, with their issuer loaded
+    (not the children: use :func:`get_report` for one report in full)."""
+    flt = flt or ReportFilter()
+    stmt = flt.apply(select(Report)).options(joinedload(Report.issuer))
+    stmt = stmt.order_by(Report.year, Report.issuer_id, Report.id).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt).unique())
+
+
+def count_reports(session: Session, flt: ReportFilter | None = None) -> int:
+    flt = flt or ReportFilter()
+    return int(session.scalar(flt.apply(select(func.count(Report.id)))) or 0)
+
+
+def get_report(session: Session, report: int | str) -> Report | None:
+    """One report (by id, sha256 or a sha256 prefix) with issuer, facts, quantities, findings
+    and parts loaded."""
+    stmt = (select(Report).where(_report_match(report))
+            .options(joinedload(Report.issuer), selectinload(Report.facts), selectinload(Report.quantities),
+                     selectinload(Report.findings), selectinload(Report.parts)))
+    return session.scalars(stmt).unique().first()
+
+
+def report_json(report: Report, *, with_text: bool = False) -> dict[str, Any]:
+    """The stored ``fazhi.review/1`` document of ``report`` (with ``text`` if asked)."""
+    doc = dict(report.review)
+    if with_text:
+        doc["text"] = report.text
+    return doc
+
+
+def report_summary(report: Report) -> dict[str, Any]:
+    """A short dict for listings (id, sha256, title, issuer and region, year, date, score)."""
+    iss = report.issuer
+    return {
+        "id": report.id, "sha256": report.sha256, "title": report.title, "year": report.year,
+        "date": report.date.isoformat() if report.date else None, "score": report.score_total,
+        "issuer": {"id": iss.id, "name": iss.name, "level": iss.level,
+                   **{k: getattr(iss, k) for k in REGION_FIELDS}, "code": iss.code} if iss else None,
+        "issuer_name": report.issuer_name, "path": report.source_path, "format": report.format,
+    }
+
+
+def list_issuers(session: Session, flt: ReportFilter | None = None) -> list[Issuer]:
+    """Units with at least one report matching ``flt`` (all units when ``flt`` is None)."""
+    if flt is None:
+        return list(session.scalars(select(Issuer).order_by(Issuer.province, Issuer.city, Issuer.county,
+                                                            Issuer.township, Issuer.id)))
+    ids = flt.apply(select(Report.issuer_id)).where(Report.issuer_id.is_not(None))
+    return list(session.scalars(select(Issuer).where(Issuer.id.in_(ids.scalar_subquery()))
+                                .order_by(Issuer.province, Issuer.city, Issuer.county, Issuer.township,
+                                          Issuer.id)))
+
+
+def fact_rows(session: Session, flt: ReportFilter | None = None, *,
+              indicators: Sequence[str] | None = None) -> list[Any]:
+    """One row per fact of the matching reports, with its report and unit, for compare tables.
+
+    Columns: ``report_id, sha256, year, issuer_id, issuer_name, level, province,
+    city, county, township, code, fact_id, indicator, name, value, unit, approx,
+    start, end, text``; ordered by unit, year, indicator, fact id.
+    """
+    flt = flt or ReportFilter()
+    stmt = (select(Report.id.label("report_id"), Report.sha256, Report.year, Report.issuer_id,
+                   func.coalesce(Issuer.name, Report.issuer_name).label("issuer_name"), Issuer.level,
+                   Issuer.province, Issuer.city, Issuer.county, Issuer.township, Issuer.code,
+                   Fact.id.label("fact_id"), Fact.indicator, Fact.name, Fact.value, Fact.unit, Fact.approx,
+                   Fact.start, Fact.end, Fact.text)
+            .select_from(Report).join(Fact, Fact.report_id == Report.id)
+            .outerjoin(Issuer, Report.issuer_id == Issuer.id))
+    conds = flt.conditions()
+    if indicators:
+        conds.append(Fact.indicator.in_(list(indicators)))
+    stmt = stmt.where(*conds).order_by(Issuer.province, Issuer.city, Issuer.county, Issuer.township,
+                                       Report.issuer_id, Report.year, Fact.indicator, Fact.id)
+    return list(session.execute(stmt))
+
+
+def known_reports(session: Session, shas: Iterable[str]) -> dict[str, str]:
+    """``sha256 -> knowledge key`` for those of ``shas`` already stored."""
+    shas = list(dict.fromkeys(s for s in shas if s))
+    out: dict[str, str] = {}
+    for i in range(0, len(shas), 500):
+        chunk = shas[i:i + 500]
+        for sha, key in session.execute(select(Report.sha256, Report.knowledge).where(Report.sha256.in_(chunk))):
+            out[sha] = key or ""
+    return out
+
+
+def stats(session: Session) -> dict[str, int]:
+    """Row counts of the main tables."""
+    out: dict[str, int] = {}
+    for label, model in (("reports", Report), ("issuers", Issuer), ("facts", Fact), ("quantities", Quantity),
+                         ("findings", Finding), ("parts", PartRow), ("ingest_runs", IngestRun),
+                         ("ingest_failures", IngestFailure), ("users", User)):
+        out[label] = int(session.scalar(select(func.count()).select_from(model)) or 0)
+    return out
+
+
+# =========================================================================== ingest runs
+def start_run(session: Session, *, args: Mapping[str, Any] | None = None, total: int = 0,
+              user: User | int | None = None, versions: Mapping[str, Any] | None = None) -> IngestRun:
+    """A new ingest run (status ``running``); flushed so it has an id.
+
+    ``versions``: the knowledge in use (default :func:`current_versions`; ``{}``
+    to fill it in later with :func:`finish_run`)."""
+    import os
+    import socket
+
+    vers = dict(versions) if versions is not None else current_versions()
+    run = IngestRun(status="running", total=total, ok=0, refreshed=0, failed=0, skipped=0,
+                    args=dict(args or {}), versions=vers, fazhi_version=vers.get("fazhi"),
+                    host=socket.gethostname()[:255], pid=os.getpid(), created_by_id=_user_id(user),
+                    started_at=utcnow())
+    session.add(run)
+    session.flush()
+    return run
+
+
+def record_failure(session: Session, run_id: int, path: str, reason: str, sha256: str | None = None) -> None:
+    session.execute(insert(IngestFailure).values(run_id=run_id, path=path, sha256=sha256, reason=reason,
+                                                 created_at=utcnow()))
+
+
+def finish_run(session: Session, run_id: int, *, status: str, counts: Mapping[str, int],
+               message: str | None = None, versions: Mapping[str, Any] | None = None) -> None:
+    """Close a run: ``status`` (completed | failed | interrupted), counts, and why it stopped
+    (and the knowledge ``versions``, when they were not known at the start).
+
+    With ``status="running"`` it only updates the counts of a run in progress."""
+    extra: dict[str, Any] = {}
+    if versions:
+        extra = {"versions": dict(versions), "fazhi_version": versions.get("fazhi")}
+    session.execute(update(IngestRun).where(IngestRun.id == run_id)
+                    .values(status=status, finished_at=None if status == "running" else utcnow(), message=message,
+                            **extra, **{k: int(v) for k, v in counts.items()
+                                        if k in ("total", "ok", "refreshed", "failed", "skipped")}))
+
+
+def list_runs(session: Session, limit: int = 20) -> list[IngestRun]:
+    """The latest ingest runs, newest first."""
+    return list(session.scalars(select(IngestRun).order_by(IngestRun.id.desc()).limit(limit)))
+
+
+def get_run(session: Session, run_id: int) -> IngestRun | None:
+    return session.scalars(select(IngestRun).where(IngestRun.id == run_id)
+                           .options(selectinload(IngestRun.failures))).first()
+
+
+__all__ = ["ReportFilter", "ReviewItem", "Saved", "count_reports", "current_versions", "delete_report", "fact_rows",
+           "finish_run", "get_or_create_issuer", "get_or_create_user", "get_report", "get_run", "issuer_key",
+           "knowledge_key", "known_reports", "list_issuers", "list_reports", "list_runs", "record_failure",
+           "report_json", "report_summary", "save_review", "save_reviews", "start_run", "stats"]

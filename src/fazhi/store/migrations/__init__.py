@@ -1,1 +1,0 @@
-"""Alembic migrations of the store (see fazhi.store.db.upgrade)."""

@@ -1,0 +1,1 @@
+"""fazhi.web.routes."""
