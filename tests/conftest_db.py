@@ -127,7 +127,7 @@ def assert_consistent(eng: Engine) -> int:
     row belongs to a missing report.  Returns the number of reports."""
     from sqlalchemy import func, select
 
-    from fazhi.db.models import Fact, Finding, PartRow, Quantity, Report
+    from fazhi.corpus.models import Fact, Finding, PartRow, Quantity, Report
 
     with db.session_factory(eng)() as s:
         want = {rid: (len(doc.get("facts") or []), len(doc.get("quantities") or []),

@@ -14,7 +14,7 @@ from fazhi import db
 from fazhi.cli.corpus import register
 from fazhi.corpus import service
 from fazhi.corpus.ingest import expand, file_sha256, ingest
-from fazhi.db.models import Fact, IngestRun, Quantity, Report
+from fazhi.corpus.models import Fact, IngestRun, Quantity, Report
 from tests.test_store import assert_rows_match
 
 

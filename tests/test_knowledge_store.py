@@ -12,9 +12,10 @@ from sqlalchemy import exc as sa_exc
 from typer.testing import CliRunner
 
 from fazhi import db, knowledge
+from fazhi.accounts.models import AuditEvent
 from fazhi.cli import app as cli_app
 from fazhi.corpus.ingest import ingest
-from fazhi.db.models import AuditEvent, IngestRun, Report
+from fazhi.corpus.models import IngestRun, Report
 from fazhi.knowledge import versions as ks
 from fazhi.review import pipeline
 from fazhi.review.facts import catalogue

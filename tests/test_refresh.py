@@ -10,11 +10,12 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from fazhi import db, knowledge
+from fazhi.accounts.models import AuditEvent
 from fazhi.cli import app as cli_app
 from fazhi.corpus import service
 from fazhi.corpus.ingest import ingest
+from fazhi.corpus.models import Report
 from fazhi.corpus.refresh import refresh_stored
-from fazhi.db.models import AuditEvent, Report
 from fazhi.knowledge import versions as ks
 from fazhi.review import pipeline
 from tests.knowledge_helpers import RULE, local_rules

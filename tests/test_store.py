@@ -10,8 +10,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select
 
 from fazhi import db
+from fazhi.accounts.models import AuditEvent, User
 from fazhi.corpus import service
-from fazhi.db.models import AuditEvent, Base, Fact, Finding, Issuer, PartRow, Quantity, Report, User
+from fazhi.corpus.models import Fact, Finding, PartRow, Quantity, Report
+from fazhi.db.schema import metadata
+from fazhi.units.models import Issuer
 
 TABLES = {"users", "issuers", "ingest_runs", "ingest_failures", "reports", "facts", "quantities", "findings",
           "parts", "audit_events", "alembic_version"}
@@ -78,7 +81,7 @@ def test_schema_head_constant():
 
 def test_head_matches_models(migrated):
     with migrated.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
     assert diff == []
 
 

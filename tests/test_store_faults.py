@@ -25,8 +25,9 @@ from fazhi import db
 from fazhi.cli.corpus import register
 from fazhi.corpus import service
 from fazhi.corpus.ingest import file_sha256, ingest
-from fazhi.db.models import IngestFailure, IngestRun, Issuer, Report
+from fazhi.corpus.models import IngestFailure, IngestRun, Report
 from fazhi.review import pipeline
+from fazhi.units.models import Issuer
 
 
 def _app() -> typer.Typer:

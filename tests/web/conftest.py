@@ -28,10 +28,10 @@ warnings.filterwarnings("ignore", message=r"Using `httpx` with `starlette.testcl
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from fazhi.db.models import Fact, Finding, PartRow, Quantity, Report  # noqa: E402
-from fazhi.web import services  # noqa: E402
+from fazhi.accounts import service as accounts  # noqa: E402
+from fazhi.config import Settings  # noqa: E402
+from fazhi.corpus.models import Fact, Finding, PartRow, Quantity, Report  # noqa: E402
 from fazhi.web.app import create_app  # noqa: E402
-from fazhi.web.settings import Settings  # noqa: E402
 
 PASSWORD = "correct horse 42"
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
@@ -62,14 +62,14 @@ XINYANG = "信阳市平桥区人民政府"
 
 def add_user(app: Any, name: str, role: str, *, region: str | None = None, password: str = PASSWORD) -> int:
     with app.state.WriteSession.begin() as s:
-        return services.create_user(s, name, role, password, app.state.settings, region=region).id
+        return accounts.create_user(s, name, role, password, app.state.settings, region=region).id
 
 
 def add_token(app: Any, name: str, **kw: Any) -> str:
     with app.state.WriteSession.begin() as s:
-        user = services.get_user(s, name)
+        user = accounts.get_user(s, name)
         assert user is not None
-        return services.create_token(s, user.id, "test", **kw)[1]
+        return accounts.create_token(s, user.id, "test", **kw)[1]
 
 
 def count_reports(app: Any) -> int:

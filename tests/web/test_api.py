@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from fazhi.db.models import AuditEvent
-from fazhi.web import services
+from fazhi.accounts.models import AuditEvent
+from fazhi.corpus import similar_reports
 from tests.web.conftest import (
     JIAOZUO,
     XINYANG,
@@ -188,8 +188,8 @@ def test_similar_reports_or_501_when_similarity_is_not_available(app, monkeypatc
     a, b, _c = (x["id"] for x in r.json()["results"])
     w = Web(app)
     try:
-        services._sim()
-    except services.SimilarUnavailable:
+        similar_reports._sim()
+    except similar_reports.SimilarUnavailable:
         available = False
     else:
         available = True
@@ -208,9 +208,9 @@ def test_similar_reports_or_501_when_similarity_is_not_available(app, monkeypatc
     assert w.get("/api/reports/99999/similar", headers=h).status_code in (404, 501)
 
     def unavailable():
-        raise services.SimilarUnavailable("相似度比对功能不可用：测试")
+        raise similar_reports.SimilarUnavailable("相似度比对功能不可用：测试")
 
-    monkeypatch.setattr(services, "_sim", unavailable)
+    monkeypatch.setattr(similar_reports, "_sim", unavailable)
     r = w.get(f"/api/reports/{a}/similar", headers=h)
     assert r.status_code == 501 and "不可用" in r.json()["detail"]
     assert w.get("/api/similar/pairs", headers=h).status_code == 501

@@ -8,9 +8,10 @@ import datetime as dt
 from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
-from fazhi.accounts.models import ApiToken, AppSetting, Credential, LoginFailure
-from fazhi.db.models import AuditEvent
-from fazhi.web import auth, services
+from fazhi.accounts import passwords
+from fazhi.accounts import service as accounts
+from fazhi.accounts.models import ApiToken, AppSetting, AuditEvent, Credential, LoginFailure
+from fazhi.web import auth
 from tests.web.conftest import JIAOZUO, PASSWORD, Web, add_token, add_user, login_as, report_text
 
 
@@ -33,8 +34,8 @@ def test_weak_password_and_bad_names_are_refused(app):
         for name, role, pw in (("a", "viewer", "short"), ("有 空格", "viewer", PASSWORD), ("<x>", "viewer", PASSWORD),
                                ("ok", "root", PASSWORD)):
             try:
-                services.create_user(s, name, role, pw, app.state.settings)
-            except services.AccountError as exc:
+                accounts.create_user(s, name, role, pw, app.state.settings)
+            except accounts.AccountError as exc:
                 assert str(exc)  # a message in Chinese
             else:
                 raise AssertionError(f"{name!r}/{role!r} was accepted")
@@ -163,7 +164,7 @@ def test_disabled_user_cannot_sign_in_and_its_session_ends(app):
     bob = Web(app)
     bob.login("bob")
     with app.state.WriteSession.begin() as s:
-        services.update_user(s, uid, active=False)
+        accounts.update_user(s, uid, active=False)
     assert bob.get("/api/me").status_code == 401
     Web(app).login("bob", expect=401)
 
@@ -173,8 +174,8 @@ def test_last_admin_cannot_be_demoted_or_disabled(app):
     with app.state.WriteSession() as s:
         for kw in ({"role": "viewer"}, {"active": False}):
             try:
-                services.update_user(s, uid, **kw)
-            except services.AccountError as exc:
+                accounts.update_user(s, uid, **kw)
+            except accounts.AccountError as exc:
                 assert "管理员" in str(exc)
                 s.rollback()
             else:
@@ -258,7 +259,7 @@ def test_api_token_works_for_reads_and_writes_without_csrf_and_is_stored_hashed(
     assert r.status_code == 201, r.text
     with app.state.Session() as s:
         row = s.scalars(select(ApiToken)).one()
-        assert row.token_hash == auth.token_hash(token) and token not in (row.token_hash, row.prefix)
+        assert row.token_hash == passwords.token_hash(token) and token not in (row.token_hash, row.prefix)
         assert row.last_used_at is not None
 
 
@@ -271,11 +272,11 @@ def test_bad_revoked_and_expired_tokens_are_401(app):
         assert r.status_code == 401, value
     with app.state.WriteSession.begin() as s:
         tid = s.scalars(select(ApiToken.id)).one()
-        assert services.revoke_token(s, tid)
+        assert accounts.revoke_token(s, tid)
     assert w.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     expired = add_token(app, "bot", expires_days=1)
     with app.state.WriteSession.begin() as s:
-        s.execute(update(ApiToken).where(ApiToken.token_hash == auth.token_hash(expired))
+        s.execute(update(ApiToken).where(ApiToken.token_hash == passwords.token_hash(expired))
                   .values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)))
     assert w.get("/api/me", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
 

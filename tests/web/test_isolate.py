@@ -1,4 +1,4 @@
-"""Reviews of uploads run in warm child processes with a time and a memory limit (fazhi.web.isolate)."""
+"""Reviews of uploads run in warm child processes with a time and a memory limit (fazhi.review.pool)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import time
 
 import pytest
 
+from fazhi.corpus import uploads
+from fazhi.review import pool as isolate
 from fazhi.review.read import ReadError
-from fazhi.web import isolate, services
 from tests.web.conftest import JIAOZUO, report_text
 
 
@@ -20,11 +21,11 @@ def pool():
 
 def test_a_review_in_a_child_is_the_review(pool):
     data = report_text(JIAOZUO).encode("gb18030")
-    doc, text = pool.run("fazhi.web.services:review_bytes", data, "a.txt", timeout=60, max_bytes=1 << 20)
-    here, here_text = services.review_bytes(data, "a.txt", max_bytes=1 << 20)
+    doc, text = pool.run("fazhi.corpus.uploads:review_bytes", data, "a.txt", timeout=60, max_bytes=1 << 20)
+    here, here_text = uploads.review_bytes(data, "a.txt", max_bytes=1 << 20)
     assert doc == here and text == here_text
     with pytest.raises(ReadError) as err:  # a bad file is the reader's error, as without a child
-        pool.run("fazhi.web.services:review_bytes", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "x.png", timeout=60,
+        pool.run("fazhi.corpus.uploads:review_bytes", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "x.png", timeout=60,
                  max_bytes=1 << 20)
     assert "image" in err.value.reason
 
@@ -32,18 +33,18 @@ def test_a_review_in_a_child_is_the_review(pool):
 def test_a_review_that_takes_too_long_is_stopped_and_the_pool_goes_on(pool):
     t0 = time.monotonic()
     with pytest.raises(isolate.ReviewTimeout):
-        pool.run("fazhi.web.isolate:_sleep_for_tests", 30, timeout=0.5)
+        pool.run("fazhi.review.pool:_sleep_for_tests", 30, timeout=0.5)
     assert time.monotonic() - t0 < 10  # not the 30 s the "review" wanted
     assert pool.killed == 1
     data = report_text(JIAOZUO).encode()
-    doc, _ = pool.run("fazhi.web.services:review_bytes", data, "a.txt", timeout=60, max_bytes=1 << 20)
+    doc, _ = pool.run("fazhi.corpus.uploads:review_bytes", data, "a.txt", timeout=60, max_bytes=1 << 20)
     assert doc["issuer"]["city"] == "焦作市"  # a fresh child answers the next review
 
 
 def test_a_review_that_needs_too_much_memory_is_refused(pool):
     with pytest.raises(isolate.ReviewFailed, match="memory"):
-        pool.run("fazhi.web.isolate:_allocate_for_tests", 4096, timeout=60)
-    assert pool.run("fazhi.web.isolate:_sleep_for_tests", 0, timeout=60) == "slept"
+        pool.run("fazhi.review.pool:_allocate_for_tests", 4096, timeout=60)
+    assert pool.run("fazhi.review.pool:_sleep_for_tests", 0, timeout=60) == "slept"
 
 
 def test_only_fazhi_functions_run_in_a_child(pool):
@@ -56,7 +57,7 @@ def test_an_upload_whose_review_takes_too_long_is_refused_and_nothing_is_stored(
     nothing is stored, the refusal is audited — and the next upload is reviewed as usual."""
     from sqlalchemy import select
 
-    from fazhi.db.models import AuditEvent
+    from fazhi.accounts.models import AuditEvent
     from tests.web.conftest import Web, add_token, add_user, stored_rows
 
     # 2 s: far below what the big file needs, far above a small report even on a loaded machine

@@ -12,7 +12,8 @@ import yaml
 from sqlalchemy import func, select
 
 from fazhi import knowledge
-from fazhi.db.models import AuditEvent, Report
+from fazhi.accounts.models import AuditEvent
+from fazhi.corpus.models import Report
 from fazhi.knowledge.versions import KnowledgeVersion
 from tests.knowledge_helpers import RULE, local_rules
 from tests.web.conftest import JIAOZUO, XINYANG, Web, add_token, login_as, report_text
@@ -409,7 +410,7 @@ def test_the_page_re_reviews_stored_reports_in_the_background(admin, app):
     re-review runs in a process of its own (from the stored text) and the page reports how it went."""
     import time
 
-    from fazhi.db.models import IngestRun
+    from fazhi.corpus.models import IngestRun
 
     first = upload_one(admin, "a.txt", no_causes_report())
     upload_one(admin, "b.txt", no_causes_report(XINYANG))

@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from fazhi.accounts import roles
-from fazhi.accounts.models import Credential
+from fazhi.accounts.models import Credential, User
 from fazhi.corpus.service import get_or_create_user
-from fazhi.db.models import User
 from fazhi.web import labels
 from fazhi.web.auth import Principal
 from tests.web.conftest import JIAOZUO, Web, login_as, report_text

@@ -9,8 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from fazhi.accounts.models import Credential
-from fazhi.db.models import User
+from fazhi.accounts.models import Credential, User
 from tests.web.conftest import JIAOZUO, XINYANG, Web, count_reports, login_as, report_text
 
 

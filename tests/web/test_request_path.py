@@ -9,15 +9,14 @@ import json
 import pytest
 from sqlalchemy import text
 
-from fazhi.corpus import service
-from fazhi.web import services
+from fazhi.corpus import service, uploads
 from tests.web.conftest import JIAOZUO, XINYANG, Web, add_token, add_user, login_as, report_text
 
 
 def _store(app, unit: str, year: int = 2023, extra: str = "") -> int:
     """Store a report through the same service the upload uses; its id."""
     data = report_text(unit, year, extra).encode("utf-8")
-    res = services.store_upload(app.state.WriteSession, f"{unit}{year}.txt", data, user_id=None, scope=None,
+    res = uploads.store_upload(app.state.WriteSession, f"{unit}{year}.txt", data, user_id=None, scope=None,
                                 max_bytes=1 << 20)
     assert res.ok, res.error
     assert res.id is not None
@@ -28,7 +27,7 @@ def _rereview(app, report_id: int, extra: str) -> None:
     """Re-review a stored report with other content under the same sha256 (as `ingest --refresh` does)."""
     with app.state.Session() as s:
         sha = s.execute(text("SELECT sha256 FROM reports WHERE id = :i"), {"i": report_id}).scalar_one()
-    doc, txt = services.review_bytes(report_text(JIAOZUO, 2023, extra).encode("utf-8"), "x.txt", max_bytes=1 << 20)
+    doc, txt = uploads.review_bytes(report_text(JIAOZUO, 2023, extra).encode("utf-8"), "x.txt", max_bytes=1 << 20)
     doc["source"]["sha256"] = sha
     with app.state.WriteSession.begin() as w:
         assert service.save_review(w, doc, txt, replace=True).status == "replaced"

@@ -15,7 +15,7 @@ import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import select
 
-from fazhi.db.models import AuditEvent, User
+from fazhi.accounts.models import AuditEvent, User
 from fazhi.web.app import plotly_js_path
 from tests.web.conftest import (
     JIAOZUO,

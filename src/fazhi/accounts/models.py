@@ -1,8 +1,7 @@
 """Accounts of the web application: credentials, roles' region scope, API tokens, login failures.
 
-The person is the existing :class:`~fazhi.db.models.User` row (``users``:
-name, role); everything about signing in hangs off it here, in tables of the
-same :class:`~fazhi.db.models.Base` (so the migrations test sees them):
+The person is a :class:`User` row (``users``: name, role); everything about
+signing in hangs off it, and :class:`AuditEvent` records what each did:
 
 - :class:`Credential` (``user_credentials``, one per user): the Argon2 hash of
   the password, whether the account may sign in, its **region scope** (the
@@ -27,12 +26,45 @@ Roles are ``users.role``: ``admin`` (管理员), ``reviewer`` (审核员), ``vie
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fazhi.db.models import Base, User, utcnow
+from fazhi.db.base import Base, JSONType, utcnow
 
+
+class User(Base):
+    """Who did something.  Sign-in details are in :class:`Credential`."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    role: Mapped[str] = mapped_column(String(32), default="user")  # user | editor | admin | …
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"User(id={self.id}, name={self.name!r}, role={self.role!r})"
+
+
+class AuditEvent(Base):
+    """A change made to the store by someone (deletions, refreshes; creation is on the row itself)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_object", "object_type", "object_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))  # report.delete | report.refresh | …
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+    user: Mapped[User | None] = relationship()
 
 class Credential(Base):
     """How a user signs in, and what they may see (one row per user)."""
@@ -100,4 +132,4 @@ class AppSetting(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-__all__ = ["ApiToken", "AppSetting", "Credential", "LoginFailure"]
+__all__ = ["ApiToken", "AppSetting", "AuditEvent", "Credential", "LoginFailure", "User"]

@@ -306,15 +306,15 @@ def make_account(url: str, name: str, role: str, password: str, *, region: str |
                  token: bool = False) -> str | None:
     """An account made with the web app's service functions; its API token when ``token``."""
     from fazhi import db
-    from fazhi.web import services
-    from fazhi.web.settings import Settings
+    from fazhi.accounts import service as accounts
+    from fazhi.config import Settings
 
     engine = db.make_engine(url)
     try:
         db.ensure_schema(engine)
         with db.session_factory(engine, write=True).begin() as s:
-            user = services.create_user(s, name, role, password, Settings(), region=region)
-            tok = services.create_token(s, user.id, f"{name} token")[1] if token else None
+            user = accounts.create_user(s, name, role, password, Settings(), region=region)
+            tok = accounts.create_token(s, user.id, f"{name} token")[1] if token else None
     finally:
         engine.dispose()
     return tok
@@ -324,7 +324,7 @@ def report_ids(url: str) -> list[int]:
     from sqlalchemy import select
 
     from fazhi import db
-    from fazhi.db.models import Report
+    from fazhi.corpus.models import Report
 
     engine = db.make_engine(url)
     try:

@@ -1,8 +1,8 @@
 """CLI commands of the web application: ``fazhi serve`` and ``fazhi user add|list|token|passwd|set``.
 
-``cli.py`` calls :func:`register` to add them to the ``fazhi`` app.  The
+:mod:`fazhi.cli` calls :func:`register` to add them to the ``fazhi`` app.  The
 ``user`` commands call the same service functions as the 用户管理 page
-(:mod:`fazhi.web.services`), so both check names, roles and regions alike and
+(:mod:`fazhi.accounts.service`), so both check names, roles and regions alike and
 both write the audit log.
 
 First start::
@@ -13,14 +13,14 @@ First start::
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
-from fazhi.cli.corpus import DbOption, _die, _engine, err_console, out_console
+from fazhi.accounts import service as accounts
+from fazhi.cli.common import DbOption, die, err_console, open_engine, out_console
 
 
 class Role(StrEnum):
@@ -29,65 +29,18 @@ class Role(StrEnum):
     viewer = "viewer"
 
 
-def serve(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on (127.0.0.1: this machine only).")
-                    ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
-    db_opt: DbOption = None,
-    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes.")] = 1,
-    proxy: Annotated[bool, typer.Option(
-        "--behind-proxy", help="Trust X-Forwarded-Proto/For from the proxy at --forwarded-allow-ips "
-                               "(https is then recognised: Secure cookies, HSTS).")] = False,
-    forwarded_allow_ips: Annotated[str, typer.Option("--forwarded-allow-ips", help="Proxy addresses to trust.")
-                                   ] = "127.0.0.1",
-    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
-) -> None:
-    """Serve the web application and the REST API (审查、报告库、对比、用户管理).
-
-    Everything is served from this machine: no CDN, no web fonts.  Create the
-    first administrator with `fazhi user add NAME --role admin`.
-    """
-    import uvicorn
-
-    from fazhi import db
-
-    url = db.resolve_url(db_opt)
-    engine = _engine(db_opt)
-    try:
-        db.ensure_schema(engine)
-        from sqlalchemy.orm import Session
-
-        from fazhi.web import services
-
-        with Session(engine) as s:
-            first = not services.has_users(s)
-    except Exception as exc:
-        raise _die(f"{db.describe(url)}: {exc}") from None
-    finally:
-        engine.dispose()
-    os.environ[db.ENV_URL] = url  # the workers build the app from the environment
-    err_console.print(f"fazhi serve: http://{host if ':' not in host else f'[{host}]'}:{port}/  "
-                      f"database {db.describe(url)}", highlight=False)
-    if first:
-        err_console.print("[yellow]no user yet: create the first administrator with "
-                          "`fazhi user add NAME --role admin`[/yellow]", highlight=False)
-    uvicorn.run("fazhi.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=proxy, forwarded_allow_ips=forwarded_allow_ips if proxy else None,
-                log_level=log_level, server_header=False, date_header=True)
-
-
 user_app = typer.Typer(no_args_is_help=True, help="Web users: create, list, API tokens, passwords (用户管理).")
 
 
 def _sessions(db_opt: str | None) -> tuple[Any, Any]:
     from fazhi import db
-    from fazhi.web.settings import Settings
+    from fazhi.config import Settings
 
-    engine = _engine(db_opt)
+    engine = open_engine(db_opt)
     try:
         db.ensure_schema(engine)
     except Exception as exc:
-        raise _die(f"{db.describe(engine.url)}: {exc}") from None
+        raise die(f"{db.describe(engine.url)}: {exc}") from None
     return engine, Settings.from_env()
 
 
@@ -113,18 +66,17 @@ def user_add(
     from fazhi import db
     from fazhi.accounts.models import Credential
     from fazhi.accounts.roles import Scope
-    from fazhi.web import services
 
     engine, settings = _sessions(db_opt)
     try:
         password = _read_password(password_stdin)
         try:
             with db.session_factory(engine, write=True).begin() as s:
-                user = services.create_user(s, name, role.value, password, settings, region=region)
+                user = accounts.create_user(s, name, role.value, password, settings, region=region)
                 scope = Scope.of(s.get(Credential, user.id))
                 label = scope.label if scope else "全部地区"
-        except services.AccountError as exc:
-            raise _die(str(exc)) from None
+        except accounts.AccountError as exc:
+            raise die(str(exc)) from None
     finally:
         engine.dispose()
     out_console.print(f"✓ user {name} ({role.value}, {label}) created", highlight=False)
@@ -137,12 +89,11 @@ def user_list(db_opt: DbOption = None) -> None:
 
     from fazhi import db
     from fazhi.accounts import roles
-    from fazhi.web import services
 
     engine, _settings = _sessions(db_opt)
     try:
         with db.session_factory(engine)() as s:
-            rows = services.list_users(s)
+            rows = accounts.list_users(s)
     finally:
         engine.dispose()
     t = Table(title=f"{len(rows)} users")
@@ -165,18 +116,17 @@ def user_token(
 ) -> None:
     """Create an API token for a user and print it once (scripts send `Authorization: Bearer <token>`)."""
     from fazhi import db
-    from fazhi.web import services
 
     engine, _settings = _sessions(db_opt)
     try:
         with db.session_factory(engine, write=True).begin() as s:
-            user = services.get_user(s, name)
+            user = accounts.get_user(s, name)
             if user is None:
-                raise _die(f"no user {name!r}")
+                raise die(f"no user {name!r}")
             try:
-                _row, token = services.create_token(s, user.id, label, expires_days=days)
-            except services.AccountError as exc:
-                raise _die(str(exc)) from None
+                _row, token = accounts.create_token(s, user.id, label, expires_days=days)
+            except accounts.AccountError as exc:
+                raise die(str(exc)) from None
     finally:
         engine.dispose()
     sys.stdout.write(token + "\n")
@@ -192,19 +142,18 @@ def user_passwd(
 ) -> None:
     """Set a user's password (their sessions end)."""
     from fazhi import db
-    from fazhi.web import services
 
     engine, settings = _sessions(db_opt)
     try:
         password = _read_password(password_stdin, "New password")
         with db.session_factory(engine, write=True).begin() as s:
-            user = services.get_user(s, name)
+            user = accounts.get_user(s, name)
             if user is None:
-                raise _die(f"no user {name!r}")
+                raise die(f"no user {name!r}")
             try:
-                services.set_password(s, user.id, password, settings)
-            except services.AccountError as exc:
-                raise _die(str(exc)) from None
+                accounts.set_password(s, user.id, password, settings)
+            except accounts.AccountError as exc:
+                raise die(str(exc)) from None
     finally:
         engine.dispose()
     out_console.print(f"✓ password of {name} changed", highlight=False)
@@ -220,27 +169,25 @@ def user_set(
 ) -> None:
     """Change a user's role, region scope or whether they may sign in (their sessions end)."""
     from fazhi import db
-    from fazhi.web import services
 
     engine, _settings = _sessions(db_opt)
     try:
         with db.session_factory(engine, write=True).begin() as s:
-            user = services.get_user(s, name)
+            user = accounts.get_user(s, name)
             if user is None:
-                raise _die(f"no user {name!r}")
+                raise die(f"no user {name!r}")
             try:
-                services.update_user(s, user.id, role=role.value if role else None, region=region or None,
+                accounts.update_user(s, user.id, role=role.value if role else None, region=region or None,
                                      set_region=region is not None, active=active)
-            except services.AccountError as exc:
-                raise _die(str(exc)) from None
+            except accounts.AccountError as exc:
+                raise die(str(exc)) from None
     finally:
         engine.dispose()
     out_console.print(f"✓ {name} updated", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``serve`` and the ``user`` group to the ``fazhi`` app."""
-    app.command("serve")(serve)
+    """Add the ``user`` group to the ``fazhi`` app."""
     app.add_typer(user_app, name="user")
 
 

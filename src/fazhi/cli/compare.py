@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from fazhi.cli.corpus import DbOption, _die, _engine, err_console, out_console
+from fazhi.cli.common import DbOption, die, err_console, open_engine, out_console
 
 
 def compare_cmd(
@@ -36,18 +36,18 @@ def compare_cmd(
     try:
         flt = ReportFilter.parse(where or [])
     except ValueError as exc:
-        raise _die(str(exc), 2) from None
-    engine = _engine(db_opt)
+        raise die(str(exc), 2) from None
+    engine = open_engine(db_opt)
     try:
         db.ensure_schema(engine)
     except Exception as exc:
-        raise _die(f"{db.describe(engine.url)}: {exc}") from None
+        raise die(f"{db.describe(engine.url)}: {exc}") from None
     ids = [i.strip() for i in indicators.split(",")] if indicators else None
     with db.session_factory(engine)() as session:
         try:  # the database's indicator catalogue (names, units, core) if a version is active there
             knowledge_store.apply(session)
         except KnowledgeError as exc:
-            raise _die(f"the active knowledge of {db.describe(engine.url)} cannot be used: {exc}") from None
+            raise die(f"the active knowledge of {db.describe(engine.url)} cannot be used: {exc}") from None
         table = compare.build(session, flt, indicators=ids, core_only=core)
         if not table.rows:
             err_console.print("no stored report matches (ingest reports with `fazhi ingest PATH`)")

@@ -1,6 +1,6 @@
 """CLI commands of the corpus store: ``fazhi ingest``, ``fazhi refresh`` and ``fazhi db upgrade|info``.
 
-``cli.py`` calls :func:`register` to add them to the ``fazhi`` app.  Every
+:mod:`fazhi.cli` calls :func:`register` to add them to the ``fazhi`` app.  Every
 command takes ``--db`` (a database URL or a SQLite file path); without it
 ``FAZHI_DATABASE_URL`` is used, else a SQLite file in the per-user data
 folder (``fazhi db info`` shows which).
@@ -14,34 +14,10 @@ from types import FrameType
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from fazhi.cli.common import DbOption, die, err_console, open_engine, out_console
 from fazhi.review.read import DEFAULT_MAX_BYTES
-
-err_console = Console(stderr=True, soft_wrap=True)  # one-line messages stay one line
-out_console = Console(soft_wrap=True)
-
-DbOption = Annotated[str | None, typer.Option(
-    "--db", help="Database URL (sqlite:///…, postgresql://…) or SQLite file path. "
-                 "Default: $FAZHI_DATABASE_URL, else fazhi.sqlite in the user data folder.",
-    show_default=False)]
-
-
-def _die(message: str, code: int = 1) -> typer.Exit:
-    err_console.print(f"[red]fazhi: {message}[/red]", highlight=False)
-    return typer.Exit(code)
-
-
-def _engine(db_opt: str | None) -> Any:
-    from fazhi import db
-
-    try:
-        return db.make_engine(db.resolve_url(db_opt))
-    except db.StoreError as exc:
-        raise _die(str(exc)) from None
-    except Exception as exc:  # a malformed URL, an unknown driver
-        raise _die(f"cannot use the database {db_opt!r}: {exc}") from None
 
 
 class _Signals:
@@ -75,7 +51,7 @@ def _run(engine: Any, progress: Progress, started: list[Any], job: Any, stop: th
         with _Signals(stop):
             return job()
     except db.StoreError as exc:
-        raise _die(str(exc)) from None
+        raise die(str(exc)) from None
     finally:
         if started:
             progress.stop()
@@ -118,8 +94,8 @@ def ingest_cmd(
 
     files = expand(paths)
     if not files:
-        raise _die("no report files found", 2)
-    engine = _engine(db_opt)
+        raise die("no report files found", 2)
+    engine = open_engine(db_opt)
     stop = threading.Event()
     progress = Progress(TextColumn("[bold]入库[/bold]"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("[green]{task.fields[ok]} ok[/green] [red]{task.fields[failed]} failed[/red] "
@@ -174,7 +150,7 @@ def refresh_cmd(
     """
     from fazhi.corpus.refresh import refresh_stored
 
-    engine = _engine(db_opt)
+    engine = open_engine(db_opt)
     stop = threading.Event()
     progress = Progress(TextColumn("[bold]重新审查[/bold]"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("[red]{task.fields[failed]} failed[/red]"), TimeElapsedColumn(),
@@ -216,11 +192,11 @@ def db_upgrade(db_opt: DbOption = None) -> None:
     from fazhi import db
     from fazhi.corpus.ingest import db_error_message
 
-    engine = _engine(db_opt)
+    engine = open_engine(db_opt)
     try:
         rev = db.upgrade(engine)
     except sa_exc.DBAPIError as exc:
-        raise _die(db_error_message(exc, engine)) from None
+        raise die(db_error_message(exc, engine)) from None
     finally:
         engine.dispose()
     out_console.print(f"✓ {db.describe(engine.url)} at revision {rev} (head)", highlight=False)
@@ -242,7 +218,7 @@ def db_info(db_opt: DbOption = None) -> None:
         out_console.print("no database there yet: `fazhi db upgrade` or `fazhi ingest` creates it",
                           highlight=False)
         return
-    engine = _engine(db_opt)
+    engine = open_engine(db_opt)
     try:
         rev = db.current_revision(engine)
         head = db.head_revision()
@@ -264,7 +240,7 @@ def db_info(db_opt: DbOption = None) -> None:
                                   f"{r.skipped} skipped, {r.failed} failed"
                                   + (f" — {r.message}" if r.message else ""), highlight=False)
     except sa_exc.DBAPIError as exc:
-        raise _die(db_error_message(exc, engine)) from None
+        raise die(db_error_message(exc, engine)) from None
     finally:
         engine.dispose()
 

@@ -23,7 +23,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fazhi.cli.corpus import DbOption, _die, _engine, err_console, out_console
+from fazhi.cli.common import DbOption, die, err_console, open_engine, out_console
 
 knowledge_app = typer.Typer(
     invoke_without_command=True, no_args_is_help=False,
@@ -63,15 +63,15 @@ def _open(db_opt: str | None) -> tuple[Any, Any]:
     from fazhi import db
     from fazhi.corpus.ingest import db_error_message
 
-    engine = _engine(db_opt)
+    engine = open_engine(db_opt)
     try:
         db.ensure_schema(engine)
     except sa_exc.DBAPIError as exc:
         engine.dispose()
-        raise _die(db_error_message(exc, engine)) from None
+        raise die(db_error_message(exc, engine)) from None
     except Exception as exc:
         engine.dispose()
-        raise _die(f"{db.describe(engine.url)}: {exc}") from None
+        raise die(f"{db.describe(engine.url)}: {exc}") from None
     return engine, db.session_factory(engine, write=True)
 
 
@@ -89,11 +89,11 @@ def _change(db_opt: str | None, user: str | None, fn: Any) -> Any:
             uid = service.get_or_create_user(s, user, role="user").id if user else None
             return fn(s, uid)
     except ks.KnowledgeStoreError as exc:
-        raise _die(str(exc)) from None
+        raise die(str(exc)) from None
     except sa_exc.IntegrityError:
-        raise _die("the same knowledge file was changed at the same time by someone else: try again") from None
+        raise die("the same knowledge file was changed at the same time by someone else: try again") from None
     except sa_exc.DBAPIError as exc:
-        raise _die(db_error_message(exc, engine)) from None
+        raise die(db_error_message(exc, engine)) from None
     finally:
         engine.dispose()
 
@@ -112,7 +112,7 @@ def list_cmd(db_opt: DbOption = None) -> None:
         with db.session_factory(engine)() as s:
             ov = ks.overview(s)
     except sa_exc.DBAPIError as exc:
-        raise _die(db_error_message(exc, engine)) from None
+        raise die(db_error_message(exc, engine)) from None
     finally:
         engine.dispose()
     out_console.print(f"database: {db.describe(engine.url)}", highlight=False)
@@ -155,12 +155,12 @@ def add_cmd(
     try:
         data = file.read_bytes()
     except OSError as exc:
-        raise _die(f"{file}: {exc.strerror or exc}") from None
+        raise die(f"{file}: {exc.strerror or exc}") from None
     nm = name or file.name.rsplit(".", 1)[0]
     try:
         nm = ks.check_name(nm)
     except ks.KnowledgeStoreError as exc:
-        raise _die(f"{file}: {exc} (use --name)") from None
+        raise die(f"{file}: {exc} (use --name)") from None
 
     def work(s: Any, uid: int | None) -> tuple[int, str, bool]:
         row = ks.add_version(s, nm, data, note=note, user=uid, activate_it=activate)
@@ -229,7 +229,7 @@ def show_cmd(
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise _die(f"{out}: {exc.strerror or exc}") from None
+        raise die(f"{out}: {exc.strerror or exc}") from None
     err_console.print(f"✓ written {out}", highlight=False)
 
 

@@ -1,6 +1,6 @@
 """``fazhi similar``: the reports closest to one report, with the text they share.
 
-``cli.py`` calls :func:`register` to add the command to the ``fazhi`` app.
+:mod:`fazhi.cli` calls :func:`register` to add the command to the ``fazhi`` app.
 
 * ``fazhi similar REPORT`` compares a report (a file, or a stored report's
   id / sha256 prefix) with the stored corpus (``--db``, else
@@ -27,6 +27,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from fazhi.units.identity import issuer_key
+
 if TYPE_CHECKING:  # numpy is imported when the command runs, not when `fazhi` starts
     from fazhi.corpus import similar
 
@@ -34,7 +36,7 @@ err_console = Console(stderr=True, soft_wrap=True)
 out_console = Console()
 
 
-def _die(message: str, code: int = 1) -> typer.Exit:
+def die(message: str, code: int = 1) -> typer.Exit:
     err_console.print(f"[red]fazhi: {message}[/red]", highlight=False)
     return typer.Exit(code)
 
@@ -57,9 +59,9 @@ class StoreCorpus:
             url = db.resolve_url(db_opt)
             engine = db.make_engine(url)
             if db.current_revision(engine) is None:
-                raise _die(f"no fazhi corpus in {db.describe(url)}: store reports with `fazhi ingest` first")
+                raise die(f"no fazhi corpus in {db.describe(url)}: store reports with `fazhi ingest` first")
         except db.StoreError as exc:
-            raise _die(str(exc)) from None
+            raise die(str(exc)) from None
         self.store = StoreIndex(engine, url)
         self.text, self.resolve = self.store.text, self.store.resolve
 
@@ -90,7 +92,7 @@ def index_path(url: str) -> Path:
 # --------------------------------------------------------------------------- the corpus: a folder
 def folder_index(folder: Path, *, quiet: bool = False) -> tuple[similar.CorpusIndex, dict[str, Path]]:
     """Review every report file of ``folder`` and index it (ids are sha256); unreadable files are skipped."""
-    from fazhi.cli import expand
+    from fazhi.cli.review import expand
     from fazhi.corpus import similar
     from fazhi.review.pipeline import review_path
     from fazhi.review.read import ReadError
@@ -109,7 +111,7 @@ def folder_index(folder: Path, *, quiet: bool = False) -> tuple[similar.CorpusIn
                 continue
             iss = rv.issuer.to_json() if rv.issuer else None
             name = (rv.issuer.name if rv.issuer else None) or rv.title or f.name
-            idx.add(rv.source.sha256, rv.text, similar.issuer_key(iss), label=f"{_label(name, rv.year)} {f.name}")
+            idx.add(rv.source.sha256, rv.text, issuer_key(iss), label=f"{_label(name, rv.year)} {f.name}")
             paths[rv.source.sha256] = f
             progress.advance(task)
     return idx, paths
@@ -200,19 +202,19 @@ def similar_cmd(
 ) -> None:
     """Closest reports with the text they share (copied vs formulaic); --all: the most similar pairs."""
     if report is None and not all_pairs:
-        raise _die("give a REPORT, or --all for the most similar pairs of the corpus", 2)
+        raise die("give a REPORT, or --all for the most similar pairs of the corpus", 2)
     quiet = as_json or not err_console.is_terminal
     store: StoreCorpus | None = None
     paths: dict[str, Path] = {}
     if corpus is not None:
         if not corpus.is_dir():
-            raise _die(f"{corpus}: not a folder", 2)
+            raise die(f"{corpus}: not a folder", 2)
         idx, paths = folder_index(corpus, quiet=quiet)
     else:
         store = StoreCorpus(db_opt)
         idx = store.index(rebuild=rebuild, quiet=quiet)
     if len(idx) == 0:
-        raise _die("the corpus is empty")
+        raise die("the corpus is empty")
     if all_pairs:
         pairs = idx.pairs(threshold)
         if as_json:
@@ -236,7 +238,6 @@ def similar_cmd(
 def _query(report: str, idx: similar.CorpusIndex, store: StoreCorpus | None, paths: dict[str, Path]
            ) -> tuple[str | None, str, str | None, str]:
     """(id in the index or None, normalised text, issuer key, title) of the REPORT argument."""
-    from fazhi.corpus import similar
 
     p = Path(report)
     if p.is_file():
@@ -246,14 +247,9 @@ def _query(report: str, idx: similar.CorpusIndex, store: StoreCorpus | None, pat
         try:
             rv = review_path(p)
         except ReadError as exc:
-            raise _die(f"{exc.path}: {exc.reason}") from None
+            raise die(f"{exc.path}: {exc.reason}") from None
         iss = rv.issuer.to_json() if rv.issuer else None
-        if store is not None:
-            from fazhi.corpus import service
-
-            key = service.issuer_key(iss)
-        else:
-            key = similar.issuer_key(iss)
+        key = issuer_key(iss)
         name = (rv.issuer.name if rv.issuer else None) or rv.title or p.name
         sha = rv.source.sha256
         return (sha if sha in idx else None), rv.text, key, f"{_label(name, rv.year)}  {p}"
@@ -264,10 +260,10 @@ def _query(report: str, idx: similar.CorpusIndex, store: StoreCorpus | None, pat
         found = [d for d, f in paths.items() if f.name == report or f.stem == report or d.startswith(report)]
         sha = found[0] if len(found) == 1 else None
     if sha is None or sha not in idx:
-        raise _die(f"{report}: no such file or stored report")
+        raise die(f"{report}: no such file or stored report")
     text = idx.text(sha)
     if text is None:
-        raise _die(f"{report}: its text is not available")
+        raise die(f"{report}: its text is not available")
     return sha, text, idx.issuer(sha), idx.label(sha)
 
 

@@ -24,12 +24,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fazhi.corpus.models import Finding, PartRow, Report
 from fazhi.corpus.service import ReportFilter, fact_rows
-from fazhi.db.models import Finding, Issuer, PartRow, Report
 from fazhi.review.facts import catalogue
-
-LEVEL_LABEL = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇", "street": "街道",
-               "department": "部门"}
+from fazhi.units.models import Issuer
 
 
 @dataclass(slots=True)

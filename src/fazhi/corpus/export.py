@@ -13,7 +13,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from fazhi.corpus.compare import LEVEL_LABEL, RANK_ORDER, Table
+from fazhi.corpus.compare import RANK_ORDER, Table
+from fazhi.units.identity import LEVEL_LABEL
 
 PART_COLS = [("achievements", "举措和成效"), ("shortcomings", "不足和原因"),
              ("first_responsible", "第一责任人履职"), ("next_year_plan", "下一年度安排")]

@@ -91,7 +91,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fazhi import db, knowledge
 from fazhi.corpus import service
-from fazhi.db.models import Report
+from fazhi.corpus.models import Report
 from fazhi.knowledge import versions as knowledge_store
 
 SUPPORTED = (".txt", ".docx", ".pdf", ".html", ".htm", ".md")

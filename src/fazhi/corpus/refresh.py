@@ -45,7 +45,7 @@ from fazhi.corpus.ingest import (
     _worker_init,
     db_error_message,
 )
-from fazhi.db.models import Report
+from fazhi.corpus.models import Report
 
 BATCH = 100
 ProgressFn = Callable[[Counts], None]

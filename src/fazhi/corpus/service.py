@@ -6,7 +6,7 @@ Conventions
   commits**: the caller owns the transaction (the ingest commits once per
   report, a web request once per request).  Use ``with session.begin(): …``
   or ``session.commit()`` around the calls.
-- Writes take an optional ``user`` (a :class:`~fazhi.db.models.User`, its
+- Writes take an optional ``user`` (a :class:`~fazhi.accounts.models.User`, its
   id, or ``None`` for an anonymous CLI run) so every change is attributable.
 - Reports are identified by ``id`` or by the sha256 of the file.
 
@@ -29,33 +29,37 @@ already and with which knowledge.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import DateTime, Select, Table, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import (
+    DateTime,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from fazhi.db.models import (
-    AuditEvent,
-    Fact,
-    Finding,
-    IngestFailure,
-    IngestRun,
-    Issuer,
-    PartRow,
-    Quantity,
-    Report,
-    User,
-    utcnow,
-)
+from fazhi.accounts.models import AuditEvent, User
+from fazhi.corpus.models import Fact, Finding, IngestFailure, IngestRun, PartRow, Quantity, Report
+from fazhi.db.base import utcnow
+from fazhi.units.identity import REGION_FIELDS, issuer_key
+from fazhi.units.models import Issuer
+from fazhi.units.scope import Scope
 
 KNOWLEDGE = ("parts", "rules", "indicators", "units")
-REGION_FIELDS = ("province", "city", "county", "township")
 
 
 # =========================================================================== versions
@@ -123,48 +127,6 @@ def get_or_create_user(session: Session, name: str, role: str = "user") -> User:
 
 
 # =========================================================================== issuers
-_GOV_SUFFIX = re.compile(r"(街道办事处|人民政府|办事处|政府)$")
-_SPACE = re.compile(r"\s+")
-_KEY_MAX = 200
-
-
-def issuer_key(issuer: Mapping[str, Any] | None) -> str | None:
-    """The identity of a unit across reports and years (``None``: no issuer at all).
-
-    - a government or office with a resolved division code: ``level|code``
-      (so 平桥区 and 平桥区人民政府 of 2022 and 2023 are one unit);
-    - a department: ``department|code-or-region|department name`` (the
-      department as found, else the name without the region's names);
-    - otherwise: ``level|province/city/county/township|name`` with spaces
-      and the 人民政府/政府/办事处 suffix removed.
-
-    Keys longer than 200 characters are cut and completed with a hash.
-    """
-    if not issuer:
-        return None
-    name = _SPACE.sub("", str(issuer.get("name") or ""))
-    level = str(issuer.get("level") or "")
-    region = [str(issuer.get(k) or "") for k in REGION_FIELDS]
-    code = str(issuer.get("code") or "")
-    if not name and not code and not any(region):
-        return None
-    where = code or "/".join(region)
-    if level == "department":
-        unit = _SPACE.sub("", str(issuer.get("department") or ""))
-        if not unit:
-            unit = name
-            for r in region:
-                if r and len(unit) > len(r):
-                    unit = unit.replace(r, "")
-            unit = unit or name
-        key = f"department|{where}|{unit}"
-    elif code and level:
-        key = f"{level}|{code}"
-    else:
-        key = f"{level}|{'/'.join(region)}|{_GOV_SUFFIX.sub('', name) or name}"
-    if len(key) > _KEY_MAX:
-        key = key[:150] + "#" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
-    return key
 
 
 def get_or_create_issuer(session: Session, issuer: Mapping[str, Any] | None) -> int | None:
@@ -517,6 +479,23 @@ class ReportFilter:
         return stmt.where(*conds) if conds else stmt
 
 
+def scope_condition(scope: Scope) -> Any:
+    """SQL: the report's issuer lies in the region ``scope`` (a subquery, so no join is needed)."""
+    conds = [getattr(Issuer, k) == v for k, v in scope.fields().items()]
+    if not conds:  # a scope without any region field would be every report: refuse to guess
+        return Report.id.is_(None)
+    return Report.issuer_id.in_(select(Issuer.id).where(and_(*conds)).scalar_subquery())
+
+
+def scoped(flt: ReportFilter | None, scope: Scope | None) -> ReportFilter:
+    """``flt`` (a copy) with the scope's condition added; ``flt`` itself is not changed."""
+    out = dataclasses.replace(flt) if flt is not None else ReportFilter()
+    out.extra = list(out.extra)
+    if scope is not None:
+        out.extra.append(scope_condition(scope))
+    return out
+
+
 def list_reports(session: Session, flt: ReportFilter | None = None, *, limit: int | None = None,
                  offset: int = 0) -> list[Report]:
     """Reports matching ``flt``, ordered by year, region and id, with their issuer loaded
@@ -669,7 +648,32 @@ def get_run(session: Session, run_id: int) -> IngestRun | None:
                            .options(selectinload(IngestRun.failures))).first()
 
 
-__all__ = ["ReportFilter", "ReviewItem", "Saved", "count_reports", "current_versions", "delete_report", "fact_rows",
-           "finish_run", "get_or_create_issuer", "get_or_create_user", "get_report", "get_run", "issuer_key",
-           "knowledge_key", "known_reports", "list_issuers", "list_reports", "list_runs", "record_failure",
-           "report_json", "report_summary", "save_review", "save_reviews", "start_run", "stats"]
+__all__ = [
+    "ReportFilter",
+    "ReviewItem",
+    "Saved",
+    "count_reports",
+    "current_versions",
+    "delete_report",
+    "fact_rows",
+    "finish_run",
+    "get_or_create_issuer",
+    "get_or_create_user",
+    "get_report",
+    "get_run",
+    "issuer_key",
+    "knowledge_key",
+    "known_reports",
+    "list_issuers",
+    "list_reports",
+    "list_runs",
+    "record_failure",
+    "report_json",
+    "report_summary",
+    "save_review",
+    "save_reviews",
+    "scope_condition",
+    "scoped",
+    "start_run",
+    "stats",
+]

@@ -71,6 +71,7 @@ from typing import Any
 import numpy as np
 
 from fazhi import knowledge
+from fazhi.units.identity import issuer_key
 
 FORMAT = "fazhi.similar/1"
 
@@ -1221,21 +1222,6 @@ def _text_of(review: Any) -> tuple[str, str | None, str | None]:
     iss = review.issuer.to_json() if getattr(review, "issuer", None) else None
     return review.text, review.source.sha256, issuer_key(iss)
 
-
-def issuer_key(issuer: Mapping[str, Any] | None) -> str | None:
-    """A unit's identity for grouping (level + division code, else region path + name)."""
-    if not issuer:
-        return None
-    code, level = issuer.get("code"), issuer.get("level") or ""
-    region = "/".join(str(issuer.get(k) or "") for k in ("province", "city", "county", "township"))
-    name = re.sub(r"\s+", "", str(issuer.get("name") or ""))
-    if level == "department":
-        return f"department|{code or region}|{issuer.get('department') or name}"
-    if code and level:
-        return f"{level}|{code}"
-    if not name and not region.strip("/"):
-        return None
-    return f"{level}|{region}|{re.sub(r'(街道办事处|人民政府|办事处|政府)$', '', name)}"
 
 
 def originality(review_json_or_text: Any, corpus_index: CorpusIndex, *, doc_id: str | None = None,

@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, func, select
 
 from fazhi import db
-from fazhi.db.models import Issuer, Report
+from fazhi.corpus.models import Report
 from fazhi.lru import LRU, entries_only
+from fazhi.units.models import Issuer
 
 if TYPE_CHECKING:  # numpy is imported on first use
     from fazhi.corpus import similar

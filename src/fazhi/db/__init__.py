@@ -198,6 +198,8 @@ def session_factory(engine: Engine, *, write: bool = False, read: bool = False) 
     """
     if write and read:
         raise ValueError("a session factory is for writing or for reading only, not both")
+    from fazhi.db import schema  # noqa: F401  (every domain's tables, so relationships across domains resolve)
+
     bind = writer(engine) if write else reader(engine) if read else engine
     return sessionmaker(bind=bind, expire_on_commit=False)
 

@@ -38,7 +38,6 @@ one of …``) and an HTTP-like ``status`` (404, 409, 413, 422).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from collections.abc import Mapping
@@ -49,22 +48,17 @@ from typing import Any
 
 import yaml
 from sqlalchemy import (
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
     func,
     select,
 )
-from sqlalchemy import text as sql_text
-from sqlalchemy.orm import Mapped, Session, defer, joinedload, mapped_column, relationship
+from sqlalchemy.orm import Session, defer, joinedload
 
 from fazhi import knowledge
-from fazhi.db.models import AuditEvent, Base, Report, User, utcnow
+from fazhi.accounts.models import AuditEvent, User
+from fazhi.clean import lines
+from fazhi.corpus.models import Report
+from fazhi.db.base import utcnow
+from fazhi.knowledge.models import KnowledgeVersion
 from fazhi.lru import LRU, entries_only
 
 NAMES = knowledge.NAMES
@@ -72,38 +66,7 @@ LABEL = {"parts": "必备内容措辞", "rules": "审查规则与评分权重", 
 MAX_BYTES = 2 * 1024 * 1024  # the largest YAML text accepted (the packaged files are 4–35 KB)
 NOTE_MAX = 500
 _VERSION_OK = re.compile(r"^[^\x00-\x1f\x7f]{1,64}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
-
-class KnowledgeVersion(Base):
-    """One stored version of a knowledge file (its whole YAML text)."""
-
-    __tablename__ = "knowledge_versions"
-    __table_args__ = (
-        UniqueConstraint("name", "sha256", name="uq_knowledge_versions_name_sha256"),
-        UniqueConstraint("name", "version", name="uq_knowledge_versions_name_version"),
-        # at most one active version per name (SQLite and PostgreSQL both have partial indexes)
-        Index("uq_knowledge_versions_active", "name", unique=True,
-              sqlite_where=sql_text("active"), postgresql_where=sql_text("active")),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(32))  # parts | rules | indicators | units
-    version: Mapped[str] = mapped_column(String(64))  # the file's `version:`
-    sha256: Mapped[str] = mapped_column(String(64))  # of the UTF-8 text
-    content: Mapped[str] = mapped_column(Text)  # the YAML text
-    note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    active: Mapped[bool] = mapped_column(Boolean, default=False)
-    activated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    activated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-
-    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
-    activated_by: Mapped[User | None] = relationship(foreign_keys=[activated_by_id])
-
-    def __repr__(self) -> str:
-        return f"KnowledgeVersion(id={self.id}, name={self.name!r}, version={self.version!r}, active={self.active})"
 
 
 class KnowledgeStoreError(ValueError):
@@ -241,7 +204,7 @@ def _audit(session: Session, user: User | int | None, action: str, row: Knowledg
 
 
 def _clean_note(note: str | None) -> str | None:
-    s = _CONTROL.sub("", (note or "")).strip()
+    s = lines(note)
     return s[:NOTE_MAX] or None
 
 

@@ -1,10 +1,12 @@
 """fazhi's web application and REST API (``fazhi serve``).
 
-:func:`fazhi.web.app.create_app` builds the FastAPI app over a database;
-:mod:`fazhi.web.services` holds the functions the pages, the API and the
-``fazhi user`` commands share; :mod:`fazhi.web.auth` and
-:mod:`fazhi.accounts.roles` the accounts, sessions, CSRF, rate limit, roles and
-region scope.
+:func:`fazhi.web.app.create_app` builds the FastAPI app over a database.  The
+web is a thin shell: pages (:mod:`fazhi.web.routes.pages`) and the API
+(:mod:`fazhi.web.routes.api`) call the domains' services — uploads, stored
+reports, the dashboard and similar reports in :mod:`fazhi.corpus`, users and the
+audit log in :mod:`fazhi.accounts` — the same functions the CLI calls.  What
+the web adds is sessions, CSRF and the login rate limit (:mod:`fazhi.web.auth`)
+and role checks (:mod:`fazhi.web.deps`).
 """
 
 from __future__ import annotations

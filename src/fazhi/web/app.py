@@ -43,11 +43,13 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fazhi import __version__, db
-from fazhi.web import auth, isolate, labels, services
+from fazhi.config import Settings
+from fazhi.corpus import similar_reports
+from fazhi.review import pool as isolate
+from fazhi.web import auth, labels
 from fazhi.web.cache import Caches
 from fazhi.web.dbsession import close_session
 from fazhi.web.routes import admin as routes_admin
-from fazhi.web.settings import Settings
 
 log = logging.getLogger("fazhi.web")
 
@@ -343,7 +345,7 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     app.state.codec = auth.SessionCodec(key, settings.session_seconds)
     app.state.vendor = _Vendor()
     app.state.caches = Caches(int(settings.cache_mb * 1024 * 1024))
-    app.state.similar = services.SimilarIndex(engine, url, settings)
+    app.state.similar = similar_reports.SimilarIndex(engine, url, settings)
     app.state.reviewer = (isolate.shared_pool(settings.review_processes, settings.review_memory_mb or None)
                           if settings.review_processes > 0 else None)
 
@@ -416,12 +418,12 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
         log.warning("database unavailable for %s: %s", request.url.path, str(exc).splitlines()[0])
         return answer(request, 503, "数据库连接中断或暂时不可用，请稍后重试", {"Retry-After": "1"})
 
-    @app.exception_handler(services.SimilarBuilding)
-    async def _similar_building(request: Request, exc: services.SimilarBuilding) -> Response:
+    @app.exception_handler(similar_reports.SimilarBuilding)
+    async def _similar_building(request: Request, exc: similar_reports.SimilarBuilding) -> Response:
         return answer(request, 503, str(exc), {"Retry-After": "5"})
 
-    @app.exception_handler(services.SimilarUnavailable)
-    async def _no_similar(request: Request, exc: services.SimilarUnavailable) -> Response:
+    @app.exception_handler(similar_reports.SimilarUnavailable)
+    async def _no_similar(request: Request, exc: similar_reports.SimilarUnavailable) -> Response:
         return answer(request, 501, str(exc))
 
     app.add_middleware(SecurityMiddleware, settings=settings)

@@ -1,9 +1,7 @@
 """Authentication: passwords, sessions in signed cookies, CSRF, API tokens, the login rate limit.
 
-Passwords
-    Argon2id (``argon2-cffi``); a login for an unknown user still verifies a
-    dummy hash, so the answer takes as long.  Hashes made with weaker
-    parameters are upgraded at the next login.
+Passwords and tokens
+    :mod:`fazhi.accounts.passwords` (Argon2id; tokens kept as their SHA-256).
 
 Sessions
     One cookie, ``fazhi_session``: ``{"u": user id, "v": session version,
@@ -43,12 +41,10 @@ Login rate limit
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import random
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -57,74 +53,17 @@ from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from fazhi.accounts import roles
-from fazhi.accounts.models import ApiToken, AppSetting, Credential, LoginFailure
+from fazhi.accounts.models import ApiToken, AppSetting, Credential, LoginFailure, User
+from fazhi.accounts.passwords import TOKEN_PREFIX, token_hash, verify_password
 from fazhi.accounts.roles import Scope
-from fazhi.db.models import User, utcnow
+from fazhi.config import Settings
+from fazhi.db.base import utcnow
 from fazhi.web.dbsession import read_session
-from fazhi.web.settings import Settings
 
 COOKIE = "fazhi_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-TOKEN_PREFIX = "fz_"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-MIN_PASSWORD = 8
-
-
-# =========================================================================== passwords
-@lru_cache(maxsize=4)
-def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> Any:
-    from argon2 import PasswordHasher
-
-    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
-
-
-def hasher(settings: Settings) -> Any:
-    a = settings.argon2
-    return _hasher(int(a["time_cost"]), int(a["memory_cost"]), int(a["parallelism"]))
-
-
-def check_password_policy(password: str) -> None:
-    """Raise ValueError (message in Chinese) for a password that is too weak."""
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"密码至少 {MIN_PASSWORD} 个字符")
-    if len(password) > 1024:
-        raise ValueError("密码过长")
-
-
-def hash_password(password: str, settings: Settings) -> str:
-    check_password_policy(password)
-    return str(hasher(settings).hash(password))
-
-
-@lru_cache(maxsize=4)
-def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
-    return str(_hasher(time_cost, memory_cost, parallelism).hash(secrets.token_hex(16)))
-
-
-def verify_password(stored: str | None, password: str, settings: Settings) -> tuple[bool, bool]:
-    """(matches, needs rehash).  Without a stored hash a dummy one is verified (same timing)."""
-    from argon2.exceptions import InvalidHashError, VerificationError
-
-    h = hasher(settings)
-    a = settings.argon2
-    target = stored or _dummy_hash(int(a["time_cost"]), int(a["memory_cost"]), int(a["parallelism"]))
-    try:
-        h.verify(target, password)
-    except (VerificationError, InvalidHashError):
-        return False, False
-    if stored is None:
-        return False, False
-    return True, bool(h.check_needs_rehash(stored))
-
-
-# =========================================================================== tokens
-def new_token() -> str:
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def new_csrf() -> str:
@@ -412,8 +351,6 @@ def authenticate(session: Session, username: str, password: str,
     return user, cred, rehash
 
 
-__all__ = ["COOKIE", "CSRF_FIELD", "CSRF_HEADER", "MIN_PASSWORD", "TOKEN_PREFIX", "LoginRequired", "Principal",
-           "SessionCodec", "authenticate", "check_password_policy", "clear_failures", "clear_session",
-           "client_ip", "csrf_token", "ensure_anonymous_session", "hash_password", "login_blocked",
-           "login_redirect", "new_token", "principal", "record_failure", "safe_next", "secret_key",
-           "set_session", "token_hash", "verify_csrf", "verify_password"]
+__all__ = ["COOKIE", "CSRF_FIELD", "CSRF_HEADER", "LoginRequired", "Principal", "SessionCodec", "authenticate",
+           "clear_failures", "clear_session", "client_ip", "csrf_token", "ensure_anonymous_session", "login_blocked",
+           "login_redirect", "principal", "record_failure", "safe_next", "secret_key", "set_session", "verify_csrf"]

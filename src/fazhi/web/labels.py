@@ -1,7 +1,7 @@
 """Chinese labels for what the pages show of stored codes: the audit log's object types and details.
 
 An audit event's ``detail`` is a small JSON object written by the code that
-audits (:func:`fazhi.web.services.audit`, :mod:`fazhi.corpus.service`): keys
+audits (:func:`fazhi.accounts.audit.audit`, :mod:`fazhi.corpus.service`): keys
 such as ``file``, ``status``, ``reason``, ``before``/``after``, ``where``.
 :func:`audit_detail` turns it into :class:`DetailItem` s for the
 审计日志 page: a Chinese label for each known key, values translated where
@@ -82,7 +82,7 @@ def reason_label(reason: str) -> str:
         return _REASON_VALUE[reason]
     if reason.startswith("internal error"):
         return f"内部错误（{reason.removeprefix('internal error').lstrip(': ')}）"
-    from fazhi.web.services import reason_zh
+    from fazhi.corpus.uploads import reason_zh
 
     return reason_zh(reason)
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from fazhi.db.models import Base
+from fazhi.db.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _configure(connection) -> None:

@@ -31,9 +31,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
+from fazhi.accounts import audit as audit_log
 from fazhi.corpus import refresh
 from fazhi.knowledge import versions as ks
-from fazhi.web import auth, deps, services
+from fazhi.web import auth, deps
 from fazhi.web.auth import Principal
 from fazhi.web.deps import DB
 
@@ -214,7 +215,7 @@ async def knowledge_refresh(request: Request, p: PageAdmin) -> Response:
         url = request.app.state.engine.url.render_as_string(hide_password=False)
         proc = refresh.start_background(url, user=p.name)
         with request.app.state.WriteSession.begin() as w:
-            services.audit(w, p.id, "knowledge.refresh", "ingest_run", None, {"pid": proc.pid})
+            audit_log.audit(w, p.id, "knowledge.refresh", "ingest_run", None, {"pid": proc.pid})
         return RedirectResponse("/admin/knowledge?done=refresh_started", status_code=303)
 
     return await run_in_threadpool(work)

@@ -17,11 +17,13 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from fazhi.config import Settings
+from fazhi.corpus import reports as stored
+from fazhi.corpus import similar_reports, uploads
 from fazhi.corpus.service import ReportFilter
-from fazhi.web import auth, deps, services
+from fazhi.web import auth, deps
 from fazhi.web.auth import Principal
 from fazhi.web.deps import DB, ApiUser
-from fazhi.web.settings import Settings
 
 router = APIRouter(prefix="/api")
 
@@ -31,7 +33,7 @@ class FastJSON(JSONResponse):
     are large and already JSON."""
 
     def render(self, content: Any) -> bytes:
-        return services.dumps(content)
+        return stored.dumps(content)
 
 def need(action: str) -> Any:
     """The API's role check (an anonymous call is 401, a role that may not is 403)."""
@@ -48,7 +50,7 @@ Code = Annotated[str | None, Query(description="行政区划代码前缀：4108 
 def report_filter(region: Region = None, level: Level = None, year: Year = None, issuer: IssuerQ = None,
                   code: Code = None) -> ReportFilter:
     try:
-        return services.filter_from_query({"region": region, "level": level, "year": year, "issuer": issuer,
+        return stored.filter_from_query({"region": region, "level": level, "year": year, "issuer": issuer,
                                            "code": code})
     except ValueError as exc:
         raise HTTPException(400, f"筛选条件有误：{exc}") from None
@@ -58,7 +60,7 @@ Filter = Annotated[ReportFilter, Depends(report_filter)]
 
 
 def _report(s: Session, report_id: int, p: Principal) -> Any:
-    report = services.get_report(s, report_id, p.scope)
+    report = stored.get_report(s, report_id, p.scope)
     if report is None:
         raise HTTPException(404, "报告不存在，或不在您的查看范围内")
     return report
@@ -97,29 +99,29 @@ async def upload(request: Request, p: Annotated[Principal, Depends(need("upload"
         raise HTTPException(400, "没有收到文件：multipart 字段名应为 files")
     write = request.app.state.WriteSession
 
-    def work() -> list[services.UploadResult]:
-        return services.store_uploads(request.app.state.Session, write, files, user_id=p.id, scope=p.scope,
+    def work() -> list[uploads.UploadResult]:
+        return uploads.store_uploads(request.app.state.Session, write, files, user_id=p.id, scope=p.scope,
                                       max_bytes=settings.max_file_bytes,
                                       reviewer=request.app.state.reviewer, timeout=settings.review_timeout_seconds)
 
     results = await run_in_threadpool(work)
     body = {"results": [r.to_json(with_review=not brief) for r in results],
             "stored": sum(1 for r in results if r.ok), "failed": sum(1 for r in results if not r.ok)}
-    return JSONResponse(body, status_code=services.upload_status(results))
+    return JSONResponse(body, status_code=uploads.upload_status(results))
 
 
 @router.get("/reports", response_class=FastJSON, summary="报告列表", description="按地区、级别、年度、报告主体、区划代码筛选，分页。")
 def reports(p: ApiUser, s: DB,
             flt: Filter,
             limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Response:
-    total, items = services.report_summaries(s, flt, p.scope, limit=limit, offset=offset)
+    total, items = stored.report_summaries(s, flt, p.scope, limit=limit, offset=offset)
     return FastJSON({"total": total, "limit": limit, "offset": offset, "items": items})
 
 
 @router.get("/reports/{report_id}", response_class=FastJSON, summary="审查结果", description="fazhi.review/1 审查结果（加 id）；with_text=1 时含规范化全文。")
 def report(request: Request, report_id: int, p: ApiUser, s: DB,
            with_text: bool = Query(False, description="包含偏移量所指的规范化全文")) -> Response:
-    body = services.report_doc_bytes(s, report_id, p.scope, request.app.state.caches.docs, with_text=with_text)
+    body = stored.report_doc_bytes(s, report_id, p.scope, request.app.state.caches.docs, with_text=with_text)
     if body is None:
         raise HTTPException(404, "报告不存在，或不在您的查看范围内")
     return Response(body, media_type="application/json")
@@ -150,7 +152,7 @@ def report_parts(report_id: int, p: ApiUser, s: DB) -> Response:
 def report_delete(request: Request, report_id: int, p: Annotated[Principal, Depends(need("delete"))]) -> Response:
     auth.verify_csrf(request, None)
     with request.app.state.WriteSession.begin() as w:
-        ok = services.delete_report(w, report_id, p.scope, user_id=p.id)
+        ok = stored.delete_report(w, report_id, p.scope, user_id=p.id)
     if not ok:
         raise HTTPException(404, "报告不存在，或不在您的查看范围内")
     return Response(status_code=204)
@@ -161,7 +163,7 @@ def report_delete(request: Request, report_id: int, p: Annotated[Principal, Depe
                         "相似度索引首次建立时返回 503（Retry-After）。")
 def report_similar(request: Request, report_id: int, p: ApiUser, s: DB,
                    k: int = Query(5, ge=1, le=20)) -> dict[str, Any]:
-    out = services.similar_reports(s, report_id, p.scope, request.app.state.similar, k=k)
+    out = similar_reports.similar_reports(s, report_id, p.scope, request.app.state.similar, k=k)
     if out is None:
         raise HTTPException(404, "报告不存在，或不在您的查看范围内")
     return {"id": report_id, "similar": out}
@@ -171,7 +173,7 @@ def report_similar(request: Request, report_id: int, p: ApiUser, s: DB,
             description="范围内最相似的报告对（近似重复）及共有段落。相似度模块不可用时返回 501。")
 def similar_pairs(request: Request, p: ApiUser, s: DB,
                   limit: int = Query(10, ge=1, le=50)) -> dict[str, Any]:
-    return {"pairs": services.similar_pairs(s, p.scope, request.app.state.similar, limit=limit)}
+    return {"pairs": similar_reports.similar_pairs(s, p.scope, request.app.state.similar, limit=limit)}
 
 
 # =========================================================================== compare and export
@@ -187,7 +189,7 @@ Core = Annotated[bool, Query(description="只含 18 项核心指标")]
 def compare(p: ApiUser, s: DB,
             flt: Filter, indicators: Indicators = None,
             core: Core = False) -> Response:
-    return FastJSON(services.compare_table(s, flt, p.scope, indicators=_indicators(indicators),
+    return FastJSON(stored.compare_table(s, flt, p.scope, indicators=_indicators(indicators),
                                            core_only=core).to_json())
 
 
@@ -196,9 +198,9 @@ def _export(request: Request, fmt: str, p: Principal, flt: ReportFilter, indicat
     where = {k: v for k, v in request.query_params.items() if k in ("region", "level", "year", "issuer", "code",
                                                                      "indicators", "core", "long")}
     with request.app.state.WriteSession.begin() as w:
-        data, fname, _rows = services.export_compare(w, flt, p.scope, fmt, indicators=_indicators(indicators),
+        data, fname, _rows = stored.export_compare(w, flt, p.scope, fmt, indicators=_indicators(indicators),
                                                      core_only=core, long=long, user_id=p.id, where=where)
-    return Response(data, media_type=services.EXPORT_TYPES[fmt],
+    return Response(data, media_type=stored.EXPORT_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{fname}"'})
 
 

@@ -22,19 +22,25 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from fazhi import __version__
-from fazhi.accounts import roles
+from fazhi.accounts import audit as audit_log
+from fazhi.accounts import passwords, roles
+from fazhi.accounts import service as accounts
+from fazhi.config import Settings
+from fazhi.corpus import dashboard as charts
+from fazhi.corpus import reports as stored
+from fazhi.corpus import similar_reports, uploads
 from fazhi.corpus.service import REGION_FIELDS, ReportFilter
-from fazhi.web import auth, deps, labels, services
+from fazhi.review.model import REQUIRED_PARTS
+from fazhi.units.identity import LEVEL_LABEL
+from fazhi.web import auth, deps, labels
 from fazhi.web.auth import Principal
 from fazhi.web.deps import DB, PageUser
-from fazhi.web.settings import Settings
 
 router = APIRouter(include_in_schema=False)
 
 STATUS_MARK = {"dedicated": "✓", "embedded": "△", "missing": "✗"}
 STATUS_LABEL = {"dedicated": "单列", "embedded": "散见", "missing": "缺失"}
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
-LEVEL_LABEL = services.LEVEL_LABEL
 LEVELS = ("province", "city", "county", "township", "street", "department")
 AUDIT_LABEL = {"report.upload": "上传报告", "report.upload_refused": "上传被拒", "report.delete": "删除报告",
                "report.refresh": "重新审查", "compare.export": "导出对比表", "user.login": "登录",
@@ -82,7 +88,7 @@ def env() -> Any:
                            auto_reload=False)  # templates ship with the package: no stat per render
     e.globals.update(version=__version__, ROLE_LABEL=roles.ROLE_LABEL, LEVEL_LABEL=LEVEL_LABEL, LEVELS=LEVELS,
                      STATUS_MARK=STATUS_MARK, STATUS_LABEL=STATUS_LABEL, SEVERITY_LABEL=SEVERITY_LABEL,
-                     AUDIT_LABEL=AUDIT_LABEL, part_label=_part_label, REQUIRED_PARTS=services.REQUIRED_PARTS)
+                     AUDIT_LABEL=AUDIT_LABEL, part_label=_part_label, REQUIRED_PARTS=REQUIRED_PARTS)
     e.globals.update(labels.TEMPLATE_GLOBALS)
     e.filters.update(value=_fmt_value, when=_when)
     return e
@@ -121,7 +127,7 @@ def _filter(region: str | None, level: str | None, year: str | None, issuer: str
             code: str | None = None) -> tuple[ReportFilter, str | None]:
     params = {"region": region, "level": level, "year": year, "issuer": issuer, "code": code}
     try:
-        return services.filter_from_query(params), None
+        return stored.filter_from_query(params), None
     except ValueError as exc:
         return ReportFilter(ids=[]), f"筛选条件有误：{exc}"
 
@@ -136,7 +142,7 @@ def login_page(request: Request, next: str = "/") -> Response:
     if auth.principal(request) is not None:
         return RedirectResponse(auth.safe_next(next), status_code=303)
     with request.app.state.Session() as s:
-        first = not services.has_users(s)
+        first = not accounts.has_users(s)
     cookie = Response()
     auth.ensure_anonymous_session(request, cookie)  # the login form is CSRF-protected too
     resp = render(request, "login.html.j2", next=auth.safe_next(next), error=None, first_run=first, username="",
@@ -159,7 +165,7 @@ def login_post(request: Request, username: str = Form(""), password: str = Form(
         user, cred, rehash = (None, None, False) if blocked else auth.authenticate(s, name, password, settings)
     if blocked:
         with state.WriteSession.begin() as w:
-            services.audit(w, None, "user.login_blocked", "user", None, {"name": name[:64], "ip": ip})
+            audit_log.audit(w, None, "user.login_blocked", "user", None, {"name": name[:64], "ip": ip})
         retry = str(settings.login_window_seconds)
         return render(request, "login.html.j2", status=429, headers={"Retry-After": retry}, next=auth.safe_next(next),
                       error=f"登录失败次数过多，请 {math.ceil(settings.login_window_seconds / 60)} 分钟后再试",
@@ -167,7 +173,7 @@ def login_post(request: Request, username: str = Form(""), password: str = Form(
     if user is None or cred is None:
         with state.WriteSession.begin() as w:
             auth.record_failure(w, name, ip, settings)
-            services.audit(w, None, "user.login_failed", "user", None, {"name": name[:64], "ip": ip})
+            audit_log.audit(w, None, "user.login_failed", "user", None, {"name": name[:64], "ip": ip})
         return render(request, "login.html.j2", status=401, next=auth.safe_next(next), error="用户名或密码错误",
                       first_run=False, username=name, title="登录")
     with state.WriteSession.begin() as w:
@@ -177,8 +183,8 @@ def login_post(request: Request, username: str = Form(""), password: str = Form(
 
             c = w.get(Credential, user.id)
             if c is not None:
-                c.password_hash = auth.hash_password(password, settings)
-        services.audit(w, user.id, "user.login", "user", user.id, {"ip": ip})
+                c.password_hash = passwords.hash_password(password, settings)
+        audit_log.audit(w, user.id, "user.login", "user", user.id, {"ip": ip})
     resp = RedirectResponse(auth.safe_next(next), status_code=303)
     auth.set_session(request, resp, user.id, cred.session_version)
     return resp
@@ -195,7 +201,7 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
             c = w.get(Credential, p.id)
             if c is not None:
                 c.session_version += 1  # the cookie (and any copy of it) stops working
-            services.audit(w, p.id, "user.logout", "user", p.id, {"ip": auth.client_ip(request)})
+            audit_log.audit(w, p.id, "user.logout", "user", p.id, {"ip": auth.client_ip(request)})
     resp = RedirectResponse("/login", status_code=303)
     auth.clear_session(request, resp)
     return resp
@@ -208,9 +214,9 @@ def dashboard(request: Request, p: PageUser, s: DB,
               issuer: str | None = None, ind: str | None = None, page: int = Query(1, ge=1, le=100000)) -> Response:
     flt, error = _filter(region, level, year, issuer)
     size = _settings(request).page_size
-    data = services.dashboard_cached(s, flt, p.scope, indicator=ind,
+    data = charts.dashboard_cached(s, flt, p.scope, indicator=ind,
                                      key=(region, level, year, issuer) if error is None else ("error",))
-    total, reports = services.list_reports(s, flt, p.scope, limit=size, offset=(page - 1) * size)
+    total, reports = stored.list_reports(s, flt, p.scope, limit=size, offset=(page - 1) * size)
     pages = max(1, math.ceil(total / size))
     q = {"region": region, "level": level, "year": year, "issuer": issuer}
     vendor = request.app.state.vendor.get() or {}
@@ -323,17 +329,17 @@ def _review_body(report_id: int, doc: dict[str, Any], text: str, hl: str | None)
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
 def report_page(request: Request, report_id: int, p: PageUser, s: DB,
                 hl: str | None = None) -> Response:
-    head = services.report_head(s, report_id, p.scope)
+    head = stored.report_head(s, report_id, p.scope)
     if head is None:
         raise HTTPException(404, "报告不存在，或不在您的查看范围内")
     hl = hl if hl and len(hl) <= 24 else None
 
     def make() -> tuple[Markup, Markup, Markup]:
-        doc, text = services.report_body(s, report_id)
+        doc, text = stored.report_body(s, report_id)
         return _review_body(report_id, doc, text or "", hl)
 
     # rendered once per stored review and highlight, then reused (fazhi.web.cache)
-    outline, panels, text = request.app.state.caches.bodies.get_or_make(("body", services.stamp(head), hl or ""), make)
+    outline, panels, text = request.app.state.caches.bodies.get_or_make(("body", stored.stamp(head), hl or ""), make)
     region = "".join(getattr(head, k) or "" for k in REGION_FIELDS)
     return render(request, "report.html.j2", title=head.title or "审查结果", report=head,
                   body_outline=outline, body_panels=panels, body_text=text, region=region,
@@ -345,7 +351,7 @@ def report_delete(request: Request, report_id: int, p: Annotated[Principal, Depe
                   csrf_token: str = Form("")) -> Response:
     auth.verify_csrf(request, csrf_token)
     with request.app.state.WriteSession.begin() as w:
-        ok = services.delete_report(w, report_id, p.scope, user_id=p.id)
+        ok = stored.delete_report(w, report_id, p.scope, user_id=p.id)
     if not ok:
         raise HTTPException(404, "报告不存在，或不在您的查看范围内")
     return RedirectResponse("/?deleted=" + str(report_id), status_code=303)
@@ -354,16 +360,16 @@ def report_delete(request: Request, report_id: int, p: Annotated[Principal, Depe
 @router.get("/reports/{report_id}/similar", response_class=HTMLResponse)
 def report_similar(request: Request, report_id: int, p: PageUser,
                    s: DB) -> Response:
-    report = services.report_head(s, report_id, p.scope)
+    report = stored.report_head(s, report_id, p.scope)
     if report is None:
         raise HTTPException(404, "报告不存在，或不在您的查看范围内")
-    matches = services.similar_reports(s, report_id, p.scope, request.app.state.similar)
+    matches = similar_reports.similar_reports(s, report_id, p.scope, request.app.state.similar)
     return render(request, "similar.html.j2", title="相似报告", report=report, matches=matches or [])
 
 
 @router.get("/similar", response_class=HTMLResponse)
 def pairs_page(request: Request, p: PageUser, s: DB) -> Response:
-    pairs = services.similar_pairs(s, p.scope, request.app.state.similar)
+    pairs = similar_reports.similar_pairs(s, p.scope, request.app.state.similar)
     return render(request, "pairs.html.j2", title="相似报告对", pairs=pairs)
 
 
@@ -404,13 +410,13 @@ async def upload_post(request: Request, p: Annotated[Principal, Depends(need("up
         raise HTTPException(400, "没有收到文件：请选择要上传的报告")
     write = request.app.state.WriteSession
 
-    def work() -> list[services.UploadResult]:
-        return services.store_uploads(request.app.state.Session, write, files, user_id=p.id, scope=p.scope,
+    def work() -> list[uploads.UploadResult]:
+        return uploads.store_uploads(request.app.state.Session, write, files, user_id=p.id, scope=p.scope,
                                       max_bytes=settings.max_file_bytes,
                                       reviewer=request.app.state.reviewer, timeout=settings.review_timeout_seconds)
 
     results = await run_in_threadpool(work)
-    return render(request, "upload_result.html.j2", status=services.upload_status(results), title="上传结果",
+    return render(request, "upload_result.html.j2", status=uploads.upload_status(results), title="上传结果",
                   results=results)
 
 
@@ -420,7 +426,7 @@ def compare_page(request: Request, p: PageUser, s: DB,
                  region: str | None = None, level: str | None = None, year: str | None = None,
                  issuer: str | None = None, all: bool = False) -> Response:
     flt, error = _filter(region, level, year, issuer)
-    table = services.compare_table(s, flt, p.scope, core_only=not all)
+    table = stored.compare_table(s, flt, p.scope, core_only=not all)
     q = {"region": region, "level": level, "year": year, "issuer": issuer}
     export_q = _query(**q, core=None if all else 1)
     limit = 500
@@ -431,7 +437,7 @@ def compare_page(request: Request, p: PageUser, s: DB,
 
 # =========================================================================== account
 def _account(request: Request, p: Principal, s: Session, **ctx: Any) -> HTMLResponse:
-    tokens = services.list_tokens(s, p.id)
+    tokens = accounts.list_tokens(s, p.id)
     ctx.setdefault("new_token", None)
     ctx.setdefault("message", None)
     ctx.setdefault("error", None)
@@ -454,7 +460,7 @@ def token_create(request: Request, p: PageUser, name: str = Form(""),
     except ValueError:
         raise HTTPException(400, "有效期须为 1–3650 天，或留空表示长期有效") from None
     with request.app.state.WriteSession.begin() as w:
-        _row, tok = services.create_token(w, p.id, name, expires_days=expires, actor_id=p.id)
+        _row, tok = accounts.create_token(w, p.id, name, expires_days=expires, actor_id=p.id)
     with request.app.state.Session() as s:
         return _account(request, p, s, new_token=tok, message="已创建 API 令牌：请立即复制保存，它只显示这一次")
 
@@ -464,7 +470,7 @@ def token_revoke(request: Request, token_id: int, p: PageUser,
                  csrf_token: str = Form("")) -> Response:
     auth.verify_csrf(request, csrf_token)
     with request.app.state.WriteSession.begin() as w:
-        ok = services.revoke_token(w, token_id, user_id=p.id, actor_id=p.id)
+        ok = accounts.revoke_token(w, token_id, user_id=p.id, actor_id=p.id)
     if not ok:
         raise HTTPException(404, "没有这个令牌")
     return RedirectResponse("/account", status_code=303)
@@ -483,12 +489,12 @@ def password_change(request: Request, p: PageUser, current: str = Form(""),
             return _account(request, p, s, error="两次输入的新密码不一致")
     try:
         with state.WriteSession.begin() as w:
-            services.set_password(w, p.id, new, state.settings, actor_id=p.id)
+            accounts.set_password(w, p.id, new, state.settings, actor_id=p.id)
             from fazhi.accounts.models import Credential
 
             c = w.get(Credential, p.id)
             version = c.session_version if c else 0
-    except services.AccountError as exc:
+    except accounts.AccountError as exc:
         with state.Session() as s:
             return _account(request, p, s, error=str(exc))
     resp = RedirectResponse("/account?changed=1", status_code=303)
@@ -499,7 +505,7 @@ def password_change(request: Request, p: PageUser, current: str = Form(""),
 # =========================================================================== admin
 def _users_page(request: Request, s: Session, *, status: int = 200, error: str | None = None,
                 message: str | None = None) -> HTMLResponse:
-    return render(request, "admin_users.html.j2", status=status, title="用户管理", users=services.list_users(s),
+    return render(request, "admin_users.html.j2", status=status, title="用户管理", users=accounts.list_users(s),
                   roles_list=roles.ROLES, error=error, message=message)
 
 
@@ -517,8 +523,8 @@ def admin_user_add(request: Request, p: Annotated[Principal, Depends(need("manag
     state = request.app.state
     try:
         with state.WriteSession.begin() as w:
-            services.create_user(w, name, role, password, state.settings, region=region or None, actor_id=p.id)
-    except services.AccountError as exc:
+            accounts.create_user(w, name, role, password, state.settings, region=region or None, actor_id=p.id)
+    except accounts.AccountError as exc:
         with state.Session() as s:
             return _users_page(request, s, status=400, error=str(exc))
     return RedirectResponse("/admin/users?created=" + name.strip(), status_code=303)
@@ -532,9 +538,9 @@ def admin_user_update(request: Request, user_id: int, p: Annotated[Principal, De
     state = request.app.state
     try:
         with state.WriteSession.begin() as w:
-            services.update_user(w, user_id, role=role, region=region or None, set_region=True,
+            accounts.update_user(w, user_id, role=role, region=region or None, set_region=True,
                                  active=active in ("1", "on", "true"), actor_id=p.id)
-    except services.AccountError as exc:
+    except accounts.AccountError as exc:
         with state.Session() as s:
             return _users_page(request, s, status=400, error=str(exc))
     return RedirectResponse("/admin/users", status_code=303)
@@ -547,8 +553,8 @@ def admin_user_password(request: Request, user_id: int, p: Annotated[Principal, 
     state = request.app.state
     try:
         with state.WriteSession.begin() as w:
-            services.set_password(w, user_id, password, state.settings, actor_id=p.id)
-    except services.AccountError as exc:
+            accounts.set_password(w, user_id, password, state.settings, actor_id=p.id)
+    except accounts.AccountError as exc:
         with state.Session() as s:
             return _users_page(request, s, status=400, error=str(exc))
     with state.Session() as s:
@@ -560,7 +566,7 @@ def admin_audit(request: Request, p: Annotated[Principal, Depends(need("audit"))
                 action: str | None = None, user: str | None = None,
                 page: int = Query(1, ge=1, le=100000)) -> Response:
     size = 100
-    total, events = services.list_audit(s, action=action, user=user, limit=size, offset=(page - 1) * size)
+    total, events = audit_log.list_audit(s, action=action, user=user, limit=size, offset=(page - 1) * size)
     return render(request, "admin_audit.html.j2", title="审计日志", events=events, total=total, page=page,
                   pages=max(1, math.ceil(total / size)), q={"action": action, "user": user},
                   qs=lambda **kw: _query(action=action, user=user, **kw))

@@ -5,7 +5,7 @@ run for minutes (a pathological text for a regular expression, a PDF whose
 text layer explodes) would hold a thread and the interpreter lock of a server
 process, and one that makes it allocate gigabytes would take the process
 with it.  :class:`ReviewPool` keeps a few warm child processes
-(``python -m fazhi.web.isolate``: fazhi imported, its tables loaded) and
+(``python -m fazhi.review.pool``: fazhi imported, its tables loaded) and
 hands each review to an idle one; when the answer has not come within
 ``timeout`` seconds the child is killed (and replaced on the next review),
 and a child's address space is capped at ``memory_mb``.  Either way the
@@ -32,8 +32,8 @@ import time
 from typing import IO, Any
 
 #: what a child may be asked to run
-ALLOWED = frozenset({"fazhi.web.services:review_bytes", "fazhi.web.isolate:_sleep_for_tests",
-                     "fazhi.web.isolate:_allocate_for_tests"})
+ALLOWED = frozenset({"fazhi.corpus.uploads:review_bytes", "fazhi.review.pool:_sleep_for_tests",
+                     "fazhi.review.pool:_allocate_for_tests"})
 _HEADER = struct.Struct("!Q")
 
 
@@ -128,7 +128,7 @@ def serve(memory_mb: int | None = None) -> None:
 # =========================================================================== the parent
 class _Child:
     def __init__(self, memory_mb: int | None, start_timeout: float) -> None:
-        cmd = [sys.executable, "-m", "fazhi.web.isolate"] + ([str(memory_mb)] if memory_mb else [])
+        cmd = [sys.executable, "-m", "fazhi.review.pool"] + ([str(memory_mb)] if memory_mb else [])
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"}, close_fds=True)
         assert self.proc.stdin is not None and self.proc.stdout is not None

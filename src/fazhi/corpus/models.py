@@ -1,27 +1,17 @@
-"""The storage schema: SQLAlchemy 2 typed declarative models.
+"""The corpus tables: stored reports and their reviews as queryable rows.
 
 One report file (by sha256) is one :class:`Report`; its review
 (``fazhi.review/1``) is kept whole in ``Report.review`` *and* as queryable
 rows: :class:`Fact` (indicator values with their evidence), :class:`Quantity`
 (every figure), :class:`Finding` and :class:`PartRow` (the four required
 parts and ``other``).  The normalised text is ``Report.text``; every
-``start``/``end`` of a row indexes it, exactly as in the JSON.
-
-:class:`Issuer` is a *unit* (a government, a department, a township or street
-office): the same unit across years is one row, found by
-:func:`fazhi.corpus.service.issuer_key`.  Later work (SPEC §10: the tree of
-units, tasks, evidence, assessment) hangs off it; ``parent_id`` is there for
-the unit tree and is not filled yet.
+``start``/``end`` of a row indexes it, exactly as in the JSON.  The issuer is a
+unit (:class:`fazhi.units.models.Issuer`).
 
 Every change is attributable: ``created_by``/``updated_by`` point at
-:class:`User` (nullable: the CLI runs without a login unless ``--user`` is
-given), reports remember the :class:`IngestRun` that stored them, and
-deletions are written to :class:`AuditEvent`.
-
-Types are portable between SQLite and PostgreSQL: ``JSON`` (``JSONB`` on
-PostgreSQL), ``DateTime(timezone=True)`` (stored in UTC), ``Float`` for
-values.  The Alembic migrations in ``fazhi/db/migrations`` create exactly
-this schema (a test compares them).
+:class:`~fazhi.accounts.models.User` (nullable: the CLI runs without a login
+unless ``--user`` is given), reports remember the :class:`IngestRun` that
+stored them, and deletions are written to the audit log.
 """
 
 from __future__ import annotations
@@ -30,7 +20,6 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -39,84 +28,15 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-#: JSON everywhere, JSONB on PostgreSQL (indexable, queryable with operators).
-JSONType = JSON().with_variant(JSONB(), "postgresql")
-
-#: Constraint names are fixed so migrations can refer to them on every backend.
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
-
-class User(Base):
-    """Who did something.  A stub for now: the web app will add authentication."""
-
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(128), unique=True)
-    role: Mapped[str] = mapped_column(String(32), default="user")  # user | editor | admin | …
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"User(id={self.id}, name={self.name!r}, role={self.role!r})"
-
-
-class Issuer(Base):
-    """A unit that writes reports: one row per unit, across years.
-
-    ``key`` is the normalised identity (level + division code, or the region
-    path + normalised name when no code was resolved; departments add the
-    department), UNIQUE, so concurrent ingests cannot create the same unit
-    twice.  ``name`` is the name as first written.
-    """
-
-    __tablename__ = "issuers"
-    __table_args__ = (
-        Index("ix_issuers_region", "province", "city", "county", "township"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), unique=True)
-    name: Mapped[str | None] = mapped_column(Text)
-    level: Mapped[str | None] = mapped_column(String(32), index=True)
-    province: Mapped[str | None] = mapped_column(String(64))
-    city: Mapped[str | None] = mapped_column(String(64))
-    county: Mapped[str | None] = mapped_column(String(64))
-    township: Mapped[str | None] = mapped_column(String(64))
-    department: Mapped[str | None] = mapped_column(String(128))
-    code: Mapped[str | None] = mapped_column(String(32), index=True)  # division code of the region
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("issuers.id", ondelete="SET NULL"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    reports: Mapped[list[Report]] = relationship(back_populates="issuer", passive_deletes=True)
-
-    def region(self) -> list[str]:
-        """The region path, top down, without the empty levels."""
-        return [x for x in (self.province, self.city, self.county, self.township) if x]
-
-    def __repr__(self) -> str:
-        return f"Issuer(id={self.id}, key={self.key!r}, name={self.name!r})"
+from fazhi.accounts.models import User
+from fazhi.db.base import Base, JSONType, utcnow
+from fazhi.units.models import Issuer
 
 
 class IngestRun(Base):
@@ -299,30 +219,4 @@ class PartRow(Base):
     report: Mapped[Report] = relationship(back_populates="parts")
 
 
-class AuditEvent(Base):
-    """A change made to the store by someone (deletions, refreshes; creation is on the row itself)."""
-
-    __tablename__ = "audit_events"
-    __table_args__ = (
-        Index("ix_audit_events_object", "object_type", "object_id"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    action: Mapped[str] = mapped_column(String(64))  # report.delete | report.refresh | …
-    object_type: Mapped[str] = mapped_column(String(32))
-    object_id: Mapped[int | None] = mapped_column(Integer)
-    detail: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
-
-    user: Mapped[User | None] = relationship()
-
-
-__all__ = ["AuditEvent", "Base", "Fact", "Finding", "IngestFailure", "IngestRun", "Issuer", "JSONType",
-           "PartRow", "Quantity", "Report", "User", "utcnow"]
-
-
-# Every table of the schema belongs to Base.metadata once the models are imported: the accounts tables and
-# the knowledge versions are declared in their domains, which import Base from here.
-from fazhi.accounts import models as _accounts_models  # noqa: E402,F401
-from fazhi.knowledge import versions as _knowledge_versions  # noqa: E402,F401
+__all__ = ["Fact", "Finding", "IngestFailure", "IngestRun", "PartRow", "Quantity", "Report"]

@@ -1,0 +1,88 @@
+"""``fazhi bench``: benchmarks of the pipeline, the corpus similarity and the web server."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from fazhi.cli.common import err_console, out_console
+
+
+def bench(
+    n: Annotated[int, typer.Option("--n", help="Number of synthetic reports to generate.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed of the generated corpus.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the raw result as JSON.")] = False,
+    corpus: Annotated[str | None, typer.Option(
+        "--corpus", help="Benchmark corpus similarity instead, on generated corpora of these sizes "
+                         "(comma-separated, e.g. 1000,10000,100000): LSH vs exact, recall, memory.",
+        show_default=False)] = None,
+    http: Annotated[bool, typer.Option(
+        "--http", help="Benchmark the web app instead: loopback only, bounded requests; req/s and p50/p95/p99.")
+                    ] = False,
+    db_url: Annotated[str | None, typer.Option(
+        "--db", help="With --http: a PostgreSQL URL to benchmark against (default: a temporary SQLite file).",
+        show_default=False)] = None,
+    requests: Annotated[int, typer.Option("--requests", help="With --http: requests to send (at most).")] = 2000,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="With --http: connections at once.")] = 16,
+    rate: Annotated[float | None, typer.Option(
+        "--rate", help="With --http: an open loop at this many requests/s (default: as fast as the server "
+                       "answers).", show_default=False)] = None,
+) -> None:
+    """Benchmark the pipeline on a generated corpus (reports/s, MB/s, memory, ratio to the floor)."""
+    if corpus is not None:
+        _bench_corpus(corpus, seed, as_json)
+        return
+    if http:
+        from fazhi.bench.http import format_http_report, run_http_bench
+
+        try:
+            result = run_http_bench(db_url, requests=requests, concurrency=concurrency, rate=rate,
+                                    progress=lambda msg: err_console.print(f"[dim]{msg}[/dim]", highlight=False))
+        except (ValueError, RuntimeError) as exc:
+            err_console.print(f"[red]fazhi bench --http: {exc}[/red]", highlight=False)
+            raise typer.Exit(1) from None
+        if as_json:
+            sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n")
+        else:
+            out_console.print(format_http_report(result), highlight=False)
+        return
+    from fazhi.bench import format_report, run_bench
+
+    with Progress(TextColumn("[bold]{task.description}[/bold]"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err_console, transient=True) as progress:
+        tasks: dict[str, int] = {}
+
+        def cb(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        result = run_bench(n=n, seed=seed, progress=cb)
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+    else:
+        out_console.print(format_report(result))
+
+
+def _bench_corpus(sizes: str, seed: int, as_json: bool) -> None:
+    from fazhi.bench.corpus import format_similarity, run_similarity_bench
+
+    try:
+        ns = tuple(int(x) for x in sizes.split(",") if x.strip())
+    except ValueError:
+        err_console.print(f"[red]fazhi: --corpus takes sizes like 1000,10000 (got {sizes!r})[/red]")
+        raise typer.Exit(2) from None
+    result = run_similarity_bench(ns, seed=seed)
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n")
+    else:
+        out_console.print(format_similarity(result), highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``bench`` to the ``fazhi`` app."""
+    app.command("bench")(bench)

@@ -1,0 +1,35 @@
+"""What every ``fazhi`` command shares: the consoles, the ``--db`` option, how a command dies with a message."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+err_console = Console(stderr=True, soft_wrap=True)  # one-line messages stay one line
+out_console = Console(soft_wrap=True)
+
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help="Database URL (sqlite:///…, postgresql://…) or SQLite file path. "
+                 "Default: $FAZHI_DATABASE_URL, else fazhi.sqlite in the user data folder.",
+    show_default=False)]
+
+
+def die(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[red]fazhi: {message}[/red]", highlight=False)
+    return typer.Exit(code)
+
+
+def open_engine(db_opt: str | None) -> Any:
+    from fazhi import db
+
+    try:
+        return db.make_engine(db.resolve_url(db_opt))
+    except db.StoreError as exc:
+        raise die(str(exc)) from None
+    except Exception as exc:  # a malformed URL, an unknown driver
+        raise die(f"cannot use the database {db_opt!r}: {exc}") from None
+
+
+__all__ = ["DbOption", "die", "err_console", "open_engine", "out_console"]

@@ -1,0 +1,199 @@
+"""Stored reports as a user sees them: lists, one report, its review document, deletion, the compare table
+and its exports — always within the user's region scope (``None``: every report, the CLI)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
+
+from fazhi.accounts.audit import audit
+from fazhi.accounts.roles import Scope
+from fazhi.corpus import service
+from fazhi.corpus.models import Report
+from fazhi.corpus.service import REGION_FIELDS, ReportFilter, scope_condition, scoped
+from fazhi.db.base import utcnow
+from fazhi.knowledge import versions as knowledge_store
+from fazhi.lru import LRU
+from fazhi.units.models import Issuer
+
+
+def list_reports(session: Session, flt: ReportFilter | None, scope: Scope | None, *, limit: int = 50,
+                 offset: int = 0) -> tuple[int, list[Report]]:
+    f = scoped(flt, scope)
+    stmt = (f.apply(select(Report)).options(joinedload(Report.issuer), defer(Report.review), defer(Report.text))
+            .order_by(Report.year, Report.issuer_id, Report.id).offset(offset).limit(limit))
+    # as service.list_reports, without loading every review document and text
+    return service.count_reports(session, f), list(session.scalars(stmt).unique())
+
+
+_SUMMARY = (Report.id, Report.sha256, Report.title, Report.year, Report.date, Report.score_total,
+            Report.issuer_name, Report.source_path, Report.format, Report.issuer_id, Issuer.name.label("i_name"),
+            Issuer.level.label("i_level"), Issuer.code.label("i_code"),
+            *(getattr(Issuer, k).label("i_" + k) for k in REGION_FIELDS))
+
+
+def report_summaries(session: Session, flt: ReportFilter | None, scope: Scope | None, *, limit: int = 50,
+                     offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """(how many reports match, one page of them as :func:`fazhi.corpus.service.report_summary` dicts),
+    in one query: plain columns and the total as a window count (the API's list)."""
+    f = scoped(flt, scope)
+    stmt = (f.apply(select(*_SUMMARY, func.count().over().label("total")).select_from(Report))
+            .order_by(Report.year, Report.issuer_id, Report.id).offset(offset).limit(limit))
+    if not f.needs_issuer():
+        stmt = stmt.outerjoin(Issuer, Report.issuer_id == Issuer.id)
+    rows = session.execute(stmt).all()
+    total = int(rows[0].total) if rows else service.count_reports(session, f)
+    return total, [{
+        "id": r.id, "sha256": r.sha256, "title": r.title, "year": r.year,
+        "date": r.date.isoformat() if r.date else None, "score": r.score_total,
+        "issuer": None if r.issuer_id is None else {
+            "id": r.issuer_id, "name": r.i_name, "level": r.i_level,
+            **{k: getattr(r, "i_" + k) for k in REGION_FIELDS}, "code": r.i_code},
+        "issuer_name": r.issuer_name, "path": r.source_path, "format": r.format} for r in rows]
+
+
+def get_report(session: Session, report_id: int, scope: Scope | None, *, children: bool = False) -> Report | None:
+    """One report if it exists **and** is in the scope (else None: the caller answers 404)."""
+    stmt = select(Report).where(Report.id == report_id).options(joinedload(Report.issuer))
+    if scope is not None:
+        stmt = stmt.where(scope_condition(scope))
+    if children:
+        stmt = stmt.options(selectinload(Report.facts), selectinload(Report.quantities),
+                            selectinload(Report.findings), selectinload(Report.parts))
+    return session.scalars(stmt).unique().first()
+
+
+#: what identifies one version of a stored review (a re-review changes ``updated_at``; a report deleted
+#: and stored again has a new ``created_at``, even where SQLite gives it the old id)
+STAMP = (Report.id, Report.sha256, Report.created_at, Report.updated_at)
+_HEAD = (*STAMP, Report.title, Report.year, Report.date, Report.source_path, Report.format, Report.chars,
+         Report.score_total, func.coalesce(Issuer.name, Report.issuer_name).label("issuer_name"),
+         Issuer.level.label("level"), *(getattr(Issuer, k).label(k) for k in REGION_FIELDS))
+
+
+def stamp(row: Any) -> tuple[Any, ...]:
+    """The cache key of a stored review (a row with the :data:`STAMP` columns)."""
+    return (row.id, row.sha256, str(row.created_at), str(row.updated_at))
+
+
+def report_head(session: Session, report_id: int, scope: Scope | None) -> Any | None:
+    """What a review page shows above the review — title, year, date, file, issuer and its region —
+    plus the stamp, as one row (no review document, no text); None when not there or not in scope."""
+    stmt = select(*_HEAD).outerjoin(Issuer, Report.issuer_id == Issuer.id).where(Report.id == report_id)
+    if scope is not None:
+        stmt = stmt.where(scope_condition(scope))
+    return session.execute(stmt).first()
+
+
+def report_stamp(session: Session, report_id: int, scope: Scope | None) -> Any | None:
+    """The stamp of a report in scope (one indexed lookup), None when not there or not in scope."""
+    stmt = select(*STAMP).where(Report.id == report_id)
+    if scope is not None:
+        stmt = stmt.where(scope_condition(scope))
+    return session.execute(stmt).first()
+
+
+def report_body(session: Session, report_id: int, *, with_text: bool = True) -> tuple[dict[str, Any], str | None]:
+    """The stored review document and (``with_text``) the normalised text of a report."""
+    cols = (Report.review, Report.text) if with_text else (Report.review,)
+    row = session.execute(select(*cols).where(Report.id == report_id)).one()
+    return dict(row[0] or {}), (row[1] if with_text else None)
+
+
+def dumps(content: Any) -> bytes:
+    """JSON as the API writes it: UTF-8, no ASCII escapes, compact."""
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def report_doc_bytes(session: Session, report_id: int, scope: Scope | None, cache: LRU[bytes] | None = None, *,
+                     with_text: bool = False) -> bytes | None:
+    """The ``fazhi.review/1`` document of a report in scope, with its ``id``, as JSON bytes (cached per
+    stamp); None when not there or not in scope."""
+    row = report_stamp(session, report_id, scope)
+    if row is None:
+        return None
+
+    def make() -> bytes:
+        doc, text = report_body(session, report_id, with_text=with_text)
+        out = {**doc, "id": report_id}
+        if with_text:
+            out["text"] = text
+        return dumps(out)
+
+    return make() if cache is None else cache.get_or_make(("doc", stamp(row), with_text), make)
+
+
+def delete_report(session: Session, report_id: int, scope: Scope | None, *, user_id: int | None) -> bool:
+    """Delete a report in scope (audited as ``report.delete``); False when there is none to delete."""
+    if get_report(session, report_id, scope) is None:
+        return False
+    return service.delete_report(session, report_id, user=user_id)
+
+
+def report_doc(report: Report, *, with_text: bool = False) -> dict[str, Any]:
+    """The stored ``fazhi.review/1`` document, with the report's ``id`` added."""
+    return {**service.report_json(report, with_text=with_text), "id": report.id}
+
+
+def filter_from_query(params: dict[str, str | None]) -> ReportFilter:
+    """A ReportFilter from query parameters (region, level, year, issuer, code, province…, id).
+
+    Raises ValueError with the bad parameter named."""
+    where = [f"{k}={v.strip()}" for k, v in params.items() if v is not None and str(v).strip()]
+    return ReportFilter.parse(where)
+
+
+
+
+def in_effect(session: Session) -> knowledge_store.ActiveSet:
+    """Put the database's knowledge versions in effect in this process (one small query; nothing more
+    when they are already): indicator names and units on pages and in exports follow the catalogue
+    in effect, even in a server process that has reviewed nothing since another one activated it."""
+    return knowledge_store.apply(session)
+
+
+def compare_table(session: Session, flt: ReportFilter | None, scope: Scope | None, *,
+                  indicators: list[str] | None = None, core_only: bool = False) -> Any:
+    from fazhi.corpus import compare
+
+    in_effect(session)
+    return compare.build(session, scoped(flt, scope), indicators=indicators, core_only=core_only)
+
+
+EXPORT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "csv": "text/csv; charset=utf-8"}
+
+
+def export_compare(session: Session, flt: ReportFilter | None, scope: Scope | None, fmt: str, *,
+                   indicators: list[str] | None = None, core_only: bool = False, long: bool = False,
+                   user_id: int | None = None, where: dict[str, Any] | None = None) -> tuple[bytes, str, int]:
+    """The compare table as the CLI writes it (``fazhi compare --xlsx/--csv``): (bytes, file name, rows).
+
+    Written in a temporary folder under a name made here, read back, removed.
+    The export is audited (``compare.export``) when ``user_id`` is given or not."""
+    from fazhi.corpus import compare, export
+
+    if fmt not in EXPORT_TYPES:
+        raise ValueError(f"unknown export format {fmt!r}")
+    f = scoped(flt, scope)
+    in_effect(session)
+    table = compare.build(session, f, indicators=indicators, core_only=core_only)
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+    fname = f"fazhi-compare-{stamp}.{fmt}"
+    with tempfile.TemporaryDirectory(prefix="fazhi-export-") as tmp:
+        path = Path(tmp) / f"export.{fmt}"
+        if fmt == "xlsx":
+            export.write_xlsx(table, path, findings=compare.findings_rows(session, f),
+                              parts=compare.parts_rows(session, f))
+        else:
+            export.write_csv(table, path, long=long)
+        data = path.read_bytes()
+    audit(session, user_id, "compare.export", "compare", None,
+          {"format": fmt, "rows": len(table.rows), "columns": len(table.columns), "where": where or {},
+           "scope": scope.label if scope else None})
+    return data, fname, len(table.rows)

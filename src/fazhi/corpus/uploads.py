@@ -1,0 +1,225 @@
+"""Uploads: read a file by its content, review it in a review process, check the scope, store it in one
+transaction, audit — the service behind the web upload and ``POST /api/reports``.
+
+A client-supplied file name is only ever a display name: :func:`display_name` keeps its last
+component, without control characters, and nothing here opens or writes a file by a name that came
+from a client."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session, sessionmaker
+
+from fazhi.accounts.audit import audit
+from fazhi.accounts.roles import Scope
+from fazhi.clean import CONTROL
+from fazhi.corpus import service
+from fazhi.corpus.service import REGION_FIELDS
+from fazhi.knowledge import versions as knowledge_store
+from fazhi.review.pool import ReviewFailed, ReviewPool, ReviewTimeout
+
+log = logging.getLogger("fazhi.web")
+
+
+
+
+
+
+def display_name(name: str | None) -> str:
+    """A client's file name made safe to keep and show: its last path component, without control or
+    bidi characters, at most 200 characters (``../../etc/passwd.txt`` → ``passwd.txt``)."""
+    s = CONTROL.sub("", str(name or ""))
+    s = s.replace("\\", "/").rsplit("/", 1)[-1].strip().lstrip(".") or ""
+    if len(s) > 200:
+        stem, dot, ext = s.rpartition(".")
+        s = (stem[:190] + dot + ext[:9]) if dot and len(ext) <= 9 else s[:200]
+    return s or "未命名"
+
+
+_REASONS = (  # fazhi.review.read's reasons, in Chinese (the original follows in brackets)
+    ("file too large", "文件过大"),
+    ("zip bomb", "docx 解压后数据过大（疑似压缩炸弹），已拒绝"),
+    ("empty file", "空文件"),
+    ("encrypted", "文档已加密，请去掉密码后再上传"),
+    ("a program", "这是程序文件，不是文档"),
+    ("an image", "这是图片，不是文档（不支持 OCR）"),
+    ("compressed archive", "这是压缩包，不是文档"),
+    ("legacy .doc", "不支持旧版 .doc 格式，请另存为 .docx"),
+    ("spreadsheet", "这是电子表格，不是报告"),
+    ("presentation", "这是演示文稿，不是报告"),
+    ("no text layer", "PDF 没有文字层（扫描件？），不支持 OCR"),
+    ("not a text document", "不是文本文件（含二进制数据）"),
+    ("unsupported file type", "不支持的文件类型"),
+    ("not supported", "不支持的文件格式"),
+    ("not a valid", "文件已损坏或与扩展名不符"),
+    ("no text", "文档中没有文字"),
+    ("damaged", "文件已损坏，无法读取"),
+)
+
+
+def reason_zh(reason: str) -> str:
+    for key, zh in _REASONS:
+        if key in reason:
+            return f"{zh}（{reason}）"
+    return f"无法读取文件（{reason}）"
+
+
+def reason_status(reason: str) -> int:
+    """HTTP status for a file that cannot be read: 413 too large, 415 not a report format, 422 otherwise."""
+    if "too large" in reason or "zip bomb" in reason or "too much data" in reason:
+        return 413
+    if any(k in reason for k in ("unsupported", "not supported", "not a text document", "a program", "an image",
+                                 "archive", "spreadsheet", "presentation", "PostScript", "not a valid")):
+        return 415
+    return 422
+
+
+@dataclass
+class UploadResult:
+    """What became of one uploaded file."""
+
+    file: str  # the display name
+    ok: bool
+    status: str  # created | exists | error
+    code: int  # HTTP status of this file: 201 created, 200 already stored, 4xx refused
+    id: int | None = None
+    error: str | None = None
+    reason: str | None = None  # fazhi.review.read's reason (English), for scripts
+    review: dict[str, Any] | None = None
+    title: str | None = None
+    issuer: str | None = None
+
+    def to_json(self, *, with_review: bool = True) -> dict[str, Any]:
+        d: dict[str, Any] = {"file": self.file, "ok": self.ok, "status": self.status, "code": self.code}
+        if self.ok:
+            d.update(id=self.id, title=self.title, issuer=self.issuer)
+            if with_review:
+                d["review"] = self.review
+        else:
+            d.update(error=self.error, reason=self.reason)
+        return d
+
+
+def review_bytes(data: bytes, name: str, *, max_bytes: int,
+                 knowledge: dict[str, str] | None = None) -> tuple[dict[str, Any], str]:
+    """Read ``data`` by its content (``name`` is a hint and the display name) and review it:
+    (``fazhi.review/1`` document, normalised text).  Raises :class:`fazhi.review.read.ReadError`.
+
+    ``knowledge``: the YAML texts to review with (a database's active set, ``{}``: the files;
+    ``None``: whatever is in effect); the review runs under :func:`fazhi.knowledge.using`, so a
+    switch by another thread never lands halfway through it."""
+    from fazhi import knowledge as kn
+    from fazhi.review import pipeline, read
+    from fazhi.review.model import Source
+
+    doc = read.read_bytes(data, name, max_bytes=max_bytes)
+    source = Source(path=name, sha256=doc.sha256, format=doc.format, encoding=doc.encoding, size=doc.size)
+    with kn.using(knowledge):
+        rv = pipeline.review_source(doc.text, source)
+    out = rv.to_json()
+    out["source"]["size"] = rv.source.size
+    return out, rv.text
+
+
+def issuer_label(issuer: dict[str, Any] | None) -> str:
+    if not issuer:
+        return "（未识别）"
+    path = "".join(issuer.get(k) or "" for k in REGION_FIELDS)
+    name = issuer.get("name") or path or "（未识别）"
+    return name if not path or path == name else f"{name}〔{path}〕"
+
+
+def store_uploads(Session: sessionmaker[Session], write: sessionmaker[Session], files: list[tuple[str, bytes]], *,
+                  user_id: int | None, scope: Scope | None, max_bytes: int, reviewer: ReviewPool | None = None,
+                  timeout: float = 60.0) -> list[UploadResult]:
+    """:func:`store_upload` for each file of one upload; the database's active knowledge versions are
+    looked up once for the batch (one small query)."""
+    with Session() as s:
+        active = knowledge_store.active_set(s)
+    return [store_upload(write, name, data, user_id=user_id, scope=scope, max_bytes=max_bytes, knowledge=active,
+                         reviewer=reviewer, timeout=timeout)
+            for name, data in files]
+
+
+def store_upload(write: sessionmaker[Session], name: str | None, data: bytes, *, user_id: int | None,
+                 scope: Scope | None, max_bytes: int,
+                 knowledge: knowledge_store.ActiveSet | None = None, reviewer: ReviewPool | None = None,
+                 timeout: float = 60.0) -> UploadResult:
+    """Review one uploaded file and store it (one transaction), or say why not.
+
+    The review uses the database's active knowledge versions (``knowledge``,
+    else looked up now) and runs in one of ``reviewer``'s processes (at most
+    ``timeout`` seconds; without ``reviewer``: here).  Nothing is stored for
+    a file that cannot be read, takes too long or too much memory to review,
+    or whose issuer is outside the uploader's region scope.  The upload (or
+    its refusal) is written to the audit log."""
+    from fazhi.knowledge import KnowledgeError
+    from fazhi.review.read import ReadError
+
+    shown = display_name(name)
+    if knowledge is None:
+        with write() as s:
+            knowledge = knowledge_store.active_set(s)
+    try:
+        if reviewer is None:
+            doc, text = review_bytes(data, shown, max_bytes=max_bytes, knowledge=dict(knowledge.texts))
+        else:
+            doc, text = reviewer.run("fazhi.corpus.uploads:review_bytes", data, shown, timeout=timeout,
+                                     max_bytes=max_bytes, knowledge=dict(knowledge.texts))
+    except ReviewTimeout as exc:
+        return _refuse(write, user_id, shown, 422,
+                       f"审查超时：超过 {exc.seconds:g} 秒仍未完成，已停止（文件可能异常），未入库",
+                       f"review timed out ({exc.seconds:g} s)")
+    except ReviewFailed as exc:
+        why = "所需内存超过上限" if "memory" in str(exc) else "审查进程意外结束"
+        return _refuse(write, user_id, shown, 422, f"审查失败：{why}（文件可能异常），未入库", f"review failed: {exc}")
+    except KnowledgeError as exc:  # an active version this fazhi cannot use: the administrator must act
+        return _refuse(write, user_id, shown, 503,
+                       f"规则与指标配置无法使用，未审查（请管理员在“规则与指标”页面检查启用的版本）：{exc}",
+                       f"knowledge in effect cannot be used: {exc}")
+    except ReadError as exc:
+        return _refuse(write, user_id, shown, reason_status(exc.reason), reason_zh(exc.reason), exc.reason)
+    except Exception as exc:  # a bug in a stage must not break the batch
+        return _refuse(write, user_id, shown, 500, f"内部错误：{type(exc).__name__}",
+                       f"internal error: {type(exc).__name__}: {exc}")
+    iss = doc.get("issuer")
+    if scope is not None and not scope.contains(iss):
+        return _refuse(write, user_id, shown, 403,
+                       f"报告主体 {issuer_label(iss)} 不在您的管辖范围（{scope.label}）内，未入库",
+                       "issuer outside the uploader's region scope")
+    sha = doc["source"]["sha256"]
+    for attempt in (0, 1):
+        try:
+            with write.begin() as s:
+                saved = service.save_review(s, doc, text, user=user_id)
+                audit(s, user_id, "report.upload", "report", saved.id,
+                      {"file": shown, "sha256": sha, "status": saved.status, "title": doc.get("title")})
+            break
+        except sa_exc.IntegrityError:  # the same file stored by a concurrent upload: it exists now
+            if attempt:
+                raise
+    return UploadResult(shown, True, saved.status, 201 if saved.status == "created" else 200, id=saved.id,
+                        review={**doc, "id": saved.id}, title=doc.get("title"), issuer=issuer_label(iss))
+
+
+def _refuse(write: sessionmaker[Session], user_id: int | None, shown: str, code: int, error: str,
+            reason: str) -> UploadResult:
+    """A file not stored: the result saying why, written to the audit log (``report.upload_refused``)."""
+    res = UploadResult(shown, False, "error", code, error=error, reason=reason)
+    with write.begin() as s:
+        audit(s, user_id, "report.upload_refused", "report", None,
+              {"file": res.file, "code": res.code, "reason": res.reason})
+    return res
+
+
+def upload_status(results: list[UploadResult]) -> int:
+    """The HTTP status of a whole upload: 200 when anything was stored, else the files' common status
+    (400 when they differ)."""
+    if any(r.ok for r in results):
+        return 201 if any(r.code == 201 for r in results) else 200
+    codes = {r.code for r in results}
+    return codes.pop() if len(codes) == 1 else 400
