@@ -11,7 +11,7 @@ import docx
 from docx.document import Document
 from docx.oxml.ns import qn
 from docx.shared import Length
-from docx.styles.style import BaseStyle
+from docx.styles.style import ParagraphStyle
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
@@ -26,8 +26,8 @@ def all_xml(data: bytes) -> str:
         return "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
 
 
-def _styles(paragraph: Paragraph) -> Iterator[BaseStyle]:
-    style: BaseStyle | None = paragraph.style
+def _styles(paragraph: Paragraph) -> Iterator[ParagraphStyle]:
+    style: ParagraphStyle | None = paragraph.style
     while style is not None:
         yield style
         style = style.base_style

@@ -95,7 +95,10 @@ def test_addressee_is_flush_left_with_a_colon(notice):
 
 def _field_and_dashes(paragraph) -> tuple[str, str, str]:
     """(text before the PAGE field, its instruction, text after it)."""
-    before, instruction, after, where = [], [], [], "before"
+    before: list[str] = []
+    instruction: list[str] = []
+    after: list[str] = []
+    where = "before"
     for run in paragraph.runs:
         char = run._r.find(qn("w:fldChar"))
         if char is not None:

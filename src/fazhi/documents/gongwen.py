@@ -267,10 +267,8 @@ def _page_number(paragraph: Paragraph, *, odd: bool) -> None:
 def _page_setup(doc: DocxDocument) -> None:
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
-    section.top_margin = Mm(MARGINS_MM["top"])
-    section.bottom_margin = Mm(MARGINS_MM["bottom"])
-    section.left_margin = Mm(MARGINS_MM["left"])
-    section.right_margin = Mm(MARGINS_MM["right"])
+    for side, mm in MARGINS_MM.items():
+        setattr(section, f"{side}_margin", Mm(mm))
     section.footer_distance = Mm(FOOTER_DISTANCE_MM)
     doc.settings.odd_and_even_pages_header_footer = True
     _page_number(section.footer.paragraphs[0], odd=True)
