@@ -78,32 +78,10 @@ def opinion_document(review: Review, *, reviewer: str | None = None, office: str
     if issuer:
         doc.addressee(issuer)
     doc.paragraph(opening(review))
-    sections = w["sections"]
-
-    doc.heading(sections["parts"], 1)
-    for i, (key, spec) in enumerate(w["parts"].items(), 1):
-        part = _part(review, key)
-        doc.paragraph(f"{i}.{spec['label']}：{part_status_text(part)}。", cites=_spans(part.get("evidence")))
-
-    doc.heading(sections["findings"], 1)
-    groups = findings_by_severity(review)
-    if not groups:
-        doc.paragraph(w["no_findings"])
-    for label, findings in groups:
-        doc.heading(f"{label}（{len(findings)}项）", 2)
-        for i, finding in enumerate(findings, 1):
-            doc.paragraph(f"{i}.{finding_text(finding)}", cites=_spans(finding.get("evidence")))
-
-    doc.heading(sections["score"], 1)
-    _score_section(doc, review)
-
-    doc.heading(sections["suggestions"], 1)
-    advice = suggestions(review)
-    for i, sentence in enumerate(advice, 1):
-        doc.paragraph(f"{i}.{sentence}")
-    if not advice:
-        doc.paragraph(w["no_suggestions"])
-
+    for name, write in (("parts", _parts_section), ("findings", _findings_section),
+                        ("score", _score_section), ("suggestions", _suggestions_section)):
+        doc.heading(w["sections"][name], 1)
+        write(doc, review)
     if reviewer:
         doc.paragraph(w["reviewer"].format(reviewer=plain(reviewer)))
     doc.signature(office, date or dt.date.today())
@@ -297,6 +275,22 @@ def finding_text(finding: Mapping[str, Any]) -> str:
     return f"{text}相关原文：{quotes}{more}。"
 
 
+def _parts_section(doc: GongwenDocument, review: Review) -> None:
+    for i, (key, spec) in enumerate(wording()["parts"].items(), 1):
+        part = _part(review, key)
+        doc.paragraph(f"{i}.{spec['label']}：{part_status_text(part)}。", cites=_spans(part.get("evidence")))
+
+
+def _findings_section(doc: GongwenDocument, review: Review) -> None:
+    groups = findings_by_severity(review)
+    if not groups:
+        doc.paragraph(wording()["no_findings"])
+    for label, findings in groups:
+        doc.heading(f"{label}（{len(findings)}项）", 2)
+        for i, finding in enumerate(findings, 1):
+            doc.paragraph(f"{i}.{finding_text(finding)}", cites=_spans(finding.get("evidence")))
+
+
 def _score_section(doc: GongwenDocument, review: Review) -> None:
     w = wording()
     score = _mapping(review.get("score"))
@@ -340,3 +334,11 @@ def suggestions(review: Review) -> list[str]:
     for _, findings in findings_by_severity(review):
         advice.extend(s for s in map(_rule_suggestion, findings) if s)
     return list(dict.fromkeys(advice))
+
+
+def _suggestions_section(doc: GongwenDocument, review: Review) -> None:
+    advice = suggestions(review)
+    for i, sentence in enumerate(advice, 1):
+        doc.paragraph(f"{i}.{sentence}")
+    if not advice:
+        doc.paragraph(wording()["no_suggestions"])
