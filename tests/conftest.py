@@ -15,16 +15,6 @@ SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
 GOLD_PATH = SHARED / "gold" / "seeds.json"
 
 
-@pytest.fixture(autouse=True)
-def _files_knowledge_after_each_test():
-    """A test that put a database's knowledge versions in effect (web upload, ingest) leaves the
-    process with the knowledge files again, as every other test expects."""
-    yield
-    from fazhi import knowledge
-
-    knowledge.reset()
-
-
 def _need_shared() -> None:
     if not SEEDS or not GOLD_PATH.exists():
         pytest.skip("../shared/seeds and ../shared/gold are not beside the repository")

@@ -110,12 +110,8 @@ def test_override_directory(tmp_path, monkeypatch, data):
     ]}
     (tmp_path / "indicators.yaml").write_text(yaml.safe_dump(custom, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("FAZHI_KNOWLEDGE_DIR", str(tmp_path))
-    knowledge.load.cache_clear()
-    try:
-        loaded = knowledge.load("indicators")
-        assert loaded["version"] == "test.1"
-        cat = compile_catalogue(loaded)
-        assert [i.id for i in cat.indicators] == ["law_study_sessions"]
-    finally:
-        monkeypatch.delenv("FAZHI_KNOWLEDGE_DIR")
-        knowledge.load.cache_clear()
+    loaded = knowledge.load("indicators")
+    assert loaded["version"] == "test.1"
+    assert [i.id for i in catalogue().indicators] == ["law_study_sessions"]
+    monkeypatch.delenv("FAZHI_KNOWLEDGE_DIR")
+    assert knowledge.load("indicators")["version"] != "test.1"  # the folder is gone: the packaged file again

@@ -85,12 +85,9 @@ def test_a_complete_report_scores_higher_on_completeness_than_one_missing_parts(
 
 @pytest.fixture
 def override(tmp_path, monkeypatch):
-    """Point FAZHI_KNOWLEDGE_DIR at a folder and reset the caches around the test."""
+    """Point FAZHI_KNOWLEDGE_DIR at a folder (the files' knowledge follows the folder and its files)."""
     monkeypatch.setenv("FAZHI_KNOWLEDGE_DIR", str(tmp_path))
-    knowledge.clear_caches()
-    yield tmp_path
-    monkeypatch.delenv("FAZHI_KNOWLEDGE_DIR")
-    knowledge.clear_caches()
+    return tmp_path
 
 
 def test_a_user_can_switch_off_a_rule_and_change_a_severity_without_code(override):

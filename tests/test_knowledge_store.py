@@ -1,5 +1,5 @@
-"""Knowledge in effect: in-process overrides that leave nothing stale, versions kept in the database
-(SQLite and PostgreSQL), and `fazhi ingest` / `fazhi knowledge` using the database's active set."""
+"""Knowledge as a value (two versions side by side, catastrophic patterns refused), versions kept in the
+database (SQLite and PostgreSQL), and `fazhi ingest` / `fazhi knowledge` using the database's active set."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from fazhi.corpus.models import IngestRun, Report
 from fazhi.knowledge import versions as ks
 from fazhi.review import pipeline
 from fazhi.review.facts import catalogue
+from fazhi.review.pipeline import Reviewer
 from tests.knowledge_helpers import RULE, local_rules
 
 REPORT = ("焦作市中站区人民政府关于2023年度法治政府建设情况的报告\n一、2023年推进法治政府建设的主要举措和成效\n"
@@ -43,76 +44,85 @@ def no_causes(rv) -> tuple[str, str] | None:
     return (f.severity, f.message) if f else None
 
 
-# ============================================================================ in-process overrides
-def test_switching_clears_every_cache_and_versions_follow():
+# ============================================================================ knowledge as a value
+def test_a_review_follows_the_knowledge_it_is_given_and_leaves_the_files_alone():
     base = pipeline.review_text(REPORT)
     assert "admin_reconsideration_cases" in {f.indicator for f in base.facts}
     assert no_causes(base)[0] == "warning" and base.versions["rules"] == "2024.1"
-    assert any(i.id == "admin_reconsideration_cases" for i in catalogue().indicators)  # compiled and cached
 
-    assert knowledge.use({"indicators": indicators_without("admin_reconsideration_cases"), "rules": rules_text()})
-    rv = pipeline.review_text(REPORT)
+    local = knowledge.from_texts({"indicators": indicators_without("admin_reconsideration_cases"),
+                                  "rules": rules_text()})
+    rv = Reviewer(local).review_text(REPORT)
     assert "admin_reconsideration_cases" not in {f.indicator for f in rv.facts}
-    assert not any(i.id == "admin_reconsideration_cases" for i in catalogue().indicators)
+    assert not any(i.id == "admin_reconsideration_cases" for i in catalogue(local).indicators)
     assert no_causes(rv) == ("error", "本地：不足没有分析原因")
     assert rv.versions["rules"] == "2024.1-本地" and rv.versions["indicators"] == "2024.1-少一项"
-    assert pipeline.versions()["rules"] == "2024.1-本地" and knowledge.source("rules") == "override"
-    assert knowledge.use({"indicators": indicators_without("admin_reconsideration_cases"),
-                          "rules": rules_text()}) is False  # the same texts: nothing to do
-
-    assert knowledge.reset()
-    again = pipeline.review_text(REPORT)
-    assert again.to_json() == base.to_json()
+    assert local.origin["rules"] == "override" and local.origin["parts"] == knowledge.files().origin["parts"]
+    # the same texts give the same value (compiled once); the files are untouched
+    assert knowledge.from_texts({"rules": rules_text(), "indicators": indicators_without(
+        "admin_reconsideration_cases")}) is local
+    assert catalogue(local) is catalogue(local)
+    assert any(i.id == "admin_reconsideration_cases" for i in catalogue().indicators)
+    assert pipeline.review_text(REPORT).to_json() == base.to_json()
     assert knowledge.source("rules") == str(knowledge.packaged_path("rules"))
 
 
-def test_an_invalid_text_changes_nothing():
-    knowledge.use({"rules": rules_text()})
-    gen = knowledge.generation()
+def test_an_invalid_text_is_refused_with_its_place():
     with pytest.raises(knowledge.KnowledgeError) as info:
-        knowledge.use({"rules": rules_text("x", severity="fatal")})
+        knowledge.from_texts({"rules": rules_text("x", severity="fatal")})
     assert info.value.location.endswith("/severity") and "'fatal' is not one of" in info.value.reason
     with pytest.raises(knowledge.KnowledgeError):
-        knowledge.use({"catalogue": "version: x\n"})  # not a file a database can replace
-    assert knowledge.generation() == gen and pipeline.versions()["rules"] == "2024.1-本地"
+        knowledge.from_texts({"catalogue": "version: x\n"})  # not a file a database can replace
+    assert knowledge.files().version("rules") == "2024.1"
 
 
-def test_a_value_computed_while_the_knowledge_switched_is_not_kept():
-    calls: list[str] = []
+@pytest.mark.parametrize("name, where, pattern", [
+    ("parts", "parts/shortcomings/text/0", "(([^。]|[^。])*)*不足"),
+    ("rules", "rules/{no_causes}/params/causes", "(原因[^。]*)+导致"),
+    ("indicators", "indicators/0/exclude", "(讲座|讲)*+(a+)*x"),
+    ("units", "names/0", "(第[一二三]+条)*"),
+])
+def test_a_catastrophic_pattern_is_refused_when_the_text_is_read(name, where, pattern):
+    data = yaml.safe_load(knowledge.packaged_path(name).read_text(encoding="utf-8"))
+    if name == "rules":
+        where = where.format(no_causes=next(i for i, r in enumerate(data["rules"]) if r["id"] == RULE))
+    node = data
+    *path, last = where.split("/")
+    for k in path:
+        node = node[int(k)] if isinstance(node, list) else node[k]
+    if isinstance(node, list):
+        node[int(last)] = pattern
+    else:
+        node[last] = pattern
+    data["version"] = "bad.1"
+    with pytest.raises(knowledge.KnowledgeError) as info:
+        knowledge.from_texts({name: yaml.safe_dump(data, allow_unicode=True)})
+    assert info.value.location == where and "灾难性回溯" in str(info.value)
 
-    @knowledge.cached
-    def rules_version_slowly() -> str:
-        v = knowledge.version("rules")
-        calls.append(v)
-        if len(calls) == 1:  # another thread switches while this one computes
-            knowledge.use({"rules": rules_text()})
-        return v
 
-    assert rules_version_slowly() == "2024.1"  # what it saw
-    assert rules_version_slowly() == "2024.1-本地"  # not the stale value: computed again
-    assert rules_version_slowly() == "2024.1-本地" and len(calls) == 2  # then cached
-
-
-def test_reviews_in_threads_never_see_a_switch_halfway():
-    """Two threads review under two knowledge sets, switching all the time: every review is
-    consistent with the set it ran under (versions and the rule's severity agree)."""
-    sets = {"error": {"rules": rules_text()}, "warning": {}}
+def test_two_versions_review_in_two_threads_at_once():
+    """The same report under two knowledge versions, in two threads started together, many times: every
+    review is right for the version its reviewer holds (the rule's severity and the versions agree)."""
+    reviewers = {"error": Reviewer(knowledge.from_texts({"rules": rules_text()})), "warning": Reviewer()}
+    start = threading.Barrier(len(reviewers))
     bad: list[str] = []
+    done: dict[str, int] = {}
 
     def work(severity: str) -> None:
-        for _ in range(8):
-            with knowledge.using(sets[severity]):
-                rv = pipeline.review_text(REPORT)
+        start.wait()
+        for _ in range(12):
+            rv = reviewers[severity].review_text(REPORT)
             want = "2024.1-本地" if severity == "error" else "2024.1"
             if no_causes(rv)[0] != severity or rv.versions["rules"] != want:
                 bad.append(f"{severity}: {no_causes(rv)} {rv.versions['rules']}")
+            done[severity] = done.get(severity, 0) + 1
 
-    threads = [threading.Thread(target=work, args=(sev,)) for sev in sets]
+    threads = [threading.Thread(target=work, args=(sev,)) for sev in reviewers]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert bad == []
+    assert bad == [] and done == {"error": 12, "warning": 12}
 
 
 # ============================================================================ the store, both backends
@@ -168,7 +178,7 @@ def test_refusals_store_nothing(Session):
         ("rules", rules_text("2024.1"), 409, "与内置版本相同"),
         ("rules", rules_text("x.2").replace("check: no_causes", "check: nope"), 422, "unknown check 'nope'"),
         ("parts", knowledge.packaged_path("parts").read_text(encoding="utf-8")
-         .replace('version: "2024.1"', 'version: "p.1"').replace("- 不足|差距", "- 不足(|差距"), 422, "无法使用"),
+         .replace('version: "2024.1"', 'version: "p.1"').replace("- 不足|差距", "- 不足(|差距"), 422, "正则表达式无法编译"),
         ("catalogue", "version: x\n", 422, "未知的知识文件"),
         ("rules", rules_text("x\n2"), 422, "version: 字段"),
     ]
@@ -180,24 +190,19 @@ def test_refusals_store_nothing(Session):
     with Session() as s:
         assert s.scalar(select(func.count()).select_from(ks.KnowledgeVersion)) == 0
         assert s.scalar(select(func.count()).select_from(AuditEvent)) == 0
-    assert knowledge.overrides() == {}  # the trial reviews put back what was in effect
+    assert knowledge.files().version("parts") == "2024.1"  # a trial changes nothing here
 
 
 def test_a_version_number_of_the_local_knowledge_dir_cannot_name_other_content(Session, tmp_path, monkeypatch):
     (tmp_path / "rules.yaml").write_text(rules_text("2024.1-本机"), encoding="utf-8")
     monkeypatch.setenv("FAZHI_KNOWLEDGE_DIR", str(tmp_path))
-    knowledge.clear_caches()
-    try:
-        with Session.begin() as s, pytest.raises(ks.KnowledgeStoreError) as info:
-            ks.add_version(s, "rules", rules_text("2024.1-本机", message="别的"))
-        assert info.value.status == 409 and "FAZHI_KNOWLEDGE_DIR" in str(info.value)
-        with Session() as s:
-            ov = ks.overview(s)
-        rules = next(f for f in ov["files"] if f["name"] == "rules")
-        assert rules["base"]["local"] and rules["base"]["version"] == "2024.1-本机" and rules["packaged"] == "2024.1"
-    finally:
-        monkeypatch.delenv("FAZHI_KNOWLEDGE_DIR")
-        knowledge.clear_caches()
+    with Session.begin() as s, pytest.raises(ks.KnowledgeStoreError) as info:
+        ks.add_version(s, "rules", rules_text("2024.1-本机", message="别的"))
+    assert info.value.status == 409 and "FAZHI_KNOWLEDGE_DIR" in str(info.value)
+    with Session() as s:
+        ov = ks.overview(s)
+    rules = next(f for f in ov["files"] if f["name"] == "rules")
+    assert rules["base"]["local"] and rules["base"]["version"] == "2024.1-本机" and rules["packaged"] == "2024.1"
 
 
 def test_active_set_is_one_small_query_once_the_texts_are_known(Session, migrated):
@@ -239,7 +244,6 @@ def test_ingest_reviews_with_the_databases_active_versions(migrated, tmp_path, w
     Session = db.session_factory(migrated, write=True)
     with Session.begin() as s:
         ks.add_version(s, "rules", rules_text(), activate_it=True)
-    knowledge.reset()
     res = ingest([tmp_path], engine=migrated, workers=workers)
     assert res.counts.ok == 1 and res.exit_code == 0
     with Session() as s:
@@ -362,7 +366,6 @@ def test_cli_compare_names_indicators_as_the_databases_catalogue_does(tmp_path):
     f = tmp_path / "indicators.yaml"
     f.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert runner.invoke(cli_app, ["knowledge", "add", str(f), "--activate", "--db", dbfile]).exit_code == 0
-    knowledge.reset()
     out = tmp_path / "c.csv"
     r = runner.invoke(cli_app, ["compare", "--db", dbfile, "--csv", str(out)])
     assert r.exit_code == 0, r.stderr

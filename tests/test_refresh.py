@@ -48,13 +48,13 @@ def test_refresh_gives_each_stored_report_the_review_its_file_gets_now(migrated,
     assert result.status == "completed" and result.counts.refreshed == len(seed_paths)
     after = _stored(migrated)
     assert {sha: v[0] for sha, v in after.items()} == {sha: v[0] for sha, v in before.items()}  # same ids
-    with knowledge.using({"rules": rules}):
-        for path in seed_paths:
-            fresh = pipeline.review_path(path).to_json()
-            _rid, doc, key = after[fresh["source"]["sha256"]]
-            assert {k: doc.get(k) for k in COMPARED} == {k: fresh.get(k) for k in COMPARED}, path.name
-            assert doc["source"]["path"] == str(path) and doc["versions"]["rules"] == "2024.1-本地"
-            assert key == service.knowledge_key(fresh["versions"])
+    local = knowledge.from_texts({"rules": rules})
+    for path in seed_paths:
+        fresh = pipeline.review_path(path, knowledge=local).to_json()
+        _rid, doc, key = after[fresh["source"]["sha256"]]
+        assert {k: doc.get(k) for k in COMPARED} == {k: fresh.get(k) for k in COMPARED}, path.name
+        assert doc["source"]["path"] == str(path) and doc["versions"]["rules"] == "2024.1-本地"
+        assert key == service.knowledge_key(fresh["versions"])
     # the rule now reads as the local version says, wherever it applies
     changed = [doc for _i, doc, _k in after.values() for f in doc["findings"] if f["rule"] == RULE]
     assert changed and all(f["severity"] == "error" for d in changed for f in d["findings"] if f["rule"] == RULE)

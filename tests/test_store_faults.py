@@ -99,20 +99,20 @@ def test_corrupt_files_in_a_batch(migrated, folder, consistent):
 
 @pytest.mark.parametrize("workers", [2, 0])
 def test_internal_error_in_review(migrated, folder, monkeypatch, workers, consistent):
-    real = pipeline.review_path
+    real = pipeline.Reviewer.review_path
     victim = sorted(folder.iterdir())[2]
 
-    def flaky(path, **kw):
+    def flaky(self, path, **kw):
         if Path(path).name == victim.name:
             raise RuntimeError("boom")
-        return real(path, **kw)
+        return real(self, path, **kw)
 
-    monkeypatch.setattr(pipeline, "review_path", flaky)  # workers are forked: they see it too
+    monkeypatch.setattr(pipeline.Reviewer, "review_path", flaky)  # workers are forked: they see it too
     res = ingest([folder], engine=migrated, workers=workers)
     assert (res.counts.ok, res.counts.failed) == (4, 1)
     assert res.failures == [(str(victim), "internal error: RuntimeError: boom")]
     assert consistent(migrated) == 4
-    monkeypatch.setattr(pipeline, "review_path", real)
+    monkeypatch.setattr(pipeline.Reviewer, "review_path", real)
     again = ingest([folder], engine=migrated, workers=workers)
     assert (again.counts.ok, again.counts.skipped) == (1, 4)
     assert consistent(migrated) == 5
@@ -140,15 +140,15 @@ def test_internal_error_while_storing_rolls_back_that_report(migrated, folder, m
 
 
 def test_worker_process_dies(migrated, folder, monkeypatch, consistent):
-    real = pipeline.review_path
+    real = pipeline.Reviewer.review_path
     victim = sorted(folder.iterdir())[3]
 
-    def deadly(path, **kw):
+    def deadly(self, path, **kw):
         if Path(path).name == victim.name:
             os._exit(3)  # as if killed by the OOM killer
-        return real(path, **kw)
+        return real(self, path, **kw)
 
-    monkeypatch.setattr(pipeline, "review_path", deadly)
+    monkeypatch.setattr(pipeline.Reviewer, "review_path", deadly)
     res = ingest([folder], engine=migrated, workers=2)
     assert res.failures == [(str(victim), "internal error: the process reviewing it died")]
     assert (res.counts.ok, res.counts.failed) == (4, 1)

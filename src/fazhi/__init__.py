@@ -8,25 +8,31 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fazhi.review.model import Review
+
+if TYPE_CHECKING:
+    from fazhi.knowledge import Knowledge
 
 __version__ = "0.1.0"
 __all__ = ["Review", "__version__", "review"]
 
 
-def review(path_or_text: str | Path) -> Review:
-    """Review one report, given as a path to a file or as its text."""
-    from fazhi.review.pipeline import review_path, review_text
+def review(path_or_text: str | Path, knowledge: Knowledge | None = None) -> Review:
+    """Review one report, given as a path to a file or as its text, under ``knowledge`` (default: the
+    packaged knowledge files, or ``FAZHI_KNOWLEDGE_DIR``'s)."""
+    from fazhi.review.pipeline import Reviewer
 
+    reviewer = Reviewer(knowledge)
     if isinstance(path_or_text, Path):
-        return review_path(path_or_text)
+        return reviewer.review_path(path_or_text)
     s = str(path_or_text)
     if "\n" not in s and len(s) < 4096:
         p = Path(s)
         try:
             if p.is_file():
-                return review_path(p)
+                return reviewer.review_path(p)
         except OSError:
             pass
-    return review_text(s)
+    return reviewer.review_text(s)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from fazhi import knowledge
 from fazhi.accounts.models import AuditEvent
 from fazhi.corpus.models import Report
-from fazhi.knowledge.versions import KnowledgeVersion
+from fazhi.knowledge.models import KnowledgeVersion
 from tests.knowledge_helpers import RULE, local_rules
 from tests.web.conftest import JIAOZUO, XINYANG, Web, add_token, login_as, report_text
 
@@ -120,7 +120,6 @@ def test_another_worker_process_activating_is_seen_at_the_next_upload(app, admin
 
     with app.state.WriteSession.begin() as s:
         ks.add_version(s, "rules", rules_yaml("2024.1-cli"), activate_it=True)
-    knowledge.reset()  # this process has not seen it
     doc = upload_one(admin, "a.txt", no_causes_report())
     assert doc["versions"]["rules"] == "2024.1-cli" and finding(doc, RULE)["severity"] == "error"
     with app.state.WriteSession.begin() as s:
@@ -371,13 +370,10 @@ def test_indicator_names_follow_a_version_activated_by_another_process(admin, ap
             ind["name"] = "领导干部集中学法次数（本省口径）"
     with app.state.WriteSession.begin() as s:
         ks.add_version(s, "indicators", yaml.safe_dump(data, allow_unicode=True), activate_it=True)
-    knowledge.reset()  # this process has not seen it
     table = admin.get("/api/compare").json()
     names = {c["id"]: c["name"] for c in table["columns"]}
     assert names["law_study_sessions"] == "领导干部集中学法次数（本省口径）"
-    knowledge.reset()
     assert "本省口径" in admin.get("/api/compare.csv").content.decode("utf-8-sig")
-    knowledge.reset()
     assert "本省口径" in admin.get("/?ind=law_study_sessions").text
 
 

@@ -45,10 +45,10 @@ def compare_cmd(
     ids = [i.strip() for i in indicators.split(",")] if indicators else None
     with db.session_factory(engine)() as session:
         try:  # the database's indicator catalogue (names, units, core) if a version is active there
-            knowledge_store.apply(session)
+            kn = knowledge_store.active_knowledge(session)
         except KnowledgeError as exc:
             raise die(f"the active knowledge of {db.describe(engine.url)} cannot be used: {exc}") from None
-        table = compare.build(session, flt, indicators=ids, core_only=core)
+        table = compare.build(session, flt, indicators=ids, core_only=core, knowledge=kn)
         if not table.rows:
             err_console.print("no stored report matches (ingest reports with `fazhi ingest PATH`)")
             raise typer.Exit(1)

@@ -41,7 +41,7 @@ def knowledge_cmd(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from fazhi import knowledge
-    from fazhi.review.pipeline import KNOWLEDGE
+    from fazhi.knowledge import NAMES as KNOWLEDGE
 
     bad = 0
     for name in KNOWLEDGE:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from fazhi.corpus.models import Finding, PartRow, Report
 from fazhi.corpus.service import ReportFilter, fact_rows
+from fazhi.knowledge import Knowledge
 from fazhi.review.facts import catalogue
 from fazhi.units.models import Issuer
 
@@ -98,15 +99,16 @@ def _region(row: Any) -> str:
 
 
 def build(session: Session, flt: ReportFilter | None = None, *, indicators: list[str] | None = None,
-          core_only: bool = False) -> Table:
+          core_only: bool = False, knowledge: Knowledge | None = None) -> Table:
     """The indicator table of the reports matching ``flt``.
 
     Columns are the indicators with at least one value (catalogue order, core
     first), or exactly ``indicators`` when given.  Reports without any fact
-    still get a row, so a missing figure is visible as an empty cell.
+    still get a row, so a missing figure is visible as an empty cell.  Indicator names, units and
+    directions come from ``knowledge``'s catalogue (default: the files').
     """
     flt = flt or ReportFilter()
-    cat = catalogue()
+    cat = catalogue(knowledge)
     wanted = list(indicators) if indicators else None
     if core_only and wanted is None:
         wanted = cat.core_ids

@@ -13,6 +13,7 @@ from fazhi.accounts.roles import Scope
 from fazhi.corpus.models import Fact, PartRow, Report
 from fazhi.corpus.reports import in_effect
 from fazhi.corpus.service import REGION_FIELDS, ReportFilter, scoped
+from fazhi.knowledge import Knowledge
 from fazhi.lru import LRU, entries_only
 from fazhi.review.model import REQUIRED_PARTS
 from fazhi.units.identity import LEVEL_LABEL
@@ -43,13 +44,15 @@ _DASH: LRU[dict[str, Any]] = LRU(64, 1 << 30, entries_only)  # the last 64 dashb
 def dashboard_cached(session: Session, flt: ReportFilter | None, scope: Scope | None, *, key: tuple[Any, ...],
                      indicator: str | None = None) -> dict[str, Any]:
     """:func:`dashboard`, kept until the reports change (``key``: the filter as given, hashable)."""
-    k = (data_version(session), in_effect(session).key, scope.key() if scope else "", key, indicator)
-    return _DASH.get_or_make(k, lambda: dashboard(session, flt, scope, indicator=indicator))
+    kn = in_effect(session)
+    k = (data_version(session), kn.key, scope.key() if scope else "", key, indicator)
+    return _DASH.get_or_make(k, lambda: dashboard(session, flt, scope, indicator=indicator, knowledge=kn))
 
 
 def dashboard(session: Session, flt: ReportFilter | None, scope: Scope | None, *,
-              indicator: str | None = None, top: int = 20) -> dict[str, Any]:
-    """Everything the corpus dashboard shows, as plain data (charts are drawn in the browser)."""
+              indicator: str | None = None, top: int = 20, knowledge: Knowledge | None = None) -> dict[str, Any]:
+    """Everything the corpus dashboard shows, as plain data (charts are drawn in the browser); indicator
+    names from ``knowledge``'s catalogue (default: the files')."""
     from fazhi.review.facts import catalogue
 
     f = scoped(flt, scope)
@@ -77,7 +80,7 @@ def dashboard(session: Session, flt: ReportFilter | None, scope: Scope | None, *
         parts.setdefault(name, {})[status] = int(n)
     scores = [float(s) for (s,) in session.execute(
         select(Report.score_total).where(Report.id.in_(ids), Report.score_total.is_not(None)).limit(20000))]
-    cat = catalogue()
+    cat = catalogue(knowledge)
     counts = dict(session.execute(select(Fact.indicator, func.count(func.distinct(Fact.report_id)))
                                   .where(Fact.report_id.in_(ids)).group_by(Fact.indicator)).all())
     indicators = [{"id": i.id, "name": i.name, "core": bool(i.core), "reports": int(counts.get(i.id, 0))}

@@ -55,12 +55,11 @@ run row stays ``running``).  A re-run skips what is stored and finishes.
 Knowledge: the reviews use the database's active knowledge versions
 (:mod:`fazhi.knowledge.versions`).  The active set is read once per run,
 before the workers start, through a short-lived engine of its own, and handed
-to every worker process (its initializer puts it in effect); once the schema
-is ready it is read again (one small query) and, if it differs (an activation
-in between, a database not migrated yet), the workers are restarted with it.
-With ``workers=0`` the reviews run in the calling process, under
-:func:`fazhi.knowledge.using`, and the database's knowledge stays in effect
-there afterwards.
+to every worker process (its initializer makes its :class:`Reviewer` with it);
+once the schema is ready it is read again (one small query) and, if it differs
+(an activation in between, a database not migrated yet), the workers are
+restarted with it.  With ``workers=0`` the reviews run in the calling process
+with a :class:`Reviewer` of that knowledge; nothing process-wide changes.
 
 Workers are processes forked from the caller (on Linux), started before the
 database is touched; call :func:`ingest` from the main thread when
@@ -93,6 +92,7 @@ from fazhi import db, knowledge
 from fazhi.corpus import service
 from fazhi.corpus.models import Report
 from fazhi.knowledge import versions as knowledge_store
+from fazhi.review.pipeline import Reviewer
 
 SUPPORTED = (".txt", ".docx", ".pdf", ".html", ".htm", ".md")
 _CHUNK = 256  # files hashed and looked up per round trip
@@ -209,10 +209,18 @@ def file_sha256(path: Path, max_bytes: int | None = None) -> str | None:
 
 
 # =========================================================================== the worker
+#: the reviewer of a worker process: the database's active knowledge versions (validated by the parent)
+_reviewer: Reviewer | None = None
+
+
+def worker_reviewer() -> Reviewer:
+    """This worker process's reviewer (made by its initializer; the files' knowledge elsewhere)."""
+    return _reviewer or Reviewer()
+
+
 def _worker_init(texts: dict[str, str] | None = None) -> None:
-    # the database's active knowledge versions (validated by the parent)
-    if texts:
-        knowledge.use(texts)
+    global _reviewer
+    _reviewer = Reviewer(knowledge.from_texts(texts))
     # Ctrl-C in a terminal reaches the whole process group: the parent decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -235,25 +243,24 @@ def _noop() -> None:
 def _warm() -> dict[str, str] | None:
     """Load what a review needs (knowledge files, divisions) while the parent prepares the run,
     and tell the parent the knowledge versions (so the parent never loads the pipeline itself)."""
-    from fazhi.review import pipeline
-
     try:
-        pipeline.warm_up()
-        return service.current_versions()
+        reviewer = worker_reviewer()
+        reviewer.warm_up()
+        return reviewer.knowledge.versions
     except Exception:
         return None  # the real reviews will say what is wrong
 
 
-def review_file(path: str, max_bytes: int | None = None) -> tuple[str, Any, Any]:
+def review_file(path: str, max_bytes: int | None = None, reviewer: Reviewer | None = None) -> tuple[str, Any, Any]:
     """Review one file: ``("ok", review_json, text)`` or ``("error", reason, None)``.
 
-    Runs in a worker process; never raises for a bad file or a bug in a stage.
+    Runs in a worker process (with the worker's reviewer) or in this one (``reviewer``); never raises for a
+    bad file or a bug in a stage.
     """
-    from fazhi.review import pipeline
     from fazhi.review.read import ReadError
 
     try:
-        rv = pipeline.review_path(path, max_bytes=max_bytes)
+        rv = (reviewer or worker_reviewer()).review_path(path, max_bytes=max_bytes)
         doc = rv.to_json()
         doc["source"]["size"] = rv.source.size
         return ("ok", doc, rv.text)
@@ -482,7 +489,8 @@ class _Job:
         self.saves = 0
         self._last_flush = time.monotonic()
         self._pg = engine.dialect.name == "postgresql"
-        self.texts = dict(texts or {})  # the database's knowledge (for reviews in this process)
+        self.texts = dict(texts or {})
+        self.reviewer = Reviewer(knowledge.from_texts(self.texts))  # the database's knowledge, for reviews here
 
     @property
     def current(self) -> dict[str, str]:
@@ -490,8 +498,7 @@ class _Job:
         if self._current is None:
             got = self.pool.versions() if self.pool is not None else None
             if got is None:
-                with knowledge.using(self.texts):
-                    got = service.current_versions()
+                got = self.reviewer.knowledge.versions
             self._current = got
         return self._current
 
@@ -533,8 +540,7 @@ class _Job:
         self.pool = pool
         if pool is None:
             for task in self._tasks(files):
-                with knowledge.using(self.texts):
-                    outcome = review_file(task.path, self.max_bytes)
+                outcome = review_file(task.path, self.max_bytes, self.reviewer)
                 self._handle(task, outcome)
                 if self.stop.is_set():
                     break

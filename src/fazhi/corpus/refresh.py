@@ -46,23 +46,25 @@ from fazhi.corpus.ingest import (
     db_error_message,
 )
 from fazhi.corpus.models import Report
+from fazhi.review.pipeline import Reviewer
 
 BATCH = 100
 ProgressFn = Callable[[Counts], None]
 
 
-def review_stored(source: dict[str, Any], text: str) -> tuple[str, Any, Any]:
+def review_stored(source: dict[str, Any], text: str, reviewer: Reviewer | None = None) -> tuple[str, Any, Any]:
     """Review a stored report's text again: ``("ok", review_json, text)`` or ``("error", reason, None)``.
 
     ``source`` is the stored review's ``source`` (path, sha256, format, encoding, size): the new
-    review keeps it.  Runs in a worker process too; never raises."""
-    from fazhi.review import pipeline
+    review keeps it.  Runs in a worker process (with the worker's reviewer) or here (``reviewer``);
+    never raises."""
+    from fazhi.corpus import ingest
     from fazhi.review.model import Source
 
     try:
         src = Source(path=source.get("path"), sha256=source["sha256"], format=source.get("format") or "txt",
                      encoding=source.get("encoding"), size=int(source.get("size") or len(text.encode("utf-8"))))
-        rv = pipeline.review_source(text, src)
+        rv = (reviewer or ingest.worker_reviewer()).review_source(text, src)
         doc = rv.to_json()
         doc["source"]["size"] = src.size
         return ("ok", doc, rv.text)
@@ -70,8 +72,9 @@ def review_stored(source: dict[str, Any], text: str) -> tuple[str, Any, Any]:
         return ("error", f"internal error: {type(exc).__name__}: {exc}", None)
 
 
-def _review_many(items: list[tuple[int, dict[str, Any], str]]) -> list[tuple[int, tuple[str, Any, Any]]]:
-    return [(rid, review_stored(src, text)) for rid, src, text in items]
+def _review_many(items: list[tuple[int, dict[str, Any], str]], reviewer: Reviewer | None = None
+                 ) -> list[tuple[int, tuple[str, Any, Any]]]:
+    return [(rid, review_stored(src, text, reviewer)) for rid, src, text in items]
 
 
 def stale(session: Any, key: str, *, everything: bool = False) -> list[int]:
@@ -96,8 +99,7 @@ def refresh_stored(engine: Engine, *, workers: int | None = None, everything: bo
     texts = _valid_texts(_active(engine), where)
     read = db.session_factory(engine)
     write = db.session_factory(engine, write=True)
-    with knowledge.using(texts):
-        versions = service.current_versions()
+    versions = knowledge.from_texts(texts).versions
     key = service.knowledge_key(versions)
     try:
         with read() as s:
@@ -199,8 +201,7 @@ def _review(batch: list[tuple[int, dict[str, Any], str]], pool: ProcessPoolExecu
             texts: dict[str, str]) -> list[tuple[int, str, tuple[str, Any, Any]]]:
     shas = {rid: src.get("sha256") or "" for rid, src, _t in batch}
     if pool is None:
-        with knowledge.using(texts):
-            done = _review_many(batch)
+        done = _review_many(batch, Reviewer(knowledge.from_texts(texts)))
     else:
         n = max(1, -(-len(batch) // max(1, workers)))
         futures = [pool.submit(_review_many, batch[i:i + n]) for i in range(0, len(batch), n)]

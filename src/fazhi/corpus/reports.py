@@ -17,6 +17,7 @@ from fazhi.corpus import service
 from fazhi.corpus.models import Report
 from fazhi.corpus.service import REGION_FIELDS, ReportFilter, scope_condition, scoped
 from fazhi.db.base import utcnow
+from fazhi.knowledge import Knowledge
 from fazhi.knowledge import versions as knowledge_store
 from fazhi.lru import LRU
 from fazhi.units.models import Issuer
@@ -150,19 +151,18 @@ def filter_from_query(params: dict[str, str | None]) -> ReportFilter:
 
 
 
-def in_effect(session: Session) -> knowledge_store.ActiveSet:
-    """Put the database's knowledge versions in effect in this process (one small query; nothing more
-    when they are already): indicator names and units on pages and in exports follow the catalogue
-    in effect, even in a server process that has reviewed nothing since another one activated it."""
-    return knowledge_store.apply(session)
+def in_effect(session: Session) -> Knowledge:
+    """The database's knowledge (one small query): indicator names and units on pages and in exports follow
+    its catalogue, even in a server process that has reviewed nothing since another one activated it."""
+    return knowledge_store.active_knowledge(session)
 
 
 def compare_table(session: Session, flt: ReportFilter | None, scope: Scope | None, *,
                   indicators: list[str] | None = None, core_only: bool = False) -> Any:
     from fazhi.corpus import compare
 
-    in_effect(session)
-    return compare.build(session, scoped(flt, scope), indicators=indicators, core_only=core_only)
+    return compare.build(session, scoped(flt, scope), indicators=indicators, core_only=core_only,
+                         knowledge=in_effect(session))
 
 
 EXPORT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -181,8 +181,7 @@ def export_compare(session: Session, flt: ReportFilter | None, scope: Scope | No
     if fmt not in EXPORT_TYPES:
         raise ValueError(f"unknown export format {fmt!r}")
     f = scoped(flt, scope)
-    in_effect(session)
-    table = compare.build(session, f, indicators=indicators, core_only=core_only)
+    table = compare.build(session, f, indicators=indicators, core_only=core_only, knowledge=in_effect(session))
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     fname = f"fazhi-compare-{stamp}.{fmt}"
     with tempfile.TemporaryDirectory(prefix="fazhi-export-") as tmp:

@@ -59,26 +59,14 @@ from fazhi.units.identity import REGION_FIELDS, issuer_key
 from fazhi.units.models import Issuer
 from fazhi.units.scope import Scope
 
-KNOWLEDGE = ("parts", "rules", "indicators", "units")
-
 
 # =========================================================================== versions
 def current_versions() -> dict[str, str]:
-    """Versions of fazhi and of the knowledge files the review would use now."""
-    from fazhi.review import pipeline
+    """Versions of fazhi and of the knowledge files (packaged or ``FAZHI_KNOWLEDGE_DIR``): what a review
+    without a database's versions records."""
+    from fazhi import knowledge
 
-    fn = getattr(pipeline, "versions", None)
-    if fn is not None:
-        return dict(fn())
-    from fazhi import __version__, knowledge
-
-    out = {"fazhi": __version__}
-    for name in KNOWLEDGE:
-        try:
-            out[name] = knowledge.version(name)
-        except Exception:  # a knowledge file this version does not have
-            continue
-    return out
+    return knowledge.files().versions
 
 
 def knowledge_key(versions: Mapping[str, Any] | None) -> str:

@@ -344,23 +344,24 @@ def features_many(texts: Iterable[str], params: Params | None = None) -> list[Do
 
 
 # =========================================================================== known formulae
-@knowledge.cached
 def known_phrases() -> tuple[str, ...]:
-    """The formulaic phrases of the ``text.boilerplate`` rule (``rules.yaml``)."""
-    try:
-        for r in knowledge.load("rules")["rules"]:
-            if r.get("id") == "text.boilerplate":
-                return tuple((r.get("params") or {}).get("phrases", []))
-    except Exception:  # a broken rules file is reported by `fazhi knowledge`
-        pass
+    """The formulaic phrases of the ``text.boilerplate`` rule of the knowledge files (``rules.yaml``): the
+    similarity index is one per database and outlives knowledge versions, so it uses the files'."""
+    for r in knowledge.files()["rules"]["rules"]:
+        if r.get("id") == "text.boilerplate":
+            return tuple((r.get("params") or {}).get("phrases", []))
     return ()
 
 
-@knowledge.cached
 def _known_hashes(p: Params) -> np.ndarray:
-    hs = [prepare(ph + "。", Params(**{**asdict(p), "min_sentence": 1, "heading_max": 0})).win_hash
-          for ph in known_phrases()]
-    return np.unique(np.concatenate(hs)) if hs else np.empty(0, dtype=np.uint32)
+    kn = knowledge.files()
+
+    def make() -> np.ndarray:
+        hs = [prepare(ph + "。", Params(**{**asdict(p), "min_sentence": 1, "heading_max": 0})).win_hash
+              for ph in known_phrases()]
+        return np.unique(np.concatenate(hs)) if hs else np.empty(0, dtype=np.uint32)
+
+    return kn.compiled(f"similar.known_hashes.{p}", make)
 
 
 def known_spans(text: str) -> list[tuple[int, int]]:

@@ -109,17 +109,16 @@ def review_bytes(data: bytes, name: str, *, max_bytes: int,
     """Read ``data`` by its content (``name`` is a hint and the display name) and review it:
     (``fazhi.review/1`` document, normalised text).  Raises :class:`fazhi.review.read.ReadError`.
 
-    ``knowledge``: the YAML texts to review with (a database's active set, ``{}``: the files;
-    ``None``: whatever is in effect); the review runs under :func:`fazhi.knowledge.using`, so a
-    switch by another thread never lands halfway through it."""
+    ``knowledge``: the YAML texts to review with (a database's active set; ``None``/``{}``: the files).
+    The same texts give the same :class:`~fazhi.knowledge.Knowledge`, compiled once per process."""
     from fazhi import knowledge as kn
-    from fazhi.review import pipeline, read
+    from fazhi.review import read
     from fazhi.review.model import Source
+    from fazhi.review.pipeline import Reviewer
 
     doc = read.read_bytes(data, name, max_bytes=max_bytes)
     source = Source(path=name, sha256=doc.sha256, format=doc.format, encoding=doc.encoding, size=doc.size)
-    with kn.using(knowledge):
-        rv = pipeline.review_source(doc.text, source)
+    rv = Reviewer(kn.from_texts(knowledge)).review_source(doc.text, source)
     out = rv.to_json()
     out["source"]["size"] = rv.source.size
     return out, rv.text

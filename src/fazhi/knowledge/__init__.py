@@ -1,28 +1,31 @@
-"""Knowledge files: the data the stages run on (catalogue, rules, keywords, divisions).
+"""Knowledge: the data the review stages run on (part phrasings, rules, the indicator catalogue, units).
 
-Each knowledge file is ``fazhi/knowledge/data/<name>.yaml`` with a JSON Schema beside it
-in ``fazhi/knowledge/data/schema/<name>.schema.json``.  A user extends or replaces one
-without touching Python by pointing ``FAZHI_KNOWLEDGE_DIR`` at a folder that
-holds a file of the same name: it is used instead of the packaged one, after
-passing the same schema.
+Each knowledge file is ``fazhi/knowledge/data/<name>.yaml`` with a JSON Schema
+beside it in ``fazhi/knowledge/data/schema/<name>.schema.json``.  A user extends
+or replaces one without touching Python by pointing ``FAZHI_KNOWLEDGE_DIR`` at a
+folder that holds a file of the same name: it is used instead of the packaged
+one, after passing the same schema.  A database keeps versions of them too
+(:mod:`fazhi.knowledge.versions`).
 
-In-process overrides
+Knowledge is a value
 --------------------
-A database can hold versions of ``parts``, ``rules``, ``indicators`` and
-``units`` and say which one is in effect (:mod:`fazhi.knowledge.versions`).
-The store hands their YAML text to :func:`use`; from then on :func:`load`
-returns the override instead of the file, for every stage.  :func:`use`
-validates first (a bad text changes nothing), and a switch clears every cache
-of data derived from knowledge: stages cache what they compile with
-:func:`cached` (not ``functools.cache``), whose entries are tagged with a
-*generation* that every switch bumps, so nothing compiled from the previous
-knowledge survives — not even a value a concurrent thread was computing
-during the switch.
+A :class:`Knowledge` holds one parsed, validated set (``parts``, ``rules``,
+``indicators``, ``units``) with their versions.  The reviewer is given one
+(:class:`fazhi.review.pipeline.Reviewer`); a review carries it
+(``Review.knowledge``), and every stage reads what it needs from it.  Nothing
+is switched process-wide: two reviews under two versions run side by side in
+one process, in threads, at once.  What stages compile from knowledge (the
+catalogue's phrase index, the part patterns, the units lexicon) is kept on the
+:class:`Knowledge` itself (:meth:`Knowledge.compiled`), so it is compiled once
+per set, and the same texts always give the same :class:`Knowledge` instance
+(:func:`from_texts` keeps the sets it made, by content).
 
-:func:`using` holds a process-wide lock with the given texts in effect:
-callers that review in several threads (the web app) hold it around "apply,
-then review", so no review sees a switch halfway.  The stages themselves
-never touch a database.
+- :func:`files` — the packaged files, each replaced by ``FAZHI_KNOWLEDGE_DIR``'s
+  file of the same name where there is one;
+- :func:`from_texts` — those with some files replaced by YAML texts (a
+  database's active versions);
+- :func:`parse` — one text, parsed and validated (YAML, schema, regular
+  expressions: see :mod:`fazhi.knowledge.patterns`).
 """
 
 from __future__ import annotations
@@ -31,15 +34,14 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from functools import wraps
+from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 
+from fazhi.knowledge.patterns import PatternError, check_data
 from fazhi.lru import LRU, entries_only
 
 try:  # the C loader is several times faster on the larger files
@@ -51,7 +53,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 NAMES = ("parts", "rules", "indicators", "units")
 
 R = TypeVar("R")
-
 
 class KnowledgeError(ValueError):
     """A knowledge file is missing or does not match its schema.
@@ -73,50 +74,84 @@ class KnowledgeError(ValueError):
         return self.line is not None or self.location == "(YAML)"
 
 
-# =========================================================================== state
-_lock = threading.RLock()
-_overrides: dict[str, str] = {}  # name -> YAML text in effect instead of the file
-_data: dict[str, Any] = {}  # name -> the parsed, validated override
-_generation = 0
-_caches: list[Callable[[], None]] = []
-_parsed: LRU[Any] = LRU(16, 1 << 30, entries_only)  # (name, sha256) -> parsed text (a few kept)
+
+# =========================================================================== the value
+class Knowledge:
+    """One set of knowledge: the parsed, validated ``parts``, ``rules``, ``indicators`` and ``units``.
+
+    ``origin[name]`` says where each came from (a file path, or ``"override"``
+    for a text such as a database version).  Immutable: a change is a new
+    :class:`Knowledge`.  ``key`` names the content (the sha256 of each file's
+    text), so equal keys mean equal knowledge."""
+
+    __slots__ = ("_compiled", "_data", "_lock", "key", "origin", "shas")
+
+    def __init__(self, data: Mapping[str, Any], origin: Mapping[str, str], shas: Mapping[str, str]) -> None:
+        self._data = dict(data)
+        self.origin = dict(origin)
+        self.shas = dict(shas)
+        self.key = ";".join(f"{n}={self.shas[n][:16]}" for n in NAMES)
+        self._compiled: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, name: str) -> Any:
+        return self._data[name]
+
+    def version(self, name: str) -> str:
+        """The ``version`` field of a knowledge file, for provenance in the output."""
+        data = self._data[name]
+        return str(data.get("version", "0")) if isinstance(data, dict) else "0"
+
+    @property
+    def versions(self) -> dict[str, str]:
+        """Versions of fazhi, of every knowledge file and of the divisions table (stored with each review)."""
+        return dict(self.compiled("versions", lambda: _versions(self)))
+
+    def compiled(self, what: str, make: Callable[[], R]) -> R:
+        """What a stage compiles from this knowledge (``what`` names it), made once per :class:`Knowledge`."""
+        try:
+            return self._compiled[what]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        value = make()  # outside the lock: making one thing may need another
+        with self._lock:
+            return self._compiled.setdefault(what, value)  # type: ignore[no-any-return]
+
+    def with_texts(self, texts: Mapping[str, str] | None) -> Knowledge:
+        """This knowledge with some files replaced by YAML ``texts`` (``name -> text``), each parsed and
+        validated first (:class:`KnowledgeError` names the file and the place)."""
+        if not texts:
+            return self
+        for name in texts:
+            if name not in NAMES:
+                raise KnowledgeError(f"{name}: not a knowledge file that can be replaced (one of {', '.join(NAMES)})",
+                                     where=name, reason="unknown name")
+        data, origin, shas = dict(self._data), dict(self.origin), dict(self.shas)
+        for name, text in texts.items():
+            data[name] = _parse_once(name, text)
+            origin[name] = "override"
+            shas[name] = _sha(text)
+        return Knowledge(data, origin, shas)
+
+    def __repr__(self) -> str:
+        return f"Knowledge({', '.join(f'{n}={self.version(n)}' for n in NAMES)})"
 
 
-def cached(fn: Callable[..., R]) -> Callable[..., R]:
-    """Like ``functools.cache`` for data derived from knowledge files: cleared by every switch.
+def _versions(kn: Knowledge) -> dict[str, str]:
+    from fazhi import __version__
 
-    An entry is kept with the generation it was computed in and used only in
-    that generation, so a value computed while another thread switched the
-    knowledge is computed again at the next call."""
-    store: dict[tuple[Any, ...], tuple[int, R]] = {}
-
-    @wraps(fn)
-    def wrapper(*args: Any) -> R:
-        gen = _generation
-        hit = store.get(args)
-        if hit is not None and hit[0] == gen:
-            return hit[1]
-        value = fn(*args)
-        store[args] = (gen, value)
-        return value
-
-    wrapper.cache_clear = store.clear  # type: ignore[attr-defined]
-    _caches.append(store.clear)
-    return wrapper
+    out = {"fazhi": __version__}
+    for name in NAMES:
+        out[name] = kn.version(name)
+    meta = Path(str(resources.files("fazhi.knowledge") / "data" / "divisions.meta.json"))
+    if meta.exists():
+        src = json.loads(meta.read_text(encoding="utf-8")).get("source", {})
+        out["divisions"] = str(src.get("current_version", "0"))
+    return out
 
 
-def clear_caches() -> None:
-    """Forget everything loaded or compiled from knowledge (e.g. after ``FAZHI_KNOWLEDGE_DIR`` changed)."""
-    global _generation
-    with _lock:
-        _generation += 1
-        for clear in _caches:
-            clear()
-
-
-def generation() -> int:
-    """A number that changes whenever the knowledge in effect may have changed."""
-    return _generation
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # =========================================================================== files
@@ -176,108 +211,97 @@ def parse(name: str, text: str, where: str | None = None) -> Any:
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"{where}: {exc}", where=where, location="(YAML)", reason=str(exc)) from None
     validate(name, data, where)
+    try:
+        check_data(name, data)
+    except PatternError as exc:
+        raise KnowledgeError(f"{where}: {exc.location}: {exc}", where=where, location=exc.location,
+                             reason=str(exc)) from None
     return data
 
 
-def _read_file(name: str) -> Any:
+
+def _read(name: str) -> tuple[str, str]:
     path = data_path(name)
-    if not path.exists():
-        raise KnowledgeError(f"knowledge file not found: {path}", where=str(path), reason="not found")
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-    validate(name, data, str(path))
-    return data
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except FileNotFoundError:
+        raise KnowledgeError(f"knowledge file not found: {path}", where=str(path), reason="not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KnowledgeError(f"{path}: {exc}", where=str(path), reason=str(exc)) from None
 
 
-@cached
-def _load_file(name: str) -> Any:
-    return _read_file(name)
+_files_lock = threading.Lock()
+_files: dict[tuple[Any, ...], Knowledge] = {}
+
+
+def _files_stamp() -> tuple[Any, ...]:
+    """What decides the files' knowledge: the override folder and each file's modification time."""
+    out: list[Any] = [os.environ.get("FAZHI_KNOWLEDGE_DIR") or ""]
+    for name in NAMES:
+        p = data_path(name)
+        try:
+            st = p.stat()
+            out.append((str(p), st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((str(p), None))
+    return tuple(out)
+
+
+def files() -> Knowledge:
+    """The packaged knowledge, each file replaced by ``FAZHI_KNOWLEDGE_DIR``'s file of the same name where
+    there is one — loaded, validated and kept (read again when a file or the folder changes)."""
+    stamp = _files_stamp()
+    got = _files.get(stamp)
+    if got is not None:
+        return got
+    with _files_lock:
+        got = _files.get(stamp)
+        if got is None:
+            data, origin, shas = {}, {}, {}
+            for name in NAMES:
+                text, where = _read(name)
+                data[name] = _parse_once(name, text, where)
+                origin[name], shas[name] = where, _sha(text)
+            got = Knowledge(data, origin, shas)
+            _files.clear()
+            _files[stamp] = got
+    return got
+
+
+_sets: LRU[Knowledge] = LRU(16, 1 << 30, entries_only)
+
+
+def from_texts(texts: Mapping[str, str] | None) -> Knowledge:
+    """:func:`files` with some files replaced by YAML ``texts`` (``name -> text``; ``None``/``{}``: the
+    files).  The same texts give the same :class:`Knowledge` (what stages compiled from it included)."""
+    base = files()
+    if not texts:
+        return base
+    key = (base.key, tuple(sorted((n, _sha(t)) for n, t in texts.items())))
+    return _sets.get_or_make(key, lambda: base.with_texts(texts))
+
+
+_parsed: LRU[Any] = LRU(32, 1 << 30, entries_only)  # (name, sha256) -> parsed text
+
+
+def _parse_once(name: str, text: str, where: str | None = None) -> Any:
+    return _parsed.get_or_make((name, _sha(text)), lambda: parse(name, text, where))
 
 
 def load(name: str) -> Any:
-    """The knowledge ``name`` in effect: the override given to :func:`use`, else the file
-    (loaded, validated and cached)."""
-    data = _data.get(name)
-    if data is not None:
-        return data
-    return _load_file(name)
-
-
-load.cache_clear = clear_caches  # type: ignore[attr-defined]  # what tests used to call
+    """The file knowledge ``name`` (:func:`files`), for callers that review nothing (e.g. the CLI's listing)."""
+    return files()[name]
 
 
 def version(name: str) -> str:
-    """The ``version`` field of a knowledge file, for provenance in the output."""
-    data = load(name)
-    if isinstance(data, dict):
-        return str(data.get("version", "0"))
-    return "0"
-
-
-def base_version(name: str) -> str:
-    """The ``version`` of the file (``FAZHI_KNOWLEDGE_DIR`` or packaged), whatever override is in effect."""
-    data = _load_file(name)
-    return str(data.get("version", "0")) if isinstance(data, dict) else "0"
+    """The ``version`` of the file knowledge ``name`` (``FAZHI_KNOWLEDGE_DIR`` or packaged)."""
+    return files().version(name)
 
 
 def source(name: str) -> str:
-    """Where the knowledge ``name`` in effect comes from: a file path, or ``"override"``."""
-    return "override" if name in _data else str(data_path(name))
+    """Where the file knowledge ``name`` comes from: a file path."""
+    return files().origin[name]
 
 
-# =========================================================================== overrides
-def overrides() -> dict[str, str]:
-    """The YAML texts in effect instead of the files (``{}``: the files)."""
-    return dict(_overrides)
-
-
-def _parse_once(name: str, text: str) -> Any:
-    key = (name, hashlib.sha256(text.encode("utf-8")).hexdigest())
-    return _parsed.get_or_make(key, lambda: parse(name, text))
-
-
-def use(texts: Mapping[str, str] | None) -> bool:
-    """Put the YAML ``texts`` (``name -> text``, names from :data:`NAMES`) in effect instead of the
-    files; ``None`` or ``{}``: back to the files.  Returns whether anything changed.
-
-    Every text is parsed and validated first: on a :class:`KnowledgeError`
-    nothing changes.  A change clears every :func:`cached` value."""
-    global _overrides, _data, _generation
-    new = {k: v for k, v in (texts or {}).items()}
-    if new == _overrides:  # the usual case (the same database): no work
-        return False
-    for name in new:
-        if name not in NAMES:
-            raise KnowledgeError(f"{name}: not a knowledge file that can be replaced (one of {', '.join(NAMES)})",
-                                 where=name, reason="unknown name")
-    parsed = {name: _parse_once(name, text) for name, text in new.items()}
-    with _lock:
-        if new == _overrides:
-            return False
-        _overrides, _data = new, parsed  # first the data, then the generation (see cached)
-        _generation += 1
-        for clear in _caches:
-            clear()
-    return True
-
-
-def reset() -> bool:
-    """Back to the files (``use({})``)."""
-    return use({})
-
-
-@contextmanager
-def using(texts: Mapping[str, str] | None = None) -> Iterator[None]:
-    """Hold the process-wide knowledge lock with ``texts`` in effect (``None``: whatever is in
-    effect now, unchanged; ``{}``: the files).  Reviews run inside see one knowledge throughout.
-
-    The texts stay in effect afterwards: a process serving one database keeps its
-    knowledge and pays for a switch only when the database's active set changes."""
-    with _lock:
-        if texts is not None:
-            use(texts)
-        yield
-
-
-__all__ = ["NAMES", "KnowledgeError", "base_version", "cached", "clear_caches", "data_path", "generation", "load",
-           "overrides", "packaged_path", "parse", "reset", "schema", "source", "use", "using", "validate",
-           "version"]
+__all__ = ["NAMES", "Knowledge", "KnowledgeError", "PatternError", "data_path", "files", "from_texts", "load",
+           "packaged_path", "parse", "schema", "source", "validate", "version"]

@@ -27,7 +27,7 @@ never commit, and every change writes an audit event):
 - :func:`active_set` — what reviews into this database must use: one small
   query (ids, names, sha256 of the active rows); the texts are read only the
   first time a sha256 is seen by this process;
-- :func:`apply` — :func:`fazhi.knowledge.use` the active set;
+- :func:`active_knowledge` — the active set as a :class:`fazhi.knowledge.Knowledge`;
 - :func:`peek_active` — the active set read through a short-lived engine of
   its own (the ingest reads it before forking its workers).
 
@@ -153,27 +153,41 @@ def _sample() -> str:
     return str(resources.files("fazhi") / "examples" / "guangdong_town_2020.txt")
 
 
+def trial_review(texts: Mapping[str, str]) -> None:
+    """Review the packaged sample report under the files with ``texts`` in place (what :func:`trial` runs in
+    a review process); raises what the review raises."""
+    from fazhi.review.pipeline import Reviewer
+
+    Reviewer(knowledge.from_texts(texts)).review_path(_sample())
+
+
 def trial(name: str, text: str, others: Mapping[str, str] | None = None) -> None:
-    """Review a sample report with ``text`` in effect for ``name`` (and ``others`` for the other
-    files): a rule naming an unknown check, a regular expression that does not compile or a score
-    dimension without a scorer is refused here, not at the next upload.  The knowledge in effect
-    before is restored."""
-    from fazhi.review import pipeline
+    """Review a sample report with ``text`` for ``name`` (and ``others`` for the other files): a rule naming
+    an unknown check, a regular expression that does not compile or may never finish, or a score
+    dimension without a scorer is refused here, not at the next upload.
+
+    The trial runs in a review process with the same time and memory limits as uploads
+    (:func:`fazhi.review.pool.shared_pool`, :class:`fazhi.config.Settings`), so a version whose
+    patterns make a review run forever is refused after the time limit and never holds the caller."""
+    from fazhi.config import Settings
+    from fazhi.review.pool import ReviewFailed, ReviewTimeout, shared_pool
 
     texts = {k: v for k, v in (others or {}).items() if k != name}
     texts[name] = text
-    with knowledge.using():
-        before = knowledge.overrides()
-        try:
-            knowledge.use(texts)
-            pipeline.review_path(_sample())
-        except knowledge.KnowledgeError as exc:
-            raise KnowledgeStoreError(f"{name}.yaml 无法使用：{exc}", 422) from None
-        except Exception as exc:
-            raise KnowledgeStoreError(f"{name}.yaml 无法使用：试审查一份样例报告时出错（{type(exc).__name__}: {exc}）",
-                                      422) from None
-        finally:
-            knowledge.use(before)
+    settings = Settings.from_env()
+    try:
+        pool = shared_pool(1, settings.review_memory_mb or None)
+        pool.run("fazhi.knowledge.versions:trial_review", texts, timeout=settings.review_timeout_seconds)
+    except knowledge.KnowledgeError as exc:
+        raise KnowledgeStoreError(f"{name}.yaml 无法使用：{exc}", 422) from None
+    except ReviewTimeout as exc:
+        raise KnowledgeStoreError(f"{name}.yaml 无法使用：试审查一份样例报告超过 {exc.seconds:g} 秒仍未完成"
+                                  "（可能有导致灾难性回溯的正则表达式），已停止", 422) from None
+    except ReviewFailed as exc:
+        raise KnowledgeStoreError(f"{name}.yaml 无法使用：试审查一份样例报告时审查进程失败（{exc}）", 422) from None
+    except Exception as exc:
+        raise KnowledgeStoreError(f"{name}.yaml 无法使用：试审查一份样例报告时出错（{type(exc).__name__}: {exc}）",
+                                  422) from None
 
 
 @cache
@@ -367,11 +381,10 @@ def active_set(session: Session) -> ActiveSet:
     return ActiveSet(tuple(ActiveVersion(r.id, r.name, r.version, r.sha256) for r in rows), texts)
 
 
-def apply(session: Session) -> ActiveSet:
-    """Put the database's active set in effect in this process (:func:`fazhi.knowledge.use`)."""
-    got = active_set(session)
-    knowledge.use(got.texts)
-    return got
+def active_knowledge(session: Session) -> knowledge.Knowledge:
+    """The :class:`~fazhi.knowledge.Knowledge` reviews into this database use: its active versions over the
+    files (one small query; the same versions give the same value, compiled once per process)."""
+    return knowledge.from_texts(active_set(session).texts)
 
 
 def peek_active(url: Any) -> ActiveSet | None:
@@ -396,11 +409,8 @@ def peek_active(url: Any) -> ActiveSet | None:
 
 
 def versions_for(active: ActiveSet) -> dict[str, str]:
-    """The ``versions`` a review made with ``active`` records (puts ``active`` in effect here)."""
-    from fazhi.corpus import service
-
-    with knowledge.using(active.texts):
-        return service.current_versions()
+    """The ``versions`` a review made with ``active`` records."""
+    return knowledge.from_texts(active.texts).versions
 
 
 def report_counts(session: Session) -> list[tuple[str, int]]:
@@ -475,7 +485,7 @@ def safe_filename(row: KnowledgeVersion) -> str:
 
 
 __all__ = ["EMPTY", "LABEL", "MAX_BYTES", "NAMES", "ActiveSet", "ActiveVersion", "KnowledgeStoreError",
-           "KnowledgeVersion", "activate", "active_set", "add_version", "apply", "base", "check_name", "check_text",
+           "KnowledgeVersion", "activate", "active_knowledge", "active_set", "add_version", "base", "check_name", "check_text",
            "deactivate", "decode", "error_zh", "find_version", "get_version", "key_pairs", "list_versions",
-           "overview", "overview_json", "packaged", "peek_active", "report_counts", "safe_filename", "trial",
+           "overview", "overview_json", "packaged", "peek_active", "report_counts", "safe_filename", "trial", "trial_review",
            "version_json", "versions_for"]

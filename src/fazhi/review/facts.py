@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fazhi import knowledge
+from fazhi.knowledge import Knowledge
 from fazhi.review.model import Fact, Quantity, Review, Span
 from fazhi.units import divisions
 
@@ -125,10 +126,10 @@ def compile_catalogue(data: dict[str, Any]) -> Catalogue:
     )
 
 
-@knowledge.cached
-def catalogue() -> Catalogue:
-    """The indicator catalogue in use (loaded, validated and compiled once)."""
-    return compile_catalogue(knowledge.load("indicators"))
+def catalogue(kn: Knowledge | None = None) -> Catalogue:
+    """The indicator catalogue of ``kn`` (default: the files'), compiled once per knowledge."""
+    k = kn or knowledge.files()
+    return k.compiled("facts.catalogue", lambda: compile_catalogue(k["indicators"]))
 
 
 #: the last (phrase index, first-character pattern): the index itself is kept, so a new catalogue's
@@ -258,4 +259,4 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
 
 def extract(review: Review) -> list[Fact]:
     """Stage 7: the facts among ``review.quantities``."""
-    return match(review.text, review.quantities)
+    return match(review.text, review.quantities, catalogue(review.kn))

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from fazhi import knowledge
+from fazhi.knowledge import Knowledge
 from fazhi.review.model import REQUIRED_PARTS, Finding, Review, Span
 from fazhi.review.parts import items, region
 from fazhi.units import divisions
@@ -34,8 +35,8 @@ def register_check(name: str) -> Callable[[Check], Check]:
     return deco
 
 
-def _label(part: str) -> str:
-    return knowledge.load("parts")["parts"][part]["label"]
+def _label(review: Review, part: str) -> str:
+    return str(review.kn["parts"]["parts"][part]["label"])
 
 
 def _anchor(review: Review) -> list[Span]:
@@ -47,7 +48,7 @@ def _part_missing(review: Review, params: dict) -> Iterator[Hit]:
     for name in REQUIRED_PARTS:
         p = review.parts.get(name)
         if p is None or p.status == "missing":
-            yield {"part": name, "label": _label(name), "suffix": name}, _anchor(review)
+            yield {"part": name, "label": _label(review, name), "suffix": name}, _anchor(review)
 
 
 @register_check("part_embedded")
@@ -56,7 +57,7 @@ def _part_embedded(review: Review, params: dict) -> Iterator[Hit]:
         p = review.parts.get(name)
         if p is not None and p.status == "embedded":
             where = "下级标题" if p.how and p.how.startswith("heading") else "正文"
-            yield ({"part": name, "label": _label(name), "where": where, "suffix": name},
+            yield ({"part": name, "label": _label(review, name), "where": where, "suffix": name},
                    [p.evidence] if p.evidence else [])
 
 
@@ -140,19 +141,15 @@ def _no_figures(review: Review, params: dict) -> Iterator[Hit]:
 def _few_facts(review: Review, params: dict) -> Iterator[Hit]:
     if not review.quantities:
         return  # figures.none says it already
-    n = len({f.indicator for f in review.facts if f.indicator in core_indicators()})
+    n = len({f.indicator for f in review.facts if f.indicator in core_indicators(review.kn)})
     if n < int(params.get("min", 3)):
         yield {"n": n, "min": params.get("min", 3)}, _anchor(review)
 
 
-@knowledge.cached
-def core_indicators() -> frozenset[str]:
-    try:
-        data = knowledge.load("indicators")
-    except knowledge.KnowledgeError:
-        return frozenset()
-    inds = data.get("indicators", []) if isinstance(data, dict) else []
-    return frozenset(i["id"] for i in inds if i.get("core"))
+def core_indicators(kn: Knowledge) -> frozenset[str]:
+    """The ids of the catalogue's core indicators."""
+    return kn.compiled("findings.core", lambda: frozenset(
+        i["id"] for i in kn["indicators"].get("indicators", []) if i.get("core")))
 
 
 @register_check("late_date")
@@ -280,21 +277,21 @@ def _corpus_formulaic(review: Review, params: dict) -> Iterator[Hit]:
            sorted((_corpus_span(d) for d in top), key=lambda s: s.start))
 
 
-def rules() -> list[dict[str, Any]]:
-    return [r for r in knowledge.load("rules")["rules"] if r.get("enabled", True)]
+def rules(kn: Knowledge) -> list[dict[str, Any]]:
+    """The enabled rules of ``kn``."""
+    return kn.compiled("findings.rules", lambda: [r for r in kn["rules"]["rules"] if r.get("enabled", True)])
 
 
-def rule(rule_id: str) -> dict[str, Any] | None:
-    for r in rules():
-        if r["id"] == rule_id:
-            return r
-    return None
+def rule(kn: Knowledge, rule_id: str) -> dict[str, Any] | None:
+    """The enabled rule ``rule_id`` of ``kn`` (None: no such rule, or switched off)."""
+    return next((r for r in rules(kn) if r["id"] == rule_id), None)
 
 
 def check(review: Review) -> list[Finding]:
     """Apply every enabled rule to ``review``; notes from earlier stages are kept."""
     out: list[Finding] = []
-    for r in rules():
+    enabled = rules(review.kn)
+    for r in enabled:
         fn = CHECKS.get(r["check"])
         if fn is None:
             raise knowledge.KnowledgeError(f"rule {r['id']}: unknown check {r['check']!r}")
@@ -306,7 +303,7 @@ def check(review: Review) -> list[Finding]:
         for fields, evidence in fn(review, r.get("params") or {}):
             rid = r["id"] + (f".{fields['suffix']}" if "suffix" in fields else "")
             out.append(Finding(rid, r["severity"], r["message"].format(**fields), evidence))
-    known = {r["id"] for r in rules()}
+    known = {r["id"] for r in enabled}
     out.extend(n for n in review.notes if n.rule not in known)
     order = {"error": 0, "warning": 1, "info": 2}
     out.sort(key=lambda f: order.get(f.severity, 3))

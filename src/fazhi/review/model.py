@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fazhi.knowledge import Knowledge
 
 SCHEMA = "fazhi.review/1"
 PART_NAMES = ("achievements", "shortcomings", "first_responsible", "next_year_plan", "other")
@@ -256,11 +259,22 @@ class Review:
     notes: list[Finding] = field(default_factory=list)
     score: Score | None = None
     versions: dict[str, str] = field(default_factory=dict)
+    #: the knowledge this review runs under (the reviewer's); ``None``: the files' (:func:`fazhi.knowledge.files`)
+    knowledge: Knowledge | None = field(default=None, repr=False, compare=False)
     # results stages share within one run (e.g. the shortcoming items findings
     # and score both use); not part of the output
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # -- helpers shared by the stages -------------------------------------
+    @property
+    def kn(self) -> Knowledge:
+        """The knowledge the stages read (the reviewer's, else the files')."""
+        if self.knowledge is None:
+            from fazhi.knowledge import files
+
+            self.knowledge = files()
+        return self.knowledge
+
     def span(self, start: int, end: int) -> Span:
         return Span(start, end, self.text[start:end])
 

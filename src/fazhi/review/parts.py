@@ -10,16 +10,19 @@ other part reports its work there: that is a dedicated achievements part.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from fazhi import knowledge
+from fazhi.knowledge import Knowledge
 from fazhi.review.model import PART_NAMES, Node, Part, Review, Span
 from fazhi.review.text import sentence_bounds
 from fazhi.units import divisions
 
 
-@knowledge.cached
-def _patterns() -> dict[str, dict]:
-    data = knowledge.load("parts")["parts"]
+def _patterns(kn: Knowledge) -> dict[str, dict]:
+    return kn.compiled("parts.patterns", lambda: _compile(kn["parts"]["parts"]))
+
+
+def _compile(data: dict[str, Any]) -> dict[str, dict]:
     out = {}
     for name, spec in data.items():
         out[name] = {
@@ -30,9 +33,9 @@ def _patterns() -> dict[str, dict]:
     return out
 
 
-def classify_heading(title: str) -> list[str]:
+def classify_heading(title: str, kn: Knowledge) -> list[str]:
     """The parts a heading title is about (specific parts win over generic ones)."""
-    pats = _patterns()
+    pats = _patterns(kn)
     specific = [n for n, p in pats.items() if not p["generic"] and p["heading"] and p["heading"].search(title)]
     if specific:
         return specific
@@ -49,7 +52,7 @@ def _text_part(review: Review, name: str) -> Part | None:
     # search the body, not the title
     begin = review.title_span.end if review.title_span else 0
     hits = []
-    for pat in _patterns()[name]["text"]:
+    for pat in _patterns(review.kn)[name]["text"]:
         m = pat.search(text, begin) if name not in ("shortcomings", "next_year_plan") else None
         if name in ("shortcomings", "next_year_plan"):
             for m2 in pat.finditer(text, begin):
@@ -70,7 +73,7 @@ def detect(review: Review) -> dict[str, Part]:
     top = min((n.level for n in headings), default=None)
     plain = divisions.simplified(review.text)  # phrasings are simplified Chinese
     titles = {id(n): plain[n.title_start:n.title_end] for n in headings}
-    claims: dict[int, list[str]] = {id(n): classify_heading(titles[id(n)]) for n in headings}
+    claims: dict[int, list[str]] = {id(n): classify_heading(titles[id(n)], review.kn) for n in headings}
     _claim_next_year(review, plain, headings, titles, claims, top)
     result: dict[str, Part] = {}
     for name in PART_NAMES:
@@ -193,13 +196,13 @@ def _split_combined(review: Review, node: Node) -> dict[str, tuple[int, int]] | 
         return review.memo[key]
     review.memo[key] = None
     plain = divisions.simplified(review.text)
-    claims = classify_heading(plain[node.title_start:node.title_end])
+    claims = classify_heading(plain[node.title_start:node.title_end], review.kn)
     if "shortcomings" not in claims or "next_year_plan" not in claims:
         return None
     cut = None
     for c in node.children:
         if c.kind == "heading" and c.start > node.title_end:
-            cc = classify_heading(plain[c.title_start:c.title_end])
+            cc = classify_heading(plain[c.title_start:c.title_end], review.kn)
             if "next_year_plan" in cc and "shortcomings" not in cc:
                 cut = c.start
                 break
@@ -228,7 +231,7 @@ def items(review: Review, name: str) -> list[Span]:
             kids = [c for c in node.children if start <= c.start < end]
             # a combined section: the points sit under its （一）存在的问题
             if len(kids) == 1 and kids[0].kind == "heading" and kids[0].children and \
-                    name in classify_heading(plain[kids[0].title_start:kids[0].title_end]):
+                    name in classify_heading(plain[kids[0].title_start:kids[0].title_end], review.kn):
                 kids = kids[0].children
             if kids:
                 return [review.span(c.start, min(c.end, end)) for c in kids]

@@ -2,17 +2,20 @@
 quantities → facts → findings → score.
 
 Each stage is a module with one small function over a :class:`~fazhi.review.model.Review`;
-this module only runs them in order.  CLI, storage and web call
-:func:`review_path` / :func:`review_text` and nothing below them.
+this module only runs them in order.  A :class:`Reviewer` holds the knowledge
+(:class:`fazhi.knowledge.Knowledge`) the stages read: the review carries it
+(``Review.knowledge``), so nothing is switched process-wide.  CLI, storage and
+web call :class:`Reviewer` (or :func:`review_path` / :func:`review_text` for
+the files' knowledge) and nothing below them.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
-from fazhi import __version__, knowledge
+from fazhi import knowledge
+from fazhi.knowledge import Knowledge, files
 from fazhi.review import facts, findings, issuer, normalise, outline, parts, quantities, read, score
 from fazhi.review.model import Line, Review, Source
 
@@ -26,24 +29,13 @@ def _lines(text: str) -> list[Line]:
     return out
 
 
-KNOWLEDGE = ("parts", "rules", "indicators", "units")
+def versions(kn: Knowledge | None = None) -> dict[str, str]:
+    """Versions of fazhi, of every knowledge file of ``kn`` (default: the files') and of the divisions
+    table — what each review records."""
+    return (kn or knowledge.files()).versions
 
 
-@knowledge.cached
-def versions() -> dict[str, str]:
-    """Versions of fazhi and of every knowledge file in use (stored with each review)."""
-    out = {"fazhi": __version__}
-    for name in KNOWLEDGE:
-        out[name] = knowledge.version(name)
-    meta = knowledge.data_path("divisions").with_name("divisions.meta.json")
-    if meta.exists():
-        src = json.loads(meta.read_text(encoding="utf-8")).get("source", {})
-        out["divisions"] = str(src.get("current_version", "0"))
-    return out
-
-
-def run(review: Review) -> Review:
-    """Run every stage after normalisation on ``review`` (in place) and return it."""
+def _stages(review: Review) -> Review:
     review.lines = _lines(review.text)
     review.title, review.title_span = outline.title(review)
     review.outline = outline.build(review)
@@ -56,40 +48,80 @@ def run(review: Review) -> Review:
     review.facts = facts.extract(review)
     review.findings = findings.check(review)
     review.score = score.compute(review)
-    review.versions = dict(versions())
+    review.versions = review.kn.versions
     return review
-
-
-def review_source(text: str, source: Source) -> Review:
-    """Normalise and review ``text`` as the report ``source`` describes (path, sha256, format…), whoever
-    read it: a file, an upload, or the text stored with a report."""
-    norm, offsets = normalise.normalise(text)
-    source.chars = len(norm)
-    return run(Review(text=norm, source=source, offsets=offsets))
 
 
 _WARM_TEXT = "焦作市中站区人民政府关于2023年度法治政府建设情况的报告\n一、主要举措和成效\n组织集中学法4次，办理行政复议案件12件。\n"
 
 
-def warm_up() -> None:
-    """Review a tiny report, so the divisions table, the knowledge in effect and the compiled patterns
-    are loaded before the first real review (a server, a worker process)."""
-    review_text(_WARM_TEXT)
+class Reviewer:
+    """Reviews reports under one :class:`~fazhi.knowledge.Knowledge` (default: the files').
+
+    Stateless apart from its knowledge: one reviewer may serve many threads, and
+    two reviewers with two knowledge versions may run side by side."""
+
+    def __init__(self, knowledge: Knowledge | None = None) -> None:
+        self.knowledge = knowledge if knowledge is not None else files()
+
+    def run(self, review: Review) -> Review:
+        """Run every stage after normalisation on ``review`` (in place) under this reviewer's knowledge."""
+        review.knowledge = self.knowledge
+        return _stages(review)
+
+    def review_source(self, text: str, source: Source) -> Review:
+        """Normalise and review ``text`` as the report ``source`` describes (path, sha256, format…), whoever
+        read it: a file, an upload, or the text stored with a report."""
+        norm, offsets = normalise.normalise(text)
+        source.chars = len(norm)
+        return self.run(Review(text=norm, source=source, offsets=offsets))
+
+    def review_text(self, text: str, *, path: str | None = None, fmt: str = "txt") -> Review:
+        """Review a report given as text."""
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return self.review_source(text, Source(path=path, sha256=sha, format=fmt, size=len(text.encode("utf-8"))))
+
+    def review_path(self, path: str | Path, *, max_bytes: int | None = None) -> Review:
+        """Read a report file (any supported format) and review it.
+
+        Raises :class:`fazhi.review.read.ReadError` naming the file and the reason when
+        the file cannot be read as a report.
+        """
+        doc = read.read_path(Path(path), max_bytes=max_bytes)
+        source = Source(path=str(path), sha256=doc.sha256, format=doc.format,
+                        encoding=doc.encoding, size=doc.size)
+        return self.review_source(doc.text, source)
+
+    def warm_up(self) -> None:
+        """Review a tiny report, so the divisions table and what the stages compile from this knowledge are
+        ready before the first real review (a server, a worker process)."""
+        self.review_text(_WARM_TEXT)
 
 
-def review_text(text: str, *, path: str | None = None, fmt: str = "txt") -> Review:
-    """Review a report given as text."""
-    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return review_source(text, Source(path=path, sha256=sha, format=fmt, size=len(text.encode("utf-8"))))
+def run(review: Review, *, knowledge: Knowledge | None = None) -> Review:
+    """Run every stage after normalisation on ``review`` (in place) and return it."""
+    return Reviewer(knowledge).run(review)
 
 
-def review_path(path: str | Path, *, max_bytes: int | None = None) -> Review:
-    """Read a report file (any supported format) and review it.
+def review_source(text: str, source: Source, *, knowledge: Knowledge | None = None) -> Review:
+    """:meth:`Reviewer.review_source` under ``knowledge`` (default: the files')."""
+    return Reviewer(knowledge).review_source(text, source)
 
-    Raises :class:`fazhi.review.read.ReadError` naming the file and the reason when
-    the file cannot be read as a report.
-    """
-    doc = read.read_path(Path(path), max_bytes=max_bytes)
-    source = Source(path=str(path), sha256=doc.sha256, format=doc.format,
-                    encoding=doc.encoding, size=doc.size)
-    return review_source(doc.text, source)
+
+def review_text(text: str, *, path: str | None = None, fmt: str = "txt", knowledge: Knowledge | None = None
+                ) -> Review:
+    """:meth:`Reviewer.review_text` under ``knowledge`` (default: the files')."""
+    return Reviewer(knowledge).review_text(text, path=path, fmt=fmt)
+
+
+def review_path(path: str | Path, *, max_bytes: int | None = None, knowledge: Knowledge | None = None) -> Review:
+    """:meth:`Reviewer.review_path` under ``knowledge`` (default: the files')."""
+    return Reviewer(knowledge).review_path(path, max_bytes=max_bytes)
+
+
+def warm_up(knowledge: Knowledge | None = None) -> None:
+    """:meth:`Reviewer.warm_up` under ``knowledge`` (default: the files')."""
+    Reviewer(knowledge).warm_up()
+
+
+__all__ = ["Reviewer", "review_path", "review_source", "review_text", "run", "versions", "warm_up"]

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fazhi import knowledge
+from fazhi.knowledge import Knowledge, files
 from fazhi.review.model import Quantity, Review
 from fazhi.units import divisions
 
@@ -106,9 +106,11 @@ def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-@knowledge.cached
-def _lexicon() -> _Lexicon:
-    data: dict[str, Any] = knowledge.load("units")
+def _lexicon(kn: Knowledge) -> _Lexicon:
+    return kn.compiled("quantities.lexicon", lambda: _compile(kn["units"]))
+
+
+def _compile(data: dict[str, Any]) -> _Lexicon:
     units = [u.replace("％", "%") for u in data["units"]]
     typos = {t["written"]: (t["unit"], t.get("not_before", "")) for t in data.get("typos", [])}
     mult = {k: int(v) for k, v in data["multipliers"].items()}
@@ -153,17 +155,18 @@ def _number(value: Decimal) -> int | float:
 class _Quoted:
     """Spans of short quotations and book titles, computed on first use."""
 
-    __slots__ = ("_ends", "_ready", "_starts", "_text")
+    __slots__ = ("_ends", "_pattern", "_ready", "_starts", "_text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, pattern: re.Pattern[str]) -> None:
         self._text = text
+        self._pattern = pattern
         self._ready = False
         self._starts: list[int] = []
         self._ends: list[int] = []
 
     def covers(self, start: int, end: int) -> bool:
         if not self._ready:
-            for m in _lexicon().quotes.finditer(self._text):
+            for m in self._pattern.finditer(self._text):
                 self._starts.append(m.start())
                 self._ends.append(m.end())
             self._ready = True
@@ -178,12 +181,13 @@ def _prev_char(t: str, pos: int) -> str:
     return t[i] if i >= 0 else ""
 
 
-def scan(text: str) -> list[Quantity]:
-    """All quantities of ``text`` in order (offsets index ``text``)."""
-    lex = _lexicon()
+def scan(text: str, kn: Knowledge | None = None) -> list[Quantity]:
+    """All quantities of ``text`` in order (offsets index ``text``), with the units of ``kn`` (default: the
+    files')."""
+    lex = _lexicon(kn or files())
     t = divisions.simplified(text)  # 場次, 萬元 in a report in traditional characters
     t = t.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(t) else t
-    quoted = _Quoted(t)
+    quoted = _Quoted(t, lex.quotes)
     out: list[Quantity] = []
     for m in lex.pattern.finditer(t):
         q = _quantity(t, text, m, lex, quoted)
@@ -399,4 +403,4 @@ def _lone_one_counts(t: str, start: int, end: int) -> bool:
 
 def extract(review: Review) -> list[Quantity]:
     """Stage 6: every statistical quantity of the report."""
-    return scan(review.text)
+    return scan(review.text, review.kn)

@@ -18,19 +18,20 @@ from rich.text import Text
 from rich.tree import Tree
 
 from fazhi import knowledge
+from fazhi.knowledge import Knowledge
 from fazhi.review.model import REQUIRED_PARTS, Review
+from fazhi.units.identity import LEVEL_LABEL
 
 STATUS_MARK = {"dedicated": "✓", "embedded": "△", "missing": "✗"}
 STATUS_LABEL = {"dedicated": "单列", "embedded": "散见", "missing": "缺失"}
 STATUS_STYLE = {"dedicated": "green", "embedded": "yellow", "missing": "red"}
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-LEVEL_LABEL = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇",
-               "street": "街道", "department": "部门"}
 
 
-def part_label(name: str, short: bool = False) -> str:
-    parts = knowledge.load("parts")["parts"]
+def part_label(name: str, short: bool = False, kn: Knowledge | None = None) -> str:
+    """A required part's Chinese name (``short``: the short one) in ``kn`` (default: the files')."""
+    parts = (kn or knowledge.files())["parts"]["parts"]
     if name not in parts:
         return name
     return parts[name].get("short", parts[name]["label"]) if short else parts[name]["label"]
@@ -93,7 +94,7 @@ def terminal(review: Review, console: Console) -> None:
     for name in REQUIRED_PARTS:
         p = review.parts.get(name)
         st = p.status if p else "missing"
-        pt.add_row(Text(STATUS_MARK[st], style=STATUS_STYLE[st]), part_label(name, short=True),
+        pt.add_row(Text(STATUS_MARK[st], style=STATUS_STYLE[st]), part_label(name, short=True, kn=review.kn),
                    Text(STATUS_LABEL[st], style=STATUS_STYLE[st]),
                    _clip(p.evidence.text, 50) if p and p.evidence else "")
     console.print(pt)
@@ -158,7 +159,7 @@ def markdown(review: Review) -> str:
         p = review.parts.get(name)
         st = p.status if p else "missing"
         ev = _md(_clip(p.evidence.text, 60)) if p and p.evidence else ""
-        out.append(f"| {STATUS_MARK[st]} | {part_label(name)} | {STATUS_LABEL[st]} | {ev} |")
+        out.append(f"| {STATUS_MARK[st]} | {part_label(name, kn=review.kn)} | {STATUS_LABEL[st]} | {ev} |")
     out.append("")
     if review.outline:
         out.append("## 提纲")
@@ -237,7 +238,7 @@ def html(review: Review) -> str:
     """A self-contained HTML page for one review (no external resources)."""
     tpl = _env().get_template("review.html.j2")
     data = review.to_json()
-    return tpl.render(r=review, data=data, parts=[(n, part_label(n), review.parts.get(n)) for n in REQUIRED_PARTS],
+    return tpl.render(r=review, data=data, parts=[(n, part_label(n, kn=review.kn), review.parts.get(n)) for n in REQUIRED_PARTS],
                       issuer=issuer_line(review), segments=text_segments(review), mark=STATUS_MARK,
                       status_label=STATUS_LABEL, sev_label=SEVERITY_LABEL, fmt_value=fmt_value,
                       facts_json=json.dumps([[f.start, f.end] for f in review.facts]))

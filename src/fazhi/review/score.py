@@ -31,7 +31,7 @@ def _completeness(review: Review, params: dict) -> tuple[float, str]:
 
 
 def _quantification(review: Review, params: dict) -> tuple[float, str]:
-    core = core_indicators()
+    core = core_indicators(review.kn)
     n_ind = len({f.indicator for f in review.facts if f.indicator in core})
     dens = 1000 * len(review.quantities) / max(1, len(review.text))
     a = min(1.0, n_ind / float(params.get("full_indicators", 8)))
@@ -45,7 +45,7 @@ def _self_criticism(review: Review, params: dict) -> tuple[float, str]:
     if p is None or p.status == "missing":
         return 0.0, "未查摆存在的不足"
     its = items(review, "shortcomings")
-    r = rule("shortcomings.no_causes")
+    r = rule(review.kn, "shortcomings.no_causes")
     causes = False
     reg = region(review, "shortcomings")
     if r and reg:
@@ -62,7 +62,7 @@ def _plan(review: Review, params: dict) -> tuple[float, str]:
     if p is None or p.status == "missing":
         return 0.0, "没有下一年度工作安排"
     its = items(review, "next_year_plan")
-    r = rule("plan.unanswered_shortcomings")
+    r = rule(review.kn, "plan.unanswered_shortcomings")
     short, left = unanswered(review, (r or {}).get("params") or {})
     answered = (len(short) - len(left)) / len(short) if short else 0.0
     concrete = sum(1 for it in its if _CONCRETE.search(it.text))
@@ -80,7 +80,7 @@ def _originality(review: Review, params: dict) -> tuple[float, str]:
                 - float(params.get("formulaic_weight", 0.5)) * formulaic)
         return frac, (f"与语料库 {ctx.get('corpus_size', 0)} 篇报告比对：原创 {float(ctx.get('originality', 1.0)):.0%}，"
                       f"与其他单位报告相同 {copied:.0%}，多篇共用的套话 {formulaic:.0%}")
-    r = rule("text.boilerplate")
+    r = rule(review.kn, "text.boilerplate")
     hits = boilerplate_hits(review, ((r or {}).get("params") or {}).get("phrases", []))
     frac = max(0.4, 1.0 - 0.06 * len(hits))
     return frac, f"单篇模式（未与其他报告比对）：常见套话 {len(hits)} 处"
@@ -98,7 +98,7 @@ SCORERS: dict[str, Scorer] = {
 def compute(review: Review) -> Score:
     """Score ``review`` on every dimension listed in the rules file."""
     dims: dict[str, Dimension] = {}
-    for name, spec in knowledge.load("rules")["score"].items():
+    for name, spec in review.kn["rules"]["score"].items():
         fn = SCORERS.get(name)
         if fn is None:
             raise knowledge.KnowledgeError(f"score dimension {name!r} has no scorer")

@@ -288,23 +288,17 @@ class _Vendor:
 # --------------------------------------------------------------------------- the app
 def _warm_up(Session: Any = None, reviewer: Any = None) -> None:
     """Start a review process (uploads are reviewed there), or — reviewing in this process — load what a
-    review needs here; either way with the database's knowledge versions in effect."""
+    review needs here, with the database's knowledge."""
     try:
-        from fazhi import knowledge
         from fazhi.knowledge import versions as knowledge_store
-        from fazhi.review import pipeline
+        from fazhi.review.pipeline import Reviewer
 
-        texts = None
-        if Session is not None:
-            with Session() as s:
-                texts = dict(knowledge_store.active_set(s).texts)
         if reviewer is not None:
-            if texts is not None:
-                knowledge.use(texts)  # names and units on pages follow the database's catalogue
             reviewer.warm()
             return
-        with knowledge.using(texts):
-            pipeline.warm_up()
+        if Session is not None:
+            with Session() as s:
+                Reviewer(knowledge_store.active_knowledge(s)).warm_up()
     except Exception:  # only a warm-up: the first upload says what is wrong
         log.warning("warm-up failed", exc_info=True)
 

@@ -79,23 +79,13 @@ ApiAdmin = Annotated[Principal, Depends(api_admin)]
 ApiAdminWrite = Annotated[Principal, Depends(api_admin_write)]
 
 
-def _refresh_process(request: Request) -> None:
-    """Put the database's new active set in effect in this process now (the next upload would)."""
-    try:
-        with request.app.state.Session() as s:
-            ks.apply(s)
-    except Exception:  # the next upload tries again and says what is wrong
-        log.warning("cannot apply the knowledge versions of the database", exc_info=True)
-
-
 def _change(request: Request, fn: Any) -> Any:
-    """Run ``fn(write_session)`` in one transaction; the new active set is then in effect here."""
+    """Run ``fn(write_session)`` in one transaction."""
     try:
         with request.app.state.WriteSession.begin() as w:
             out = fn(w)
     except sa_exc.IntegrityError:  # a concurrent add or activation of the same file won
         raise ks.KnowledgeStoreError("另一位管理员刚刚修改了同一知识文件的版本，请刷新页面后重试", 409) from None
-    _refresh_process(request)
     return out
 
 
