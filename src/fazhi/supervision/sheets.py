@@ -490,19 +490,34 @@ def _find_header(grid: _Grid, spec: FieldSpec, index: Mapping[str, list[tuple[in
         return len(assigned) >= min(2, len(spec.fields)) and all(
             any(f in assigned for f in group) for group in spec.required)
 
+    rows = [_header_labels(grid, r) for r in range(min(HEADER_SCAN_ROWS + 1, len(grid.cells)))]
+    singles = [_assign(row, index) for row in rows]
     best: _Header | None = None
-    rows = grid.cells[:HEADER_SCAN_ROWS]
-    for r, row in enumerate(rows):
-        candidates = [_Header(r, 1, tuple(row), _assign(row, index))]
-        if r + 1 < len(grid.cells):
-            lower = grid.cells[r + 1]
+    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        candidates = [_Header(r, 1, tuple(row), singles[r])]
+        if r + 1 < len(rows):
             pair = tuple(below if isinstance(below, str) and _assign([below], index) else above
-                         for above, below in zip(row, lower, strict=True))
-            candidates.append(_Header(r, 2, pair, _assign(pair, index)))
+                         for above, below in zip(row, rows[r + 1], strict=True))
+            assigned = _assign(pair, index)
+            if len(assigned) > max(len(singles[r]), len(singles[r + 1])):  # both rows name columns
+                candidates.append(_Header(r, 2, pair, assigned))
         for header in candidates:
             if acceptable(header.assigned) and (best is None or len(header.assigned) > len(best.assigned)):
                 best = header
-    return best
+    return best and _with_rows_above(grid, best)
+
+
+def _header_labels(grid: _Grid, r: int) -> list[Value]:
+    """Row ``r`` as header labels: a cell merged across columns labels its first column only."""
+    return [v if grid.root(r, c)[1] == c else None for c, v in enumerate(grid.cells[r])]
+
+
+def _with_rows_above(grid: _Grid, header: _Header) -> _Header:
+    """The header extended upwards over rows its cells are merged down from (序号 merged over two rows)."""
+    row, depth = header.row, header.depth
+    while row > 0 and any(grid.root(row, c)[0] == row - 1 for c in header.assigned.values()):
+        row, depth = row - 1, depth + 1
+    return _Header(row, depth, header.labels, header.assigned)
 
 
 # ----------------------------------------------------------------- rows
@@ -515,47 +530,45 @@ def _is_full_width(grid: _Grid, r: int, cols: Sequence[int]) -> bool:
 
 
 def _row_text(grid: _Grid, r: int) -> str:
-    seen: list[str] = []
-    for c in range(len(grid.cells[r])):
-        value = grid.own(r, c)
-        if value is not None and grid.root(r, c) == (r, c):
-            seen.append(cell_text(value))
-    return " ".join(seen)
+    """The row's own cells as one line (a merged cell counted once)."""
+    return " ".join(cell_text(v) for c, v in enumerate(grid.cells[r]) if v is not None and grid.root(r, c) == (r, c))
 
 
-def _table(grid: _Grid, fmt: str, header: _Header, index: Mapping[str, list[tuple[int, str]]]) -> SheetTable:
+def _first_text(grid: _Grid, r: int) -> str:
+    """The row's first own cell, as text ('' if the row has none)."""
+    return next((cell_text(v) for c, v in enumerate(grid.cells[r]) if v is not None and grid.root(r, c) == (r, c)), "")
+
+
+def _table(grid: _Grid, fmt: str, header: _Header) -> SheetTable:
+    """The data rows below ``header``: blank rows skipped, sections and notes set apart, bad cells reported."""
     assigned = header.assigned
     cols = sorted(assigned.values())
     columns = {name: Column(column_letter(c), c, cell_text(header.labels[c])) for name, c in assigned.items()}
     written = {col.header for col in columns.values()}
     ignored = tuple(Column(column_letter(c), c, cell_text(label)) for c, label in enumerate(header.labels)
                     if c not in cols and label is not None and cell_text(label) not in written)
-    start = header.row + header.depth
-    has_data = [any(grid.own(r, c) is not None for c in cols) for r in range(len(grid.cells))]
-    later_data = [False] * (len(grid.cells) + 1)
-    for r in range(len(grid.cells) - 1, start - 1, -1):
-        later_data[r] = later_data[r + 1] or (has_data[r] and not _is_full_width(grid, r, cols))
+    heading = [cell_text(header.labels[c]) for c in cols]
+    start, end = header.row + header.depth, len(grid.cells)
+    has_data = [any(grid.own(r, c) is not None for c in cols) for r in range(end)]
+    full_width = [_is_full_width(grid, r, cols) for r in range(end)]
+    later_data = [False] * (end + 1)
+    for r in range(end - 1, start - 1, -1):
+        later_data[r] = later_data[r + 1] or (has_data[r] and not full_width[r])
 
     rows: list[SheetRow] = []
     problems: list[SheetProblem] = []
     notes: list[str] = []
     section: str | None = None
-    for r in range(start, len(grid.cells)):
-        if notes:
-            if _row_text(grid, r):
-                notes.append(_row_text(grid, r))
-            continue
-        if not has_data[r] and not _NOTE.match(_row_text(grid, r)):
-            continue
-        if _NOTE.match(_row_text(grid, r)) or (_is_full_width(grid, r, cols) and not later_data[r + 1]):
-            notes.append(_row_text(grid, r))
-            continue
-        if _is_full_width(grid, r, cols):
-            section = cell_text(grid.cells[r][cols[0]])
+    for r in range(start, end):
+        if notes or _NOTE.match(_first_text(grid, r)) or (full_width[r] and not later_data[r + 1]):
+            notes += [text] if (text := _row_text(grid, r)) else []
             continue
         values = grid.cells[r]
-        if _assign([values[c] for c in cols], index).keys() == assigned.keys():
-            continue  # the header repeated (a table pasted twice, a header on every printed page)
+        if not has_data[r] or [cell_text(values[c]) for c in cols] == heading:
+            continue  # blank, or the header repeated (a header on every printed page)
+        if full_width[r]:
+            section = cell_text(values[cols[0]])
+            continue
         bad = [grid.bad[grid.root(r, c)] for c in cols if grid.root(r, c) in grid.bad]
         if bad:
             problems.append(SheetProblem(r + 1, "；".join(bad)))
@@ -586,4 +599,4 @@ def read_table(data: bytes, name: str, fields: FieldSpec, *, sheet: str | None =
         where = f"“{grids[0].name}”" if len(grids) == 1 else "任何一个工作表或表格"
         raise SheetError(f"在{where}中找不到{fields.label}的表头。应有这些列：{fields.describe()}")
     header, grid = max(found, key=lambda hg: len(hg[0].assigned))
-    return _table(grid, fmt, header, index)
+    return _table(grid, fmt, header)

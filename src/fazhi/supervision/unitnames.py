@@ -31,13 +31,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from fazhi.supervision import datafiles
 
 _SEPARATORS = frozenset("、，,;；/|\n\t \u3000")
-_NUMBERING = re.compile(r"(?:^|(?<=[\s、，,;；/]))(?:（\d{1,2}）|\d{1,2}[.．、）]|[①-⑳])")
+_NUMBERING = re.compile(r"(?<![\d第.．])(?:（\d{1,2}）|\d{1,2}[.．、）]|[①-⑳])")
 _BLANK = re.compile(r"^[-—/\\无暂空]*$")
 
 
@@ -57,21 +57,34 @@ class UnitRef:
 
 @dataclass(frozen=True)
 class _Knowledge:
-    groups: tuple[re.Pattern[str], ...]
+    groups: re.Pattern[str]
+    role_label: re.Pattern[str]
+    role_suffix: re.Pattern[str]
     roles: Mapping[str, str]
-    places: tuple[tuple[str, str], ...]
-    not_places: tuple[str, ...]
+    suffix: re.Pattern[str]
+    prefixes: Mapping[str, str]  # place suffix → short-form prefix, longest suffix first
+    not_places: re.Pattern[str]
     aliases: Mapping[str, str]
-    levels: Mapping[str, str]
+    levels: Mapping[str, tuple[str, ...]]
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A regex alternation of literal words, longest first."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 @functools.cache
 def _knowledge() -> _Knowledge:
     data = datafiles.packaged("unitnames")
     roles = {mark: role for role in ("lead", "co") for mark in data["roles"][role]}
-    places = tuple(sorted(data["places"].items(), key=lambda kv: -len(kv[0])))
-    return _Knowledge(tuple(re.compile(p) for p in data["groups"]), roles, places,
-                      tuple(data["not_places"]), data["aliases"], data["levels"])
+    marks = _alternation(roles)
+    return _Knowledge(
+        re.compile("|".join(f"(?:{p})" for p in data["groups"])),
+        re.compile(rf"^(?P<mark>{marks})[:：]\s*"), re.compile(rf"(?:（(?P<bracketed>{marks})）|(?P<bare>{marks}))$"),
+        roles, re.compile(_alternation(data["places"])),
+        dict(sorted(data["places"].items(), key=lambda kv: -len(kv[0]))),
+        re.compile(_alternation(data["not_places"])), data["aliases"],
+        {level: tuple(prefixes) for level, prefixes in data["levels"].items()})
 
 
 # ----------------------------------------------------------------- splitting
@@ -93,21 +106,19 @@ def _parts(cell: str) -> Iterator[str]:
 
 def _strip_role(part: str) -> tuple[str, str | None, bool]:
     """The name without its role mark, the role, and whether the mark was a label for what follows."""
-    roles = _knowledge().roles
-    for mark, role in roles.items():
-        for label in (f"{mark}：", f"{mark}:"):
-            if part.startswith(label):
-                return part[len(label):].strip(), role, True
-    for mark, role in roles.items():
-        for written in (f"（{mark}）", mark):
-            if part.endswith(written) and len(part) > len(written):
-                return part[: -len(written)].strip(), role, False
+    knowledge = _knowledge()
+    label = knowledge.role_label.match(part)
+    if label:
+        return part[label.end():].strip(), knowledge.roles[label["mark"]], True
+    mark = knowledge.role_suffix.search(part)
+    if mark and mark.start() > 0:
+        return part[: mark.start()].strip(), knowledge.roles[mark["bracketed"] or mark["bare"]], False
     return part, None, False
 
 
 def is_group(name: str) -> bool:
     """Whether ``name`` names a class of units ("县直各有关单位") rather than one unit."""
-    return any(p.search(name) for p in _knowledge().groups)
+    return bool(_knowledge().groups.search(name))
 
 
 def split_units(cell: str | None) -> list[UnitRef]:
@@ -115,10 +126,13 @@ def split_units(cell: str | None) -> list[UnitRef]:
 
     A label ("配合：") sets the role of the names after it; a bracketed mark
     ("（牵头）") the role of its own name."""
-    if not cell:
-        return []
-    text = str(cell).replace("(", "（").replace(")", "）").strip()
-    text = _NUMBERING.sub("\n", text)
+    return list(_split(str(cell).strip())) if cell else []
+
+
+@functools.lru_cache(maxsize=8192)
+def _split(cell: str) -> tuple[UnitRef, ...]:
+    """split_units, remembered: a sheet names the same units in row after row."""
+    text = _NUMBERING.sub("\n", cell.replace("(", "（").replace(")", "）"))
     units: list[UnitRef] = []
     label_role: str | None = None
     for raw in _parts(text):
@@ -129,78 +143,71 @@ def split_units(cell: str | None) -> list[UnitRef]:
         if _BLANK.match(name) or any(u.name == name for u in units):
             continue
         units.append(UnitRef(name, "group" if is_group(name) else "unit", written, role or label_role))
-    return units
+    return tuple(units)
 
 
 # ----------------------------------------------------------------- qualifying
 
 
-def _inside_word(text: str, i: int, n: int) -> bool:
-    """Whether text[i:i+n] lies inside a word that only looks like a place (市场, 城乡)."""
-    return any(text.startswith(word, s)
-               for word in _knowledge().not_places
-               for s in range(max(0, i - len(word) + 1), i + 1)
-               if s + len(word) >= i + n)
-
-
-def _place_end(text: str) -> int | None:
-    """End of the place name that ``text`` starts with ("南阳市西峡县…" → 3), or None."""
-    for i in range(1, len(text)):
-        for suffix, _ in _knowledge().places:
-            if text.startswith(suffix, i) and not _inside_word(text, i, len(suffix)):
-                end = i + len(suffix)
-                while (more := next((s for s, _ in _knowledge().places if text.startswith(s, end)), None)) \
-                        and not _inside_word(text, end, len(more)):
-                    end += len(more)  # 苏州 + 市, 温州 + 市
-                return end
-    return None
+def _masked(text: str) -> str:
+    """``text`` with the words that only look like places (市场, 城乡) blanked out."""
+    return _knowledge().not_places.sub(lambda m: "·" * len(m[0]), text)
 
 
 def _leading_places(name: str) -> list[str]:
+    """The places a name starts with: "南阳市西峡县人民政府" → ["南阳市", "西峡县"]."""
+    suffix = _knowledge().suffix
+    masked = _masked(name)
     places: list[str] = []
-    rest = name
-    while (end := _place_end(rest)) is not None:
-        places.append(rest[:end])
-        rest = rest[end:]
+    start = 0
+    while (found := suffix.search(masked, start + 1)) is not None:
+        end = found.end()
+        while (more := suffix.match(masked, end)) is not None:
+            end = more.end()  # 苏州 + 市, 温州 + 市
+        places.append(name[start:end])
+        start = end
     return places
 
 
-def region_of(name: str) -> str | None:
-    """The innermost place a name starts with: "西峡县人民政府" → "西峡县", "南阳市西峡县" → "西峡县"."""
+def region_of(name: str, level: str | None = None) -> str | None:
+    """The place a name stands for: the innermost place it starts with, or the innermost of the
+    organiser's ``level`` ("南阳市西峡县" → "西峡县"; at 'city' level → "南阳市"; "司法局" → None)."""
     places = _leading_places(name)
-    return places[-1] if places else None
+    kinds = _knowledge().levels.get(level or "", ())
+    fitting = [p for p in places if _prefix(p) in kinds]
+    chosen = fitting or places
+    return chosen[-1] if chosen else None
 
 
 def _prefix(region: str) -> str | None:
-    return next((prefix for suffix, prefix in _knowledge().places if region.endswith(suffix)), None)
+    """The short-form prefix of a place's kind: 西峡县 → 县, 楚雄彝族自治州 → 州."""
+    return next((prefix for suffix, prefix in _knowledge().prefixes.items() if region.endswith(suffix)), None)
 
 
 def _short_prefix(name: str) -> str | None:
     """The level character a short form starts with ("县司法局" → 县), or None ("市场监管局")."""
-    for _, prefix in _knowledge().places:
-        if name.startswith(prefix) and len(name) > len(prefix) and not _inside_word(name, 0, len(prefix)):
-            return prefix
-    return None
+    found = _knowledge().suffix.match(_masked(name))
+    return _knowledge().prefixes[found[0]] if found and found.end() < len(name) else None
 
 
 def _expand(rest: str) -> str:
     return _knowledge().aliases.get(rest, rest)
 
 
+@functools.lru_cache(maxsize=8192)
 def qualify(name: str, organiser_name: str, organiser_level: str) -> str:
     """The full name a unit name stands for in the organiser's region (see the module's decisions).
 
-    ``organiser_name`` is the region ("西峡县", or a government's name that
-    starts with it); ``organiser_level`` ('province', 'city', 'county',
-    'township', 'street') is used when the region's kind cannot be read from
-    its name.  Groups and names that cannot be placed are returned unchanged."""
+    ``organiser_name`` is the region ("西峡县", or a name that starts with it:
+    "西峡县人民政府", "南阳市西峡县"); ``organiser_level`` ('province', 'city',
+    'county', 'township', 'street') picks the organiser's place from a chain
+    of places.  Groups and names that cannot be placed are returned unchanged."""
     if is_group(name):
         return name
-    region = region_of(organiser_name)
+    region = region_of(organiser_name, organiser_level)
     short = _short_prefix(name)
     if short is not None:
-        mine = region is not None and short == (_prefix(region) or _knowledge().levels.get(organiser_level))
-        return region + _expand(name[len(short):]) if mine and region else name
+        return region + _expand(name[len(short):]) if region and short == _prefix(region) else name
     places = _leading_places(name)
     if places:
         where = "".join(places)
