@@ -304,3 +304,15 @@ def test_a_renamed_csv_is_read_as_csv() -> None:
 def test_a_docx_read_under_an_xlsx_name() -> None:
     data = docx_table([["工作任务", "牵头单位"], ["任务", "县司法局"]])
     assert read_table(data, "分工表.xlsx", TASKS).format == "docx"
+
+
+def test_a_word_file_without_a_table() -> None:
+    import io
+
+    import docx
+    document = docx.Document()
+    document.add_paragraph("各单位：请按分工抓好落实。")
+    out = io.BytesIO()
+    document.save(out)
+    with pytest.raises(SheetError, match="没有表格"):
+        read_table(out.getvalue(), "通知.docx", TASKS)

@@ -33,7 +33,7 @@ Value = str | date | float | None
 """A cell as the rest of the cycle sees it: text, a date (or datetime), a number, or nothing."""
 
 MAX_BYTES = 20 * 1024 * 1024
-MAX_UNZIPPED = 200 * 1024 * 1024
+MAX_UNZIPPED = 100 * 1024 * 1024
 """Largest total uncompressed size of an .xlsx/.docx; checked before the file is opened."""
 MAX_RATIO = 200
 """Largest compression ratio of one zip member over 1 MB: real sheets stay well below it."""
@@ -392,6 +392,8 @@ def _docx_grids(data: bytes) -> list[_Grid]:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds on a damaged package
         raise SheetError(f"无法打开这个 .docx 文件（文件可能已损坏）：{exc}") from exc
+    if not document.tables:
+        raise SheetError("这个 Word 文件里没有表格")
     return [_docx_grid(f"表格{i}", table) for i, table in enumerate(document.tables, start=1)]
 
 
