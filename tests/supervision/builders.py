@@ -11,7 +11,8 @@ from typing import Any
 import docx
 import openpyxl
 
-Rows = Sequence[Sequence[Any]]
+Rows = Sequence[Any]
+"""Rows of cells: each a sequence of values (None = empty)."""
 
 
 def xlsx(rows: Rows, merges: Iterable[str] = (), *, title: str = "Sheet1",

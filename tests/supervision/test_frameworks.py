@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -25,7 +27,7 @@ from tests.supervision.builders import xlsx
 FRAMEWORK = field_spec("framework")
 
 
-def from_rows(rows: list[list[object]], merges: tuple[str, ...] = ()) -> tuple[Framework, list[str], tuple[str, ...]]:
+def from_rows(rows: Sequence[Any], merges: tuple[str, ...] = ()) -> tuple[Framework, list[str], tuple[str, ...]]:
     table = read_table(xlsx(rows, merges), "细则.xlsx", FRAMEWORK)
     result = framework_from_table(table, urn="urn:fazhi:framework:test", name="测试", edition="2025")
     return result.framework, [str(p) for p in result.problems], result.notes

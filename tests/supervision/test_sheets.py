@@ -126,6 +126,13 @@ def test_a_repeated_header_row_is_skipped() -> None:
     assert [r.number for r in table.rows] == [2, 4]
 
 
+def test_a_row_numbering_the_columns_under_the_header_is_skipped() -> None:
+    rows = [HEADER, [1, 2, 3, 4, 5, 6], [1, "任务甲", "县司法局", None, "6月底前"]]
+    assert [r.number for r in read_table(xlsx(rows), "x.xlsx", TASKS).rows] == [3]
+    rows = [HEADER, ["（1）", "（2）", "（3）", "（4）", "（5）", "（6）"], [1, "任务甲", "县司法局"]]
+    assert [r.number for r in read_table(xlsx(rows), "x.xlsx", TASKS).rows] == [3]
+
+
 def test_excel_dates_stay_dates() -> None:
     from datetime import datetime
     table = read_table(xlsx([HEADER, [1, "任务", "县司法局", None, datetime(2025, 6, 30)]]), "x.xlsx", TASKS)

@@ -40,7 +40,6 @@ from typing import Any
 from fazhi.supervision import datafiles
 from fazhi.supervision.sheets import SheetProblem, SheetTable
 
-RELATIONS = ("equal", "narrower", "broader", "related")
 LEVEL_FIELDS = ("level1", "level2", "level3")
 _LEVEL_NAMES = "一二三四五六"
 _MARKER = re.compile(

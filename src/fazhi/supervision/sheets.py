@@ -42,7 +42,7 @@ HEADER_SCAN_ROWS = 30
 _RATIO_FLOOR = 1024 * 1024
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGES = (
-    (b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"), (b"BM", "BMP"),
+    (b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"),
     (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"),
 )
 _ARCHIVES = ((b"Rar!", "RAR"), (b"7z\xbc\xaf\x27\x1c", "7z"), (b"\x1f\x8b", "gzip"))
@@ -541,6 +541,13 @@ def _first_text(grid: _Grid, r: int) -> str:
     return next((cell_text(v) for c, v in enumerate(grid.cells[r]) if v is not None and grid.root(r, c) == (r, c)), "")
 
 
+def _column_numbers(values: Sequence[Value], cols: Sequence[int]) -> bool:
+    """Whether a row numbers the columns ("1 2 3 4", "（1）（2）（3）") instead of holding data."""
+    numbers = [re.sub(r"[()（）]", "", cell_text(values[c])) for c in cols if values[c] is not None]
+    return len(numbers) >= 3 and all(n.isdigit() for n in numbers) and [int(n) for n in numbers] == list(
+        range(int(numbers[0]), int(numbers[0]) + len(numbers)))
+
+
 def _table(grid: _Grid, fmt: str, header: _Header) -> SheetTable:
     """The data rows below ``header``: blank rows skipped, sections and notes set apart, bad cells reported."""
     assigned = header.assigned
@@ -566,8 +573,9 @@ def _table(grid: _Grid, fmt: str, header: _Header) -> SheetTable:
             notes += [text] if (text := _row_text(grid, r)) else []
             continue
         values = grid.cells[r]
-        if not has_data[r] or [cell_text(values[c]) for c in cols] == heading:
-            continue  # blank, or the header repeated (a header on every printed page)
+        if not has_data[r] or [cell_text(values[c]) for c in cols] == heading or (
+                r == start and _column_numbers(values, cols)):
+            continue  # blank, the header repeated (on every printed page), or a row numbering the columns
         if full_width[r]:
             section = cell_text(values[cols[0]])
             continue
