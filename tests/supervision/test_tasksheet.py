@@ -165,6 +165,21 @@ def test_deadlines_that_need_a_warning() -> None:
     ]
 
 
+def test_levels_fill_down_by_position() -> None:
+    rows = [["一级指标", "二级指标", "工作任务", "牵头单位", "完成时限"],
+            [None, "1.完善依法决策机制", "编制重大行政决策目录", "县政府办", "3月底前"],
+            [None, "2.落实合法性审查", "建立合法性审查台账", "县司法局", "6月底前"]]
+    sheet = parse(read_table(xlsx(rows), "x.xlsx", TASKS))
+    assert [t.indicator_path for t in sheet.tasks] == [("1.完善依法决策机制",), ("2.落实合法性审查",)]
+
+
+def test_a_sheet_without_a_deadline_column_warns_once() -> None:
+    rows = [["工作任务", "牵头单位"], ["甲", "县司法局"], ["乙", "县公安局"]]
+    sheet = parse(read_table(xlsx(rows), "x.xlsx", TASKS))
+    assert [t.due.due for t in sheet.tasks] == [None, None]
+    assert [str(w) for w in sheet.warnings] == ["第1行：表中没有“完成时限”列，任务都没有截止日期"]
+
+
 def test_docx_and_csv_task_sheets() -> None:
     rows = [["序号", "工作任务", "牵头单位", "配合单位", "完成时限"],
             ["1", "开展“法律明白人”培训", "市司法局", "各乡镇", "9月底前"]]

@@ -268,7 +268,6 @@ def split_ref(text: str) -> tuple[str | None, str]:
 class _Item:
     """The details one row gives a node."""
 
-    row: int
     content: str
     seq: str
     points: float | None
@@ -282,7 +281,6 @@ class _Draft:
     """A node under construction while rows are read."""
 
     written: str
-    first_row: int
     children: dict[str, _Draft] = field(default_factory=dict)
     items: list[_Item] = field(default_factory=list)
 
@@ -344,10 +342,10 @@ def _read_rows(table: SheetTable) -> tuple[dict[str, _Draft], list[SheetProblem]
         draft: _Draft | None = None
         siblings = roots
         for written in chain:
-            draft = siblings.setdefault(written, _Draft(written, row.number))
+            draft = siblings.setdefault(written, _Draft(written))
             siblings = draft.children
         content = "" if levels == ["content"] else row.text("content")
-        item = _Item(row.number, content, row.text("seq"), points, row.text("scoring"),
+        item = _Item(content, row.text("seq"), points, row.text("scoring"),
                      _items(row.text("evidence"), _LIST_ITEM), _items(row.text("methods"), _METHOD_ITEM))
         if draft is not None and any((item.content, item.points is not None, item.scoring, item.evidence,
                                       item.methods)):
@@ -372,7 +370,8 @@ def _item_node(item: _Item, ordinal: int, parent: str, level: int, taken: set[st
 
 
 def _build(drafts: Mapping[str, _Draft], parent: str, level: int) -> tuple[IndicatorNode, ...]:
-    nodes: list[tuple[int, IndicatorNode]] = []
+    """The nodes of ``drafts``, in the order their first rows came."""
+    nodes: list[IndicatorNode] = []
     taken: set[str] = set()
     for ordinal, draft in enumerate(drafts.values(), start=1):
         ref, name = split_ref(draft.written)
@@ -391,8 +390,8 @@ def _build(drafts: Mapping[str, _Draft], parent: str, level: int) -> tuple[Indic
             path, ref, level, _POINTS_IN_NAME.sub("", name), own.content if own else "", points,
             own.evidence if own else (), own.methods if own else (), own.scoring if own else "",
             children=tuple(children))
-        nodes.append((draft.first_row, node))
-    return tuple(node for _, node in sorted(nodes, key=lambda rn: rn[0]))
+        nodes.append(node)
+    return tuple(nodes)
 
 
 def framework_from_table(table: SheetTable, *, urn: str, name: str, edition: str, version: int = 1,

@@ -13,6 +13,7 @@ Decisions:
 * A deadline that cannot be read ("视情况", "2月30日") or is empty is NOT a
   problem: the task imports with no due date, and a warning names the row and
   the reason, so the office can fix the date later without re-importing.
+  A sheet with no deadline column gets one warning, not one per task.
 * Several units in the lead cell are kept, in the order written, the first
   being the lead; a unit marked "（牵头）" moves to the front, one marked
   "（配合）" or listed after "配合：" moves to the co-units.  A co-unit that is
@@ -114,12 +115,13 @@ def parse_tasks(table: SheetTable, year: int, organiser_name: str, organiser_lev
     levels = [f for f in INDICATOR_FIELDS if f in table.columns]
     tasks: list[ParsedTask] = []
     problems: list[SheetProblem] = list(table.problems)
-    warnings: list[SheetProblem] = []
+    has_due = "due" in table.columns
+    warnings = [] if has_due else [SheetProblem(table.header_row, "表中没有“完成时限”列，任务都没有截止日期")]
     previous: list[str] = []
     for row in table.rows:
         if levels:
-            previous = [c for c in fill_levels([row.text(f) for f in levels], previous) if c]
-        path = tuple(previous) if levels else ((row.section,) if row.section else ())
+            previous = fill_levels([row.text(f) for f in levels], previous)
+        path = tuple(c for c in previous if c) if levels else ((row.section,) if row.section else ())
         if not any(row.text(f) for f in _TASK_FIELDS):
             continue  # an indicator row, or a numbered empty row
         title = row.text("title")
@@ -130,7 +132,7 @@ def parse_tasks(table: SheetTable, year: int, organiser_name: str, organiser_lev
         warnings += [SheetProblem(row.number, f"牵头单位“{u.name}”是一类单位，不是一个单位")
                      for u in lead if u.kind == "group"]
         due = parse_due(row.values.get("due"), year)
-        warnings += _due_warnings(row.number, due, year)
+        warnings += _due_warnings(row.number, due, year) if has_due else []
         ref, name = _indicator(path)
         tasks.append(ParsedTask(row.text("seq") or None, title, ref, name, path, lead, co, row.text("target"),
                                 due, due.text, row.number, row.text("notes")))
