@@ -1,0 +1,1 @@
+"""The supervision cycle: indicator systems, units, campaigns, tasks, evidence, assessment, rectification."""
