@@ -116,9 +116,6 @@ class Profile:
         """The points the scored items are out of (the total without a bonus counted in it)."""
         return self.total - (self.bonus_cap or 0) if self.bonus_in_total else self.total
 
-    def block(self, name: str) -> Block:
-        return next(b for b in self.blocks if b.name == name)
-
     def items_of(self, block: str) -> list[ProfileItem]:
         return [i for i in self.items if i.block == block]
 
@@ -273,7 +270,7 @@ def _title(text: str) -> _Title:
         m = p.search(t)
         if m:
             points = rules.parse_number(m.group("points"))
-            t = (t[:m.start()] + t[m.end():]).strip("，：")
+            t = (t[:m.start()] + t[m.end():]).replace("（）", "").strip("，：")
             break
     kind = next((k for k, pattern in w.kinds if pattern.search(t)), "score")
     return _Title(t or rules.normalise(text), points, kind)
@@ -313,7 +310,6 @@ class _Reader:
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
-        self.rows: dict[str, int] = {}  # block name → the row that opened it
         self.current: Block | None = None
         self.drafts: list[_Draft] = []
         self.problems: list[Problem] = []
@@ -333,12 +329,12 @@ class _Reader:
             return
         title = self._heading(c, values)
         if title is not None:
-            self._open(title, parse_points(c["points"]) if c["points"] != title else None, row)
+            self._open(title, parse_points(c["points"]) if c["points"] != title else None)
             return
         if c["block"] and (self.current is None or _title(c["block"]).name != self.current.name):
-            self._open(c["block"], None, row)
+            self._open(c["block"], None)
         if self.current is None:
-            self._open(_DEFAULT_BLOCK, None, row)
+            self._open(_DEFAULT_BLOCK, None)
         assert self.current is not None
         if self.drafts and self.drafts[-1].continues(c, self.current.name):
             self.drafts[-1].add(c)
@@ -354,15 +350,15 @@ class _Reader:
         whole row, a 考评项目 cell alone (with points), or a numbered heading without a rule."""
         if len(values) >= 2 and len(set(values)) == 1:
             return values[0]
-        if c["block"] and not c["content"] and not c["standard"]:
+        if c["block"] and not c["seq"] and not c["content"] and not c["standard"]:
             return c["block"]
         if not c["standard"]:
             numbered = re.fullmatch(r"[一二三四五六七八九十]+", c["seq"]) or _words().ordinal.match(c["seq"])
             if numbered or _words().ordinal.match(c["content"]):
-                return c["content"] or c["seq"]
+                return c["content"] or c["block"] or c["seq"]
         return None
 
-    def _open(self, text: str, points: float | None, row: int) -> None:
+    def _open(self, text: str, points: float | None) -> None:
         t = _title(text)
         points = t.points if t.points is not None else points
         scored = t.kind == "score"
@@ -370,7 +366,6 @@ class _Reader:
         known = next((i for i, b in enumerate(self.blocks) if b.name == t.name), None)
         if known is None:
             self.blocks.append(block)
-            self.rows[t.name] = row
         elif points is not None:
             self.blocks[known] = block
         self.current = next(b for b in self.blocks if b.name == t.name)
