@@ -24,7 +24,7 @@ def test_every_example_of_the_phrasing_table_is_read(kind: str, text: str) -> No
     assert parsed.recognised, (text, parsed.note)
     assert parsed.rule is not None
     rules.validate_rule(parsed.rule)
-    if kind not in ("cap", "floor"):  # modifiers shape the clause before them
+    if kind not in ("cap", "floor", "ignore"):  # modifiers shape the clause before them
         assert kind in rules.kinds(parsed.rule)
 
 
@@ -66,6 +66,25 @@ def test_criterion_discretion_range() -> None:
     assert c["levels"][1] == {"level": "partial", "share": None, "label": "工作开展不到位", "deduct": [1, 3]}
 
 
+def test_graded_levels() -> None:
+    c = clause("好的得5分，较好的得3分，一般的得1分，差的不得分", 5)
+    assert [(lv["level"], lv["share"], lv["label"]) for lv in c["levels"]] == [
+        ("full", 1, "好"), ("partial", 0.6, "较好"), ("partial", 0.2, "一般"), ("none", 0, "差")]
+
+
+def test_a_range_of_points_at_the_scorers_discretion() -> None:
+    # 得0-5分 of 5 points: a deduction of 0 to 5
+    assert clause("视完成情况得0-5分", 5)["levels"][1]["deduct"] == [0, 5]
+    assert parse_rule("视完成情况得0-5分", 4).rule == {"kind": "manual"}  # more than the item's 4 points
+
+
+def test_full_marks_alone_means_nothing_otherwise_and_beside_deductions_is_dropped() -> None:
+    assert clause("按要求完成的得满分")["levels"] == [{"level": "full", "share": 1, "label": "按要求完成"},
+                                                {"level": "none", "share": 0, "label": "未达到要求"}]
+    assert clause("全年未发生行政诉讼败诉案件的得满分；每败诉一件扣1分") == {
+        "kind": "per_occurrence", "event": "败诉", "unit": "件", "delta": -1}
+
+
 def test_points_above_the_item_are_not_taken_as_a_share() -> None:
     parsed = parse_rule("完成的得6分", 5)
     assert parsed.rule == {"kind": "manual"} and not parsed.recognised
@@ -84,9 +103,24 @@ def test_points_above_the_item_are_not_taken_as_a_share() -> None:
     ("每 发现 一起 违规 扣 1 分", {"event": "发现违规", "unit": "起", "delta": -1}),
     ("未按规定公示执法信息的，每件扣1分", {"event": "未按规定公示执法信息", "unit": "件", "delta": -1}),
     ("未制定年度普法计划的扣1分", {"event": "未制定年度普法计划", "unit": "次", "delta": -1, "once": True}),
+    ("未制定计划扣一分", {"event": "未制定计划", "unit": "次", "delta": -1, "once": True}),
+    ("发现问题扣0.5分/个，最多扣2分", {"event": "发现问题", "unit": "个", "delta": -0.5, "cap": 2}),
+    ("每件扣1分，扣满3分为止", {"event": "扣分情形", "unit": "件", "delta": -1, "cap": 3}),
+    ("满分5分，每件扣1分", {"event": "扣分情形", "unit": "件", "delta": -1}),
 ])
 def test_per_occurrence(text: str, expected: dict) -> None:
     assert clause(text) == {"kind": "per_occurrence", **expected}
+
+
+@pytest.mark.parametrize("text", [
+    "（1）未制定计划的扣1分；（2）计划未落实的扣0.5分",
+    "1.未制定计划的扣1分；2.计划未落实的扣0.5分",
+    "①未制定计划的扣1分②计划未落实的扣0.5分",
+])
+def test_numbered_clauses(text: str) -> None:
+    parsed = parse_rule(text, 3)
+    assert parsed.recognised
+    assert [(c["event"], c["delta"]) for c in rules.clauses(parsed.rule)] == [("未制定计划", -1), ("计划未落实", -0.5)]
 
 
 def test_a_cap_written_before_any_rule_is_not_understood() -> None:
@@ -136,6 +170,15 @@ def test_rate_with_target_step_and_zero() -> None:
     c = clause("出庭应诉率达到100%的得满分，每低1个百分点扣0.5分，低于八十%的不得分", 7)
     assert c == {"kind": "rate", "measure": "出庭应诉率", "target": 100, "step": 1, "delta": -0.5,
                  "zero_below": 80}
+
+
+@pytest.mark.parametrize("text", [
+    "行政机关负责人出庭应诉率未达到100%的，每低于1个百分点扣0.2分",
+    "行政机关负责人出庭应诉率达到100%，每降低1个百分点扣0.2分",
+])
+def test_rate_target_written_other_ways(text: str) -> None:
+    c = clause(text, 4)
+    assert (c["measure"], c["target"], c["step"], c["delta"]) == ("行政机关负责人出庭应诉率", 100, 1, -0.2)
 
 
 def test_rate_rounding_a_started_point_up() -> None:

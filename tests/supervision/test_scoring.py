@@ -112,6 +112,13 @@ def test_criterion_with_a_stated_share() -> None:
     assert result.score == 1.5 and result.reason == "基本达到（按50%计），得1.5分"
 
 
+def test_graded_criterion_by_label() -> None:
+    # 较好 = 3 of 5
+    assert score("好的得5分，较好的得3分，一般的得1分，差的不得分", 5, ItemInputs(criterion="较好")).score == 3
+    with pytest.raises(ScoringError, match="多档"):
+        score("好的得5分，较好的得3分，一般的得1分，差的不得分", 5, ItemInputs(criterion="partial"))
+
+
 def test_criterion_not_judged_or_discretion_not_given_is_pending() -> None:
     assert score("未开展的不得分", 3).score is None
     pending = score("部分未达到要求的酌情扣分；未开展的为0分", 8, ItemInputs(criterion="partial"))

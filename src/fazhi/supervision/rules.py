@@ -35,7 +35,9 @@ _CAPPABLE = ("per_occurrence", "reporting", "rate")
 _MERGED = ("criterion", "reporting", "false_report", "survey", "rate", "veto")
 _LEVEL_LABELS = {"full": "达到要求", "partial": "部分达到要求", "none": "未达到要求"}
 _SEPARATORS = re.compile(r"[，；。、：]+")
-_PUNCTUATION = str.maketrans(",;:()\n", "，；：（）；")
+_PUNCTUATION = str.maketrans(",;:()", "，；：（）")
+_CIRCLED = re.compile("[\u2460-\u2473]")
+_ENUMERATOR = re.compile(r"(^|[；。，：])(?:（[0-9一二三四五六七八九十]+）|[0-9]{1,2}[、.](?!\d)|[一二三四五六七八九十]+、)")
 _TOKEN = re.compile(r"\{([A-Z]+)(?::([a-z_]+))?\}")
 
 
@@ -129,11 +131,16 @@ def _chinese_integer(text: str) -> float:
 
 
 def normalise(text: str) -> str:
-    """The text phrasings are matched against: full-width digits and letters to half-width,
-    ASCII punctuation to the Chinese forms (，；：（）), whitespace removed, a newline as "；"."""
-    t = unicodedata.normalize("NFKC", text)
-    t = t.translate(_PUNCTUATION)
-    return re.sub(r"\s+", "", t)
+    """Text as fazhi compares it: full-width digits and letters to half-width, ASCII punctuation
+    to the Chinese forms (，；：（）), whitespace removed, a newline as "；"."""
+    t = unicodedata.normalize("NFKC", text).replace("\n", "；")
+    return re.sub(r"\s+", "", t).translate(_PUNCTUATION)
+
+
+def _rule_text(text: str) -> str:
+    """A 评分标准 normalised, with each enumerator opening a clause ("（1）", "2.", "③", "一、")
+    turned into a separator."""
+    return _ENUMERATOR.sub(r"\1；", normalise(_CIRCLED.sub("；", text)))
 
 
 def number(x: float) -> float | int:
@@ -230,8 +237,8 @@ def parse_rule(text: str | None, points: float, phrasings: Phrasings | None = No
     """Read the 评分标准 ``text`` of an item worth ``points`` into a rule.
 
     ``points`` turns points written in the text into shares ("基本完成得3分" of 5 → 0.6)."""
-    t = normalise(text or "")
-    if not t:
+    t = _rule_text(text or "")
+    if not t.strip("；"):
         return ParsedRule(None, "manual", False, "未写评分标准，按人工评分")
     table = phrasings or default_phrasings()
     fragments, leftover = _match(t, table)
@@ -267,6 +274,8 @@ def _fold(fragments: list[_Fragment], points: float) -> tuple[list[dict[str, Any
     clauses: list[dict[str, Any]] = []
     unplaced: list[str] = []
     for f in fragments:
+        if f.kind == "ignore":
+            continue
         if f.kind in ("cap", "floor"):
             target = next((c for c in reversed(clauses) if c["kind"] in _CAPPABLE), None)
             if target is None:
@@ -284,7 +293,7 @@ def _fold(fragments: list[_Fragment], points: float) -> tuple[list[dict[str, Any
     unplaced += [c.pop("_text") for c in clauses if c not in kept and "_text" in c]
     for c in kept:
         c.pop("_text", None)
-    return _distinct_events(kept), unplaced
+    return _distinct_events(_full_marks_only(kept)), unplaced
 
 
 def _complete(clause: dict[str, Any]) -> bool:
@@ -299,6 +308,20 @@ def _complete(clause: dict[str, Any]) -> bool:
         if not any(lv["level"] == "full" for lv in clause["levels"]):
             clause["levels"].insert(0, {"level": "full", "share": 1, "label": _LEVEL_LABELS["full"]})
     return clause["kind"] != "reporting" or "late" in clause or "missing" in clause
+
+
+def _full_marks_only(clauses: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A criterion that only says when full marks are given ("按要求完成的得满分"): beside other
+    clauses it restates them ("未发生败诉的得满分；每败诉一件扣1分") and is dropped; alone it
+    means nothing is given otherwise (a "none" level, 0)."""
+    out = []
+    for c in clauses:
+        if c["kind"] == "criterion" and all(lv["level"] == "full" for lv in c["levels"]):
+            if len(clauses) > 1:
+                continue
+            c["levels"].append({"level": "none", "share": 0, "label": _LEVEL_LABELS["none"]})
+        out.append(c)
+    return out
 
 
 def _distinct_events(clauses: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -336,7 +359,12 @@ def _criterion(clause: dict[str, Any], f: _Fragment, points: float) -> bool:
                              "label": when if when not in ("", "否则") else _LEVEL_LABELS[level]}
     lo, hi = f.number("lo"), f.number("hi")
     if lo is not None and hi is not None:
-        entry["deduct"] = [number(min(lo, hi)), number(max(lo, hi))]
+        lo, hi = min(lo, hi), max(lo, hi)
+        if f.param("range") == "score":  # 得0-5分: a deduction of 5 − 5 to 5 − 0
+            if hi > points:
+                return False
+            lo, hi = points - hi, points - lo
+        entry["deduct"] = [number(lo), number(hi)]
     _remember(clause, f)
     clause.setdefault("levels", []).append(entry)
     return True
