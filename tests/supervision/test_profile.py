@@ -103,6 +103,21 @@ def test_title_merged_across_chinese_points_repeated_header_and_subtotal() -> No
     assert check_totals(p) == []
 
 
+def test_numbers_read_as_floats_subtotals_under_filled_blocks_and_rules_in_the_note_column() -> None:
+    table = rows(
+        {"block": "依法决策", "seq": 1.0, "content": "重大决策目录公开", "points": 3.0, "standard": "未公开的不得分"},
+        {"block": "依法决策", "seq": 2.0, "content": "法律顾问参与决策", "points": 2.0, "note": "每件扣0.5分"},
+        {"block": "依法决策", "seq": "小计", "points": 5.0},
+        {"block": "政务公开", "seq": 3.0, "content": "政府信息主动公开", "points": 5.0, "standard": "每缺一项扣1分"},
+    )
+    p, problems = profile_from_rows(table, name="三明市", unit_types=["县（市、区）"])
+    assert problems == []
+    assert [(i.ref, i.block, i.points, i.rule_text) for i in p.items] == [
+        ("1", "依法决策", 3, "未公开的不得分"), ("2", "依法决策", 2, "每件扣0.5分"),
+        ("3", "政务公开", 5, "每缺一项扣1分")]
+    assert p.total == 10 and check_totals(p) == []
+
+
 def test_a_mixed_bonus_block_with_plus_minus_points_counted_in_the_total() -> None:
     table = rows(
         {"block": "一、基础工作（10分）"},

@@ -241,7 +241,9 @@ def _words() -> _Words:
 
 
 def _cell(value: Any) -> str:
-    """A cell as normalised text ("" for empty)."""
+    """A cell as normalised text ("" for empty; a whole float such as 3.0 as "3")."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return "" if value is None else rules.normalise(str(value))
 
 
@@ -320,12 +322,13 @@ class _Reader:
         values = [v for v in c.values() if v]
         if not values or sum(v in _words().header for v in values) >= 2:
             return
-        label = c["block"] or c["seq"] or c["content"]
-        if label.startswith(_words().subtotal):
+        labels = [c["block"], c["seq"], c["content"]]
+        if any(v.startswith(_words().subtotal) for v in labels):
             return
-        total_word = next((w for w in _words().total if label.startswith(w)), None)
-        if total_word and not c["standard"]:
-            self.stated_total = parse_points(c["points"]) or parse_points(label[len(total_word):].strip("：（）"))
+        total = next(((v, w) for v in labels for w in _words().total if v.startswith(w)), None)
+        if total and not c["standard"]:
+            label, word = total
+            self.stated_total = parse_points(c["points"]) or parse_points(label[len(word):].strip("：（）"))
             return
         title = self._heading(c, values)
         if title is not None:

@@ -27,8 +27,6 @@ from typing import Any
 import jsonschema
 import yaml
 
-#: the rule kinds a clause can have
-KINDS = ("criterion", "per_occurrence", "reporting", "false_report", "survey", "rate", "veto", "manual")
 #: clauses a cap (最多扣N分) or a floor (扣完为止) written after them applies to
 _CAPPABLE = ("per_occurrence", "reporting", "rate")
 #: kinds whose phrasings in one text add up to one clause (the others give a clause each)
@@ -307,7 +305,7 @@ def _complete(clause: dict[str, Any]) -> bool:
             return False
         if not any(lv["level"] == "full" for lv in clause["levels"]):
             clause["levels"].insert(0, {"level": "full", "share": 1, "label": _LEVEL_LABELS["full"]})
-    return clause["kind"] != "reporting" or "late" in clause or "missing" in clause
+    return True
 
 
 def _full_marks_only(clauses: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -19,7 +19,10 @@ How an item is computed:
   adds and deducts gets [-points, points]);
 - a false-report flag caps the item at the share its rule states (0 by default: 从重扣分 to
   nothing); the flag does nothing on an item whose rule has no such clause, and the reason says so;
-- a veto flag on an item with a 一票否决 clause makes the unit's :func:`total` 0.
+- a veto flag on an item with a 一票否决 clause makes the unit's :func:`total` 0;
+- a manual score is the item's score when its rule is, or has, a manual part (the rest of the
+  rule is then a suggestion); on a rule fazhi computes it is refused — a scorer who departs from
+  the computed score does so in the assessment, with a reason.
 
 :func:`score_block` caps a block (附加项 ±3), :func:`total` adds the blocks with the profile's
 shares and rescaling and caps the bonus.  Nothing here touches a database.
@@ -34,10 +37,9 @@ from datetime import date
 from typing import Any
 
 from . import rules
-from .profile import Block, Profile
+from .profile import ITEM_KINDS, Block, Profile
 from .rules import fmt
 
-ITEM_KINDS = ("score", "bonus", "penalty")
 _REPORTING = {"late": "迟报", "missing": "漏报"}
 _EPS = 1e-9
 
