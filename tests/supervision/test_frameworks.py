@@ -199,7 +199,7 @@ def test_the_verified_chain_of_the_2021_national_framework() -> None:
 
 
 def catalogue_ids() -> set[str]:
-    catalogue = yaml.safe_load((Path(fazhi.__file__).parent / "data" / "indicators.yaml").read_text("utf-8"))
+    catalogue = yaml.safe_load((Path(fazhi.__file__).parent / "knowledge" / "data" / "indicators.yaml").read_text("utf-8"))
     return {entry["id"] for entry in catalogue["indicators"]}
 
 
