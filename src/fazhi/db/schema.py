@@ -11,9 +11,10 @@ from fazhi.accounts import models as accounts_models
 from fazhi.corpus import models as corpus_models
 from fazhi.db.base import Base
 from fazhi.knowledge import models as knowledge_models
+from fazhi.supervision import models as supervision_models
 from fazhi.units import models as units_models
 
-MODULES = (accounts_models, corpus_models, knowledge_models, units_models)
+MODULES = (accounts_models, corpus_models, knowledge_models, supervision_models, units_models)
 metadata = Base.metadata
 
 __all__ = ["MODULES", "Base", "metadata"]
