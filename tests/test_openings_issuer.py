@@ -205,6 +205,21 @@ def test_a_department_placed_nowhere_keeps_its_level_and_guesses_no_region():
     assert iss.department == "司法局" and not iss.candidates
 
 
+def test_a_street_office_that_calls_itself_our_office_is_the_street():
+    iss = issuer_of("2022年，我办在区委、区政府的坚强领导下坚持依法行政。我街道全年化解矛盾纠纷56件，"
+                    "茶园路街道法治建设取得新成效。")
+    assert region(iss) == ("street", "贵州省", "贵阳市", "云岩区", "茶园路街道")
+
+
+def test_and_the_county_committee_is_not_the_county_called_he():
+    # 和县 is a county of 安徽; in 市政府和县委 it is "and the county committee"
+    iss = issuer_of("九江市人民政府：\n2022年，县政府在市委、市政府和县委的领导下坚持依法行政，"
+                    "主动接受县人大常委会和县政协的监督。")
+    assert iss.county is None and iss.province is None
+    iss = issuer_of("马鞍山市和县人民政府关于2022年度法治政府建设情况的报告\n2022年，我县坚持依法行政。")
+    assert region(iss) == ("county", "安徽省", "马鞍山市", "和县", None)
+
+
 # ---------------------------------------------------------------------------
 # an addressee line
 def test_an_addressee_decides_a_shared_district_name():

@@ -152,7 +152,9 @@ _BRANCH = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:分局|分行|支行|分署|办�
 _GOV_GAP = re.compile(r"\s*(?:人民政府|政府)\s*")
 # a short name in 法治兰州, 法治修水建设: a place the report belongs to
 _FAZHI_SHORT = re.compile(r"法治([\u4e00-\u9fff]{2,4}?)(?=建设|示范|[”\"，,。、；]|之|的|$)")
-# what follows a level word that a two-character name (和县, 城区) only seems to be
+# a two-character name that starts with a conjunction (和县) is one only when it does not
+# read as "and the county's …" (市政府和县委)
+_CONJUNCTION = re.compile(r"[和与及同暨并]")
 _CONJOINED = re.compile(r"委|政府|人民政府|人大|政协|法院|检察院|纪委|监委|级|直|域|乡镇|两级")
 # the government above the issuer, named by its level only: 在县委、县政府的领导下, 区委区政府
 _SUPERIOR = re.compile(r"(县|区|市|旗|州|盟)(?:委|人民政府|政府)")
@@ -423,20 +425,22 @@ class _Context:
     # -- names in the text ------------------------------------------------------
     def scan(self) -> list[Hit]:
         if self._scan is None:
-            self._scan = [h for h in self.div.scan(self.text) if not self._conjoined(h)]
+            self._scan = self._names(self.div.scan(self.text))
         return self._scan
 
     def hits_in(self, s: int, e: int) -> list[Hit]:
         if self._scan is not None:
             return [h for h in self._scan if h[0] >= s and h[1] <= e]
-        return [h for h in self.div.scan(self.text, s, e) if not self._conjoined(h)]
+        return self._names(self.div.scan(self.text, s, e))
 
-    def _conjoined(self, h: Hit) -> bool:
-        """True for a two-character name that is a word and a level inside a phrase:
-        和县 in 市政府和县委, 全县 never reaches here, 各县 neither."""
-        s, e = h[0], h[1]
-        return e - s == 2 and s > 0 and "\u4e00" <= self.text[s - 1] <= "\u9fff" and \
-            _CONJOINED.match(self.text, e) is not None
+    def _names(self, hits: list[Hit]) -> list[Hit]:
+        """``hits`` without a two-character name that reads as a conjunction and a level word
+        (和县 in 市政府和县委; 和县 in 马鞍山市和县人民政府, after its city, is a county)."""
+        text = self.text
+        ends = {h[1] for h in hits}
+        return [h for h in hits if not (h[1] - h[0] == 2 and _CONJUNCTION.match(text, h[0]) and h[0] > 0
+                                        and "\u4e00" <= text[h[0] - 1] <= "\u9fff" and h[0] not in ends
+                                        and _CONJOINED.match(text, h[1]))]
 
     def short_hits(self) -> list[Hit]:
         """Places named by their short name after 法治 (法治兰州建设, 法治修水): a place the
@@ -553,16 +557,23 @@ class _Context:
     # -- the body's own naming of itself ------------------------------------------
     def self_hint(self) -> _Hint:
         """What the report calls itself: a central body (部党组, 我部), a department (我局,
-        本委), and the level of its region (我乡, 本街道, 全县 …).  我/本 forms outrank 全
-        forms (a township writes 我镇 and 全县); the lower level wins a tie."""
-        spans: list[Span] = []
-        org = None
+        本委; 我办 unless it is a street office's 我街道), and the level of its region (我乡,
+        本街道, 全县 …).  我/本 forms outrank 全 forms (a township writes 我镇 and 全县); the
+        lower level wins a tie."""
+        region, own, spans = self._self_region()
         central = self.div_central.self_words.search(self.text)
         dept = _SELF_DEPT.search(self.text)
+        if dept and dept.group().endswith("办") and own and region == "街道":
+            dept = None  # 我办: the street office (街道办事处) itself
         if central:
-            org, spans = "central", [self.span(central.start(), central.end())]
-        elif dept:
-            org, spans = "department", [self.span(dept.start(), dept.end())]
+            return _Hint("central", region, own, [self.span(central.start(), central.end()), *spans])
+        if dept:
+            return _Hint("department", region, own, [self.span(dept.start(), dept.end()), *spans])
+        return _Hint(None, region, own, spans)
+
+    def _self_region(self) -> tuple[str | None, bool, list[Span]]:
+        """The level word of the region the report calls its own, whether it says so with
+        我/本, and where."""
         own: dict[str, list[re.Match[str]]] = {}
         scope: dict[str, list[re.Match[str]]] = {}
         for m in _SELF.finditer(self.text):
@@ -573,30 +584,39 @@ class _Context:
             ranked = sorted(counts.items(), key=lambda kv: (-len(kv[1]), _LEVEL_ORDER.index(kv[0])))
             word, found = ranked[0]
             if counts is own or len(found) >= 2 or len(counts) == 1:
-                spans.append(self.span(found[0].start(), found[0].end()))
-                return _Hint(org, "省" if word == "自治区" else word, counts is own, spans)
-        return _Hint(org, None, False, spans)
+                span = self.span(found[0].start(), found[0].end())
+                return ("省" if word == "自治区" else word), counts is own, [span]
+        return None, False, []
 
-    def subjects(self) -> list[_Unit]:
-        """The units the opening paragraphs name as the subject of a clause, in order:
-        ``2022年，水利部坚持……``, ``兴平乡在县委……``, ``市生态环境局紧紧围绕……``."""
+    def first_subject(self, hint: _Hint) -> _Unit | None:
+        """The first unit the opening paragraphs name as the subject of a clause that can be
+        the issuer (:meth:`_accepts`): the one the sentence announcing the report names
+        (现将X镇2022年……报告如下), else in order ``2022年，水利部坚持……``, ``兴平乡在县委……``,
+        ``市生态环境局紧紧围绕……``."""
         text = self.text
         starts = {h[0]: k for k, h in enumerate(self.scan())}
         opening = self.lines[self.body_from: self.body_from + 3]
-        out: list[_Unit] = []
-        for s, e in opening:  # 现将X镇2022年法治政府建设情况报告如下 names the issuer
+        for s, e in opening:
             for m in _REPORT_SENT.finditer(text, s, min(e, s + 800)):
                 if m.start(1) in starts:
-                    out.append(self._named_subject(self.scan()[starts[m.start(1)]:], m.end(1)))
+                    u = self._named_subject(self.scan()[starts[m.start(1)]:], m.end(1))
+                    if self._accepts(u, hint):
+                        return u
         for s, e in opening:
-            lim = min(e, s + 400)
-            for p in [s, *(m.end() for m in _CLAUSE_BREAK.finditer(text, s, lim))]:
+            for p in [s, *(m.end() for m in _CLAUSE_BREAK.finditer(text, s, min(e, s + 400)))]:
                 lead = _LEAD.match(text, p, e)
-                q = lead.end() if lead else p
-                u = self._subject_at(q, e, starts)
-                if u is not None:
-                    out.append(u)
-        return out
+                found = self._subject_at(lead.end() if lead else p, e, starts)
+                if found is not None and self._accepts(found, hint):
+                    return found
+        return None
+
+    def _accepts(self, u: _Unit, hint: _Hint) -> bool:
+        """A subject agreeing with what a report calls itself with 我/本 or a department's or
+        central body's word (:meth:`_agrees`); with a scope only (全县) or nothing, any
+        subject — a central body only when the text speaks of no region (全市)."""
+        if hint.org or hint.own:
+            return self._agrees(u, hint)
+        return u.kind != "central" or hint.region is None
 
     def _subject_at(self, q: int, e: int, starts: dict[int, int]) -> _Unit | None:
         text = self.text
@@ -667,16 +687,10 @@ class _Context:
         """The issuer as the body names it: the first subject of the opening that agrees
         with what the report calls itself; else a unit of that level the text names."""
         hint = self.self_hint()
-        subjects = self.subjects()
-        if hint.org or hint.own:
-            agreeing = [u for u in subjects if self._agrees(u, hint)]
-        else:  # the first subject; a central body only when the text speaks of no region (全市)
-            agreeing = [u for u in subjects if u.kind != "central" or hint.region is None]
-        if agreeing:
-            unit = agreeing[0]
-        elif hint.org is None and hint.region is None:
-            return None
-        else:
+        unit = self.first_subject(hint)
+        if unit is None:
+            if hint.org is None and hint.region is None:
+                return None
             unit = self._self_named(hint)
         unit.clues = [sp for sp in hint.spans if not unit.start <= sp.start < unit.end]
         return unit
