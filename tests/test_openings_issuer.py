@@ -199,6 +199,15 @@ def test_a_city_report_that_says_our_city_is_not_one_of_its_departments():
     assert region(issuer_of(text)) == ("city", "云南省", "昆明市", None, None)
 
 
+def test_a_department_in_an_opening_naming_two_counties_lists_both_with_their_clues():
+    iss = issuer_of("2022年，县司法局紧紧围绕中心工作，全力推进法治政府建设。\n一、主要工作\n"
+                    "协助平遥县、祁县开展行政执法检查。")
+    assert iss.ambiguous and iss.level == "department" and iss.county is None
+    assert (iss.province, iss.city) == ("山西省", "晋中市")  # both counties are in 晋中市
+    assert sorted(c["county"] for c in iss.candidates) == ["平遥县", "祁县"]
+    assert {"平遥县", "祁县"} <= {c.text for c in iss.clues}
+
+
 def test_a_department_placed_nowhere_keeps_its_level_and_guesses_no_region():
     iss = issuer_of("2022年，县司法局紧紧围绕县委、县政府中心工作，全力推进全县法治政府建设。")
     assert region(iss) == ("department", None, None, None, None)

@@ -692,7 +692,7 @@ class _Context:
             if hint.org is None and hint.region is None:
                 return None
             unit = self._self_named(hint)
-        unit.clues = [sp for sp in hint.spans if not unit.start <= sp.start < unit.end]
+        unit.clues = [sp for sp in hint.spans if not unit.start <= sp.start < unit.end] + unit.clues
         return unit
 
     def _self_named(self, hint: _Hint) -> _Unit:
@@ -717,35 +717,39 @@ class _Context:
         return max(counts, key=lambda k: counts[k]) if counts else None
 
     def body_unit(self, hint: str, levels: set[str] | None = None, own: bool = False) -> _Unit | None:
-        """The unit of the level ``hint`` the text names: first in the opening paragraphs
-        (平桥区坚持……), else the most mentioned one, else the only one named in a cited
-        title or after 法治 (《西宁市……》, 法治修水), or the only township or street named."""
+        """The unit of the level ``hint`` the text names: the only one the opening paragraphs
+        name (在市委领导下，平桥区……), else the most mentioned one, else the only one named in
+        a cited title or after 法治 (《西宁市……》, 法治修水), or the only one named at all in
+        a report that calls itself by that level (``own``: 我县) or of a township's.  When
+        several are named as often (``own``), all of them, as candidates."""
         hits = self.scan()
+        chain_of = self._chains(hits)
+        short = [self._narrow(h, hint, levels) for h in self.short_hits() if self._fits(h, hint, levels)]
+        places: dict[frozenset[int], list[Hit]] = {}  # mentions of one place (兰州市, 法治兰州)
+        for h in [h for h in hits if self._fits(h, hint, levels)] + short:
+            places.setdefault(frozenset(self.div.current(self.div.rows[i]).id for i in h[2]), []).append(h)
+        if not places:
+            return None
         lim_line = min(len(self.lines), self.body_from + 3)
         lo = self.lines[self.body_from][0] if self.body_from < len(self.lines) else 0
         hi = self.lines[lim_line - 1][1] if lim_line > 0 else 0
-        chain_of = self._chains(hits)
-        fitting = [h for h in hits if self._fits(h, hint, levels)]
-        for h in fitting:
-            if lo <= h[0] < hi:
-                chain = chain_of[h[0]]
-                return _Unit(chain, "government", chain[0][0], h[1], "body")
-        short = [self._narrow(h, hint, levels) for h in self.short_hits() if self._fits(h, hint, levels)]
-        counts: dict[frozenset[int], list[Hit]] = {}  # mentions of one place (兰州市, 法治兰州)
-        for h in fitting + short:
-            counts.setdefault(frozenset(self.div.current(self.div.rows[i]).id for i in h[2]), []).append(h)
-        if not counts:
-            return None
-        ranked = sorted(counts.values(), key=len, reverse=True)
+        opening = [min(hs, key=lambda x: x[0]) for hs in places.values() if any(lo <= h[0] < hi for h in hs)]
+        ranked = sorted(places.values(), key=len, reverse=True)
         top = ranked[0]
-        # named once: the only unit of the level of a report that calls itself by it (我县) or
-        # of a township's; in a cited title or after 法治
-        strong = len(counts) == 1 and (own or hint in ("乡", "镇", "街道") or
+        # named once: in a cited title or after 法治; the only one of the level of a report
+        # that calls itself by it (我县) or of a township's
+        strong = len(places) == 1 and (own or hint in ("乡", "镇", "街道") or
                                        any(h in short or self._quoted(h[0]) for h in top))
-        if (len(top) >= 2 or strong) and (len(ranked) == 1 or len(top) > len(ranked[1])):
-            h = top[0]
+        if len(opening) == 1 or ((len(top) >= 2 or strong) and (len(ranked) == 1 or len(top) > len(ranked[1]))):
+            h = opening[0] if len(opening) == 1 else top[0]
             chain = chain_of.get(h[0], [h])
             return _Unit(chain, "government", chain[0][0], h[1], "body")
+        tied = [g for g in ranked if len(g) == len(top)]
+        if own and 1 < len(tied) <= 4:  # several places the report may call its own: candidates
+            first = min((g[0] for g in tied), key=lambda x: x[0])
+            ids = sorted({i for g in tied for i in g[0][2]})
+            return _Unit([(first[0], first[1], ids)], "government", first[0], first[1], "body",
+                         clues=[self.span(g[0][0], g[0][1]) for g in tied], named=False)
         return None
 
     def _quoted(self, pos: int) -> bool:
@@ -821,20 +825,21 @@ class _Context:
         if u.hint is None:
             if outer is None or u.kind not in ("department", "office"):
                 return None
-            chain, clue = [outer[0]], outer[1]
+            chain, clues = [outer[0]], [outer[1]]
         else:
             word = "省" if u.hint == "自治区" else u.hint
             levels = {"P"} if word == "省" else None
             body = self.body_unit(word, levels, own=True)
             only = self._only_child(outer[0], word, levels) if body is None and outer is not None else None
             if body is not None:
-                chain, clue = body.chain, self.span(body.chain[0][0], body.chain[-1][1])
+                chain = body.chain
+                clues = body.clues or [self.span(chain[0][0], chain[-1][1])]
             elif only is not None and outer is not None:
-                chain, clue = [only], outer[1]
+                chain, clues = [only], [outer[1]]
             else:
                 return None
         return _Unit(chain, u.kind, u.start, u.end, u.source, department=u.department,
-                     clues=[*u.clues, clue], named=u.named)
+                     clues=[*u.clues, *clues], named=u.named)
 
     def _outer(self) -> tuple[Hit, Span] | None:
         """The region of the addressee line or the web page's source line, and that line."""
