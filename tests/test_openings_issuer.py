@@ -199,6 +199,18 @@ def test_a_city_report_that_says_our_city_is_not_one_of_its_departments():
     assert region(issuer_of(text)) == ("city", "云南省", "昆明市", None, None)
 
 
+def test_a_bureau_titled_without_its_region_is_a_local_department_not_a_ministry():
+    iss = issuer_of("自然资源局2022年法治政府建设工作报告\n2022年，我局坚持依法行政，服务法治歙县建设，"
+                    "全县自然资源领域行政复议案件下降12%。")
+    assert region(iss) == ("department", "安徽省", "黄山市", "歙县", None)
+    assert iss.department == "自然资源局"
+
+
+def test_a_city_department_placed_by_the_citys_office_it_reports_to():
+    iss = issuer_of("大同市全面依法治市委员会办公室：\n2022年，市市场监督管理局坚持依法行政，全年查办案件312件。")
+    assert region(iss) == ("department", "山西省", "大同市", None, None)
+
+
 def test_a_department_in_an_opening_naming_two_counties_lists_both_with_their_clues():
     iss = issuer_of("2022年，县司法局紧紧围绕中心工作，全力推进法治政府建设。\n一、主要工作\n"
                     "协助平遥县、祁县开展行政执法检查。")

@@ -486,7 +486,8 @@ class _Context:
             m = _CENTRAL.match(seg)
             if m and not re.match(r"\s*(?:关于|法治|依法)", seg):
                 lead = len(seg) - len(seg.lstrip())
-                return _Unit([], "central", s + lead, s + m.end(), source, department=m.group(1))
+                kind = "central" if self._is_central(m.group(1)) else "department"  # 生态环境局
+                return _Unit([], kind, s + lead, s + m.end(), source, department=m.group(1))
             return None
         chain = self._run(hits)
         start, end = chain[0][0], chain[-1][1]
@@ -541,6 +542,12 @@ class _Context:
         if dept and dept.startswith("委") and len(dept) > 3:  # 县委全面依法治县委员会办公室
             dept = dept[1:]
         return _Unit(chain, kind, start, end, source, department=dept, unlisted=unlisted)
+
+    def _is_central(self, name: str) -> bool:
+        """True when a department named without a region is a central body: one of the data
+        file, a 国家/国务院 body, or a ministry (…部, but not 县委宣传部)."""
+        return name in self.div_central.official or name.startswith(("国家", "国务院", "中华人民共和国")) or \
+            (name.endswith("部") and name[0] not in "省市州盟县区旗镇乡")
 
     def _short_zone(self, s: int, e: int, source: str) -> _Unit | None:
         """A zone named after its city's short name (西安高新技术产业开发区管委会): the city
@@ -666,15 +673,12 @@ class _Context:
         return self._fits(u.chain[-1], hint.region)
 
     def _fits(self, h: Hit, word: str, levels: set[str] | None = None) -> bool:
-        """True when the name ``h`` is a unit of the level ``word`` (区, 乡, 街道 …)."""
-        suffixes = _LEVEL_SUFFIX.get(word, ())
-        allowed = levels or _HINT_LEVELS.get(word, set())
-        rows = self.div.rows
-        name = self.text[h[0]: h[1]]
-        if not any(rows[i].level in allowed and rows[i].name.endswith(suffixes) for i in h[2]):
+        """True when the name ``h`` is a unit of the level ``word`` (区, 乡, 街道 …), written
+        with its suffix (城东区, 建兰路街道办事处) or after 法治 (法治兰州)."""
+        if not self._narrow(h, word, levels)[2]:
             return False
-        return (name.endswith(suffixes) or name.endswith(("办事处", "街道办", "街办"))
-                or (h in self.short_hits() and word in ("省", "市", "州", "盟", "区", "县", "旗")))
+        name = self.text[h[0]: h[1]]
+        return name.endswith((*_LEVEL_SUFFIX.get(word, ()), "办事处", "街道办", "街办")) or h in self.short_hits()
 
     def _narrow(self, h: Hit, word: str, levels: set[str] | None) -> Hit:
         """``h`` with only the divisions of the level ``word`` (法治朝阳 in a report of 全区: 朝阳区)."""
@@ -776,7 +780,7 @@ class _Context:
         named = [u for u in units if u.chain]
         unit = named[0] if named else None
         if unit is None:
-            stated = [u for u in units if u.hint or u.kind == "central"]
+            stated = [u for u in units if u.hint or u.kind in ("central", "department", "office")]
             unit = stated[0] if stated else self.body_claim()
             if unit is None:
                 return None
@@ -822,19 +826,26 @@ class _Context:
         its only unit of that level (吉林省人民政府： … 州政府 → 延边朝鲜族自治州), or for a
         department without a level word, the addressee's region (海口市……办公室： … 我局)."""
         outer = self._outer()
-        if u.hint is None:
-            if outer is None or u.kind not in ("department", "office"):
+        word = u.hint
+        dept = u.kind in ("department", "office")
+        if word is None and dept and u.department and u.department[0] in _WORD_LEVEL:
+            word = u.department[0]  # 县委宣传部
+        elif word is None and dept:  # 生态环境局 in a report of 全市: a department of the city
+            word = self.self_hint().region
+        if word is None:
+            if outer is None or not dept:
                 return None
             chain, clues = [outer[0]], [outer[1]]
         else:
-            word = "省" if u.hint == "自治区" else u.hint
+            word = "省" if word == "自治区" else word
             levels = {"P"} if word == "省" else None
             body = self.body_unit(word, levels, own=True)
-            only = self._only_child(outer[0], word, levels) if body is None and outer is not None else None
             if body is not None:
                 chain = body.chain
                 clues = body.clues or [self.span(chain[0][0], chain[-1][1])]
-            elif only is not None and outer is not None:
+            elif outer is not None and dept and self._fits(outer[0], word, levels):
+                chain, clues = [outer[0]], [outer[1]]  # 海口市……办公室： … 市市场监督管理局
+            elif outer is not None and (only := self._only_child(outer[0], word, levels)) is not None:
                 chain, clues = [only], [outer[1]]
             else:
                 return None
