@@ -62,3 +62,10 @@ def test_a_year_after_the_signing_date_is_not_the_year_reported_on():
     text = ("现将我镇法治政府建设情况报告如下：\n一、主要工作\n向阳镇力争2025年建成法治示范镇。\n"
             "五常市向阳镇人民政府\n2023年1月10日")
     assert year_of(text) == 2022
+
+
+def test_without_any_year_the_web_pages_publication_date_gives_the_year_before():
+    r = review_text("发布日期：2023-02-14\n一年来，渣津镇在县委、县政府的坚强领导下，坚持依法行政。\n"
+                    "一、主要工作\n全年组织集中学法6次。")
+    assert r.year == 2022
+    assert r.date is None  # a publication date is not the signing date

@@ -263,6 +263,7 @@ class _Context:
         # lines naming a region that holds the issuer: the addressee (西宁市人民政府：), a web
         # page's source line (来源：湄潭县人民政府)
         self.outer_idx: list[int] = []
+        self.meta_idx: list[int] = []  # a web page's lines: 来源：…  发布时间：2023-02-14
         self._short: list[Hit] | None = None
 
     def span(self, s: int, e: int) -> Span:
@@ -287,6 +288,8 @@ class _Context:
             if (_DOCNO.search(t) and len(t) <= 40) or _WEB_META.search(t):
                 if _SOURCE.search(t):
                     self.outer_idx.append(i)
+                if _WEB_META.search(t):
+                    self.meta_idx.append(i)
                 continue
             if len(t) > 80 or _SENT_END.search(t) or _OUTLINE.match(t) or t.count("，") + t.count(",") >= 2:
                 break
@@ -369,7 +372,9 @@ class _Context:
     # -- year -------------------------------------------------------------------
     def year(self, head: list[int], date: str | None) -> tuple[int | None, Span | None]:
         """The year reported on: the title's, the announcing sentence's, the opening's
-        (see the module docstring), else the year before the signing date."""
+        (see the module docstring), else the year before the signing date (or the date a
+        web page published it)."""
+        date = date or self.published()
         signed = int(date[:4]) if date else None
         title_lines = [i for i in head if _TITLE_WORDS.search(self.line(i))] or head
         for rx in (_YEAR_RE, _YEAR_BARE):
@@ -395,6 +400,16 @@ class _Context:
             # reports are signed early in the next year; one signed in Oct-Dec is a same-year summary
             return (signed if int(date[5:7]) >= 10 else signed - 1), None
         return None, None
+
+    def published(self) -> str | None:
+        """The date of a web page's 发布时间 line above the report, as ISO."""
+        for i in self.meta_idx:
+            t = self.line(i)
+            for rx in _DATE_RES:
+                m = rx.search(t)
+                if m and (iso := _parse_date(m)):
+                    return iso
+        return None
 
     def _years(self, rx: re.Pattern[str], s: int, e: int,
                latest: int | None = None) -> list[tuple[int, int, int]]:
