@@ -265,6 +265,7 @@ class _Context:
         self.outer_idx: list[int] = []
         self.meta_idx: list[int] = []  # a web page's lines: 来源：…  发布时间：2023-02-14
         self._short: list[Hit] | None = None
+        self._hint: _Hint | None = None
 
     def span(self, s: int, e: int) -> Span:
         return Span(s, e, self.review.text[s:e])
@@ -582,6 +583,11 @@ class _Context:
         本委; 我办 unless it is a street office's 我街道), and the level of its region (我乡,
         本街道, 全县 …).  我/本 forms outrank 全 forms (a township writes 我镇 and 全县); the
         lower level wins a tie."""
+        if self._hint is None:
+            self._hint = self._self_hint()
+        return self._hint
+
+    def _self_hint(self) -> _Hint:
         region, own, spans = self._self_region()
         central = self.div_central.self_words.search(self.text)
         dept = _SELF_DEPT.search(self.text)
