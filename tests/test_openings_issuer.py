@@ -104,6 +104,15 @@ def test_a_township_or_street_named_as_the_subject(opening, want):
     assert region(issuer_of(opening)) == want
 
 
+@pytest.mark.parametrize(("opening", "want"), [
+    ("根据法治政府建设年度报告制度要求，现将国家林业和草原局2022年法治政府建设情况报告如下：\n一、主要工作", CENTRAL),
+    ("根据县委依法治县办要求，现将修水县司法局2022年法治政府建设情况报告如下：\n一、主要工作",
+     ("department", "江西省", "九江市", "修水县", None)),
+])
+def test_the_sentence_announcing_the_report_names_its_issuer(opening, want):
+    assert region(issuer_of(opening)) == want
+
+
 def test_a_township_report_that_speaks_of_the_whole_district_is_still_the_townships():
     iss = issuer_of("2022年，上新庄镇在区委、区政府的坚强领导下，紧紧围绕全区中心工作，推动全区法治建设"
                     "在基层落地见效，全区群众满意度持续提升。")

@@ -292,7 +292,8 @@ class _Context:
                 if _WEB_META.search(t):
                     self.meta_idx.append(i)
                 continue
-            if len(t) > 80 or _SENT_END.search(t) or _OUTLINE.match(t) or t.count("，") + t.count(",") >= 2:
+            if len(t) > 80 or _SENT_END.search(t) or _OUTLINE.match(t) or t.count("，") + t.count(",") >= 2 \
+                    or _REPORT_SENT.search(t):
                 break
             out.append(i)
         else:
@@ -626,10 +627,9 @@ class _Context:
         opening = self.lines[self.body_from: self.body_from + 3]
         for s, e in opening:
             for m in _REPORT_SENT.finditer(text, s, min(e, s + 800)):
-                if m.start(1) in starts:
-                    u = self._named_subject(self.scan()[starts[m.start(1)]:], m.end(1))
-                    if self._accepts(u, hint):
-                        return u
+                u = self._subject_at(m.start(1), m.end(1), starts)
+                if u is not None and self._accepts(u, hint):
+                    return u
         for s, e in opening:
             for p in [s, *(m.end() for m in _CLAUSE_BREAK.finditer(text, s, min(e, s + 400)))]:
                 lead = _LEAD.match(text, p, e)
