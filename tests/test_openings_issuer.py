@@ -113,6 +113,13 @@ def test_the_sentence_announcing_the_report_names_its_issuer(opening, want):
     assert region(issuer_of(opening)) == want
 
 
+def test_an_old_name_that_a_current_township_bears_is_that_townships_in_later_years():
+    # 兴平乡 of 尉犁县 (新疆) was renamed in 2018; 兴平乡 of 西吉县 (宁夏) bears the name today
+    text = "{}年，兴平乡在县委、县政府的正确领导下，坚持以习近平法治思想为指导，全面推进依法行政。"
+    assert region(issuer_of(text.format(2022))) == ("township", "宁夏回族自治区", "固原市", "西吉县", "兴平乡")
+    assert issuer_of(text.format(2016)).ambiguous  # both bore it then
+
+
 def test_a_township_report_that_speaks_of_the_whole_district_is_still_the_townships():
     iss = issuer_of("2022年，上新庄镇在区委、区政府的坚强领导下，紧紧围绕全区中心工作，推动全区法治建设"
                     "在基层落地见效，全区群众满意度持续提升。")

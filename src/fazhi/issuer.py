@@ -927,11 +927,15 @@ class _Context:
             if not cands:
                 depth -= 1
         unplaced = chain[depth:] if depth < len(chain) else []
-        # the same unit under an old and a new name counts once; old rows only for old years
+        # the same unit under an old and a new name counts once; old rows only for old years,
+        # and an old name a current unit bears is that unit's in later years (兴平乡 in 2022 is
+        # 西吉县's, not 尉犁县's renamed in 2018)
         by_cur: dict[int, divisions.Division] = {}
+        named_now = any(div.is_current(c) for c in cands)
         for c in cands:
             cur = div.current(c)
-            if year is not None and not div.is_current(cur) and year > cur.last_year + 1:
+            if year is not None and ((not div.is_current(cur) and year > cur.last_year + 1)
+                                     or (named_now and not div.is_current(c) and year > c.last_year + 1)):
                 continue
             by_cur.setdefault(cur.id, cur)
         if not by_cur and cands:
