@@ -419,10 +419,12 @@ class _Context:
         on: not in a cited title, a range, a comparison, a deadline or a plan, not after
         ``latest`` (the signing year)."""
         text = self.text
-        skip = [(q.start(), q.end()) for q in _QUOTED.finditer(text, s, e)]
-        skip += [(r.start(), r.end()) for r in _YEAR_RANGE.finditer(text, s, e)]
+        skip: list[tuple[int, int]] | None = None  # cited titles and ranges, found on the first year
         out = []
         for m in rx.finditer(text, s, e):
+            if skip is None:
+                skip = [(q.start(), q.end()) for q in _QUOTED.finditer(text, s, e)]
+                skip += [(r.start(), r.end()) for r in _YEAR_RANGE.finditer(text, s, e)]
             if any(a <= m.start() < b for a, b in skip) or _YEAR_BEFORE_NOT.search(text, max(s, m.start() - 3),
                                                                                     m.start()):
                 continue
