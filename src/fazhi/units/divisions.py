@@ -26,6 +26,10 @@ Conventions of :meth:`Divisions.path`: a district of a municipality (北京、
 province (济源市, 仙桃市, 石河子市 …) has ``city`` None; a township of a city
 without counties (东莞市, 中山市, 儋州市, 嘉峪关市) has ``county`` None.
 Historical rows are reported by their current successor when they have one.
+
+The national level above the table — ministries and other central bodies,
+which report with every region field null — is the data file
+``data/central_bodies.yaml`` (:func:`central_bodies`).
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
+
+import yaml
 
 LEVELS = {"P": "province", "C": "city", "Z": "pseudo", "X": "county", "T": "township", "S": "street",
           "O": "township"}
@@ -285,6 +291,33 @@ def load() -> Divisions:
     except FileNotFoundError:
         meta = {}
     return Divisions(rows, meta)
+
+
+@dataclass(frozen=True, slots=True)
+class CentralBodies:
+    """The central bodies of ``data/central_bodies.yaml``, ready to match in text."""
+
+    official: dict[str, str]  # every name as a report writes it -> the body's official name
+    names: re.Pattern[str]  # any of those names (longest first), optionally after 原/中华人民共和国
+    self_words: re.Pattern[str]  # 部党组, 我部 …: a central body speaking of itself
+
+    def at(self, text: str, pos: int, end: int) -> re.Match[str] | None:
+        """A central body's name starting at ``pos`` (group ``name``: the name as written)."""
+        return self.names.match(text, pos, end)
+
+
+@lru_cache(maxsize=1)
+def central_bodies() -> CentralBodies:
+    """The central bodies file, loaded once per process."""
+    pkg = resources.files("fazhi.knowledge") / "data"
+    data = yaml.safe_load((pkg / "central_bodies.yaml").read_text(encoding="utf-8"))
+    official: dict[str, str] = {}
+    for body in data["bodies"]:
+        for name in (body["name"], *body.get("short", ())):
+            official[name] = body["name"]
+    alt = "|".join(sorted(official, key=len, reverse=True))
+    words = "|".join(sorted(data["self_words"], key=len, reverse=True))
+    return CentralBodies(official, re.compile(rf"(?:原|中华人民共和国)?(?P<name>{alt})"), re.compile(words))
 
 
 @lru_cache(maxsize=1)
