@@ -88,3 +88,15 @@ def test_folder_argument_reviews_every_report_in_it(tmp_path):
 def test_help_and_version():
     assert "review" in runner.invoke(app, ["--help"]).output
     assert runner.invoke(app, ["--version"]).output.startswith("fazhi ")
+
+
+def test_a_folder_of_doc_and_wps_files_names_them_and_says_how_to_convert(tmp_path) -> None:
+    (tmp_path / "县政府2024年报告.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64)
+    (tmp_path / "乡镇报告.wps").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64)
+    for cmd in (["review", str(tmp_path)], ["ingest", str(tmp_path), "--db", str(tmp_path / "x.sqlite")]):
+        res = CliRunner().invoke(app, cmd)
+        assert res.exit_code == 2, res.output
+        out = res.output.replace("\n", "")
+        assert "县政府2024年报告.doc" in out and "乡镇报告.wps" in out and "另存为 .docx" in out
+        assert "Traceback" not in out
+    assert not (tmp_path / "x.sqlite").exists()  # nothing was opened or created for nothing to store

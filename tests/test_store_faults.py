@@ -435,7 +435,7 @@ def test_unreachable_database_is_one_clear_line(seed_paths):
 
 def test_no_files(tmp_path):
     r = CliRunner().invoke(_app(), ["ingest", str(tmp_path), "--db", str(tmp_path / "x.sqlite")])
-    assert r.exit_code == 2 and "no report files found" in r.output
+    assert r.exit_code == 2 and "没有找到报告文件" in r.output
 
 
 def test_database_from_a_newer_fazhi(tmp_path, seed_paths):

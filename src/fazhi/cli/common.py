@@ -32,4 +32,21 @@ def open_engine(db_opt: str | None) -> Any:
         raise die(f"cannot use the database {db_opt!r}: {exc}") from None
 
 
-__all__ = ["DbOption", "die", "err_console", "open_engine", "out_console"]
+def no_reports(paths: list[Any]) -> typer.Exit:
+    """Say that no report file was found in ``paths`` — naming the files of formats fazhi cannot read
+    (.doc, .wps …) and how to convert them — and return the exit to raise (status 2)."""
+    from pathlib import Path
+
+    from fazhi.review.read import CONVERT_HINT, unreadable_files
+
+    found = [q for p in map(Path, paths) if p.is_dir() for q in unreadable_files(p)]
+    found += [Path(p) for p in paths if Path(p).is_file() and Path(p).suffix.lower() in CONVERT_HINT]
+    if not found:
+        return die("没有找到报告文件（支持 .txt .docx .pdf .html .md）", 2)
+    for q in found[:20]:
+        err_console.print(f"  {q}：{CONVERT_HINT[q.suffix.lower()]}", highlight=False)
+    more = f"等 {len(found)} 个" if len(found) > 20 else f"{len(found)} 个"
+    return die(f"没有可审查的报告文件：找到 {more}无法直接读取的文件（见上），请先转换为 .docx 后再试", 2)
+
+
+__all__ = ["DbOption", "die", "err_console", "no_reports", "open_engine", "out_console"]

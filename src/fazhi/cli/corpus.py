@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from fazhi.cli.common import DbOption, die, err_console, open_engine, out_console
+from fazhi.cli.common import DbOption, die, err_console, no_reports, open_engine, out_console
 from fazhi.review.read import DEFAULT_MAX_BYTES
 
 
@@ -94,7 +94,7 @@ def ingest_cmd(
 
     files = expand(paths)
     if not files:
-        raise die("no report files found", 2)
+        raise no_reports(paths)
     engine = open_engine(db_opt)
     stop = threading.Event()
     progress = Progress(TextColumn("[bold]入库[/bold]"), BarColumn(), MofNCompleteColumn(),

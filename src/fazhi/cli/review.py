@@ -12,13 +12,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from fazhi.cli.common import err_console, out_console
+from fazhi.cli.common import err_console, no_reports, out_console
 from fazhi.review import read as _read
 from fazhi.review import render
 from fazhi.review.pipeline import review_path
 from fazhi.review.read import DEFAULT_MAX_BYTES, ReadError
-
-SUPPORTED = getattr(_read, "SUPPORTED", (".txt", ".docx", ".pdf", ".html", ".htm", ".md"))
 
 
 class Fmt(StrEnum):
@@ -36,7 +34,7 @@ def expand(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in SUPPORTED))
+            files.extend(_read.report_files(p))
         else:
             files.append(p)
     return files
@@ -62,8 +60,7 @@ def review(
     """
     files = expand(paths)
     if not files:
-        err_console.print("[red]fazhi: no report files found[/red]")
-        raise typer.Exit(2)
+        raise no_reports(paths)
     if out is not None and fmt == Fmt.terminal:
         fmt = Fmt.json
     if out is not None:

@@ -93,8 +93,8 @@ from fazhi.corpus import service
 from fazhi.corpus.models import Report
 from fazhi.knowledge import versions as knowledge_store
 from fazhi.review.pipeline import Reviewer
+from fazhi.review.read import report_files
 
-SUPPORTED = (".txt", ".docx", ".pdf", ".html", ".htm", ".md")
 _CHUNK = 256  # files hashed and looked up per round trip
 BATCH = 64  # reviews written per transaction at most …
 FLUSH_SECONDS = 0.5  # … and written at the latest this long after they came back
@@ -165,9 +165,8 @@ def expand(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
         out.setdefault(os.path.abspath(p), Path(os.path.abspath(p)))
 
     def add_dir(d: Path) -> None:
-        for q in sorted(d.rglob("*")):
-            if q.suffix.lower() in SUPPORTED and q.is_file():
-                add(q)
+        for q in report_files(d):
+            add(q)
 
     for raw in paths:
         s = os.fspath(raw)

@@ -40,44 +40,6 @@ def display_name(name: str | None) -> str:
     return s or "未命名"
 
 
-_REASONS = (  # fazhi.review.read's reasons, in Chinese (the original follows in brackets)
-    ("file too large", "文件过大"),
-    ("zip bomb", "docx 解压后数据过大（疑似压缩炸弹），已拒绝"),
-    ("empty file", "空文件"),
-    ("encrypted", "文档已加密，请去掉密码后再上传"),
-    ("a program", "这是程序文件，不是文档"),
-    ("an image", "这是图片，不是文档（不支持 OCR）"),
-    ("compressed archive", "这是压缩包，不是文档"),
-    ("legacy .doc", "不支持旧版 .doc 格式，请另存为 .docx"),
-    ("spreadsheet", "这是电子表格，不是报告"),
-    ("presentation", "这是演示文稿，不是报告"),
-    ("no text layer", "PDF 没有文字层（扫描件？），不支持 OCR"),
-    ("not a text document", "不是文本文件（含二进制数据）"),
-    ("unsupported file type", "不支持的文件类型"),
-    ("not supported", "不支持的文件格式"),
-    ("not a valid", "文件已损坏或与扩展名不符"),
-    ("no text", "文档中没有文字"),
-    ("damaged", "文件已损坏，无法读取"),
-)
-
-
-def reason_zh(reason: str) -> str:
-    for key, zh in _REASONS:
-        if key in reason:
-            return f"{zh}（{reason}）"
-    return f"无法读取文件（{reason}）"
-
-
-def reason_status(reason: str) -> int:
-    """HTTP status for a file that cannot be read: 413 too large, 415 not a report format, 422 otherwise."""
-    if "too large" in reason or "zip bomb" in reason or "too much data" in reason:
-        return 413
-    if any(k in reason for k in ("unsupported", "not supported", "not a text document", "a program", "an image",
-                                 "archive", "spreadsheet", "presentation", "PostScript", "not a valid")):
-        return 415
-    return 422
-
-
 @dataclass
 class UploadResult:
     """What became of one uploaded file."""
@@ -181,7 +143,7 @@ def store_upload(write: sessionmaker[Session], name: str | None, data: bytes, *,
                        f"规则与指标配置无法使用，未审查（请管理员在“规则与指标”页面检查启用的版本）：{exc}",
                        f"knowledge in effect cannot be used: {exc}")
     except ReadError as exc:
-        return _refuse(write, user_id, shown, reason_status(exc.reason), reason_zh(exc.reason), exc.reason)
+        return _refuse(write, user_id, shown, exc.http_status, exc.message_zh(), exc.reason, read_error=exc.code)
     except Exception as exc:  # a bug in a stage must not break the batch
         return _refuse(write, user_id, shown, 500, f"内部错误：{type(exc).__name__}",
                        f"internal error: {type(exc).__name__}: {exc}")
@@ -206,12 +168,16 @@ def store_upload(write: sessionmaker[Session], name: str | None, data: bytes, *,
 
 
 def _refuse(write: sessionmaker[Session], user_id: int | None, shown: str, code: int, error: str,
-            reason: str) -> UploadResult:
-    """A file not stored: the result saying why, written to the audit log (``report.upload_refused``)."""
+            reason: str, *, read_error: str | None = None) -> UploadResult:
+    """A file not stored: the result saying why, written to the audit log (``report.upload_refused``; a file
+    that could not be read is recorded by its :class:`~fazhi.review.read.ReadError` code, the English
+    reason beside it)."""
     res = UploadResult(shown, False, "error", code, error=error, reason=reason)
+    detail: dict[str, Any] = {"file": res.file, "code": res.code, "reason": read_error or res.reason}
+    if read_error:
+        detail["message"] = reason
     with write.begin() as s:
-        audit(s, user_id, "report.upload_refused", "report", None,
-              {"file": res.file, "code": res.code, "reason": res.reason})
+        audit(s, user_id, "report.upload_refused", "report", None, detail)
     return res
 
 

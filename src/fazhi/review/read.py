@@ -42,7 +42,13 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+#: the file extensions searched for in folders (the content decides the format once a file is read)
 SUPPORTED = (".txt", ".docx", ".pdf", ".html", ".htm", ".md")
+#: formats offices still have that fazhi cannot read, and what to do about them
+CONVERT_HINT = {".doc": "用 Word 或 WPS 另存为 .docx", ".wps": "用 WPS 另存为 .docx",
+                ".rtf": "用 Word 或 WPS 另存为 .docx", ".odt": "另存为 .docx",
+                ".xls": "这是表格：报告请另存为 .docx", ".et": "这是表格：报告请另存为 .docx",
+                ".ppt": "这是演示文稿：报告请另存为 .docx"}
 
 # .docx (zip) limits, checked on the archive's declared sizes before anything is
 # expanded; zipfile never returns more than a member declares (and checks its CRC).
@@ -55,16 +61,59 @@ DOCX_MAX_MEMBERS = 10_000
 TABLE_CELL_SEP = "\t"  # between the cells of one table row (a row is one line)
 
 
-class ReadError(Exception):
-    """A file cannot be read as a report; ``str()`` names the file and the reason."""
+#: what each :class:`ReadError` code means to a user: (HTTP status of an upload refused for it, Chinese text)
+READ_ERRORS: dict[str, tuple[int, str]] = {
+    "not_found": (404, "文件不存在"),
+    "permission": (403, "没有读取该文件的权限"),
+    "io": (422, "无法读取该文件"),
+    "invalid_name": (422, "文件名无效"),
+    "directory": (422, "这是文件夹，不是文件"),
+    "not_file": (422, "不是普通文件"),
+    "too_large": (413, "文件过大"),
+    "zip_bomb": (413, "文件解压后数据过大（疑似压缩炸弹），已拒绝"),
+    "memory": (413, "文档过大，无法在内存中读取"),
+    "nested": (422, "文档嵌套过深，无法完整读取"),
+    "empty": (422, "空文件"),
+    "no_text": (422, "文档中没有可读的文字（扫描件请先转为文字）"),
+    "encrypted": (422, "文档已加密，请去掉密码后再上传"),
+    "truncated": (422, "文件不完整或已截断"),
+    "damaged": (422, "文件已损坏，无法读取"),
+    "mismatch": (415, "文件内容与扩展名不符"),
+    "binary": (415, "不是文本文件（含二进制数据或无法识别的编码）"),
+    "legacy_office": (415, "不支持旧版 Office 格式（.doc/.wps 等），请另存为 .docx"),
+    "spreadsheet": (415, "这是电子表格，不是报告"),
+    "presentation": (415, "这是演示文稿，不是报告"),
+    "image": (415, "这是图片，不是文档（不支持 OCR）"),
+    "archive": (415, "这是压缩包，不是文档"),
+    "program": (415, "这是程序文件，不是文档"),
+    "unsupported": (415, "不支持的文件类型"),
+    "not_report": (422, "这不是法治政府建设年度报告"),
+}
 
-    def __init__(self, path: str | Path, reason: str) -> None:
+
+class ReadError(Exception):
+    """A file cannot be read as a report; ``str()`` names the file and the reason.
+
+    ``reason`` is a short English reason for scripts and logs; ``code`` (a key of :data:`READ_ERRORS`)
+    says what kind of problem it is — the HTTP status and the Chinese message are looked up from it
+    (:meth:`message_zh`, :meth:`http_status`)."""
+
+    def __init__(self, path: str | Path, reason: str, code: str = "unsupported") -> None:
         self.path = str(path)
         self.reason = reason
+        self.code = code if code in READ_ERRORS else "unsupported"
         super().__init__(f"{self.path}: {reason}")
 
     def __reduce__(self) -> tuple[Any, ...]:  # picklable: the web reviews uploads in child processes
-        return (type(self), (self.path, self.reason))
+        return (type(self), (self.path, self.reason, self.code))
+
+    @property
+    def http_status(self) -> int:
+        return READ_ERRORS[self.code][0]
+
+    def message_zh(self) -> str:
+        """The Chinese message for a user, with the English reason in brackets."""
+        return f"{READ_ERRORS[self.code][1]}（{self.reason}）"
 
 
 @dataclass(slots=True)
@@ -87,7 +136,21 @@ class Document:
 
 
 class _Fail(Exception):
-    """Internal: a reason, turned into a ReadError naming the file by the caller."""
+    """Internal: a reason and its code, turned into a ReadError naming the file by the caller."""
+
+    def __init__(self, reason: str, code: str) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+def report_files(folder: Path) -> list[Path]:
+    """The report files in ``folder`` and below (by extension, :data:`SUPPORTED`), sorted."""
+    return sorted(q for q in Path(folder).rglob("*") if q.suffix.lower() in SUPPORTED and q.is_file())
+
+
+def unreadable_files(folder: Path) -> list[Path]:
+    """Files in ``folder`` and below in a format offices use that fazhi cannot read (:data:`CONVERT_HINT`)."""
+    return sorted(q for q in Path(folder).rglob("*") if q.suffix.lower() in CONVERT_HINT and q.is_file())
 
 
 # ===================================================================== entry points
@@ -106,19 +169,19 @@ def read_path(path: Path, *, max_bytes: int | None = None) -> Document:
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise ReadError(path, "file not found") from None
+        raise ReadError(path, "file not found", "not_found") from None
     except PermissionError:
-        raise ReadError(path, "permission denied") from None
+        raise ReadError(path, "permission denied", "permission") from None
     except OSError as e:
-        raise ReadError(path, f"cannot open the file ({e.strerror or e})") from None
+        raise ReadError(path, f"cannot open the file ({e.strerror or e})", "io") from None
     except ValueError:  # e.g. a NUL character in the name
-        raise ReadError(path, "invalid file name") from None
+        raise ReadError(path, "invalid file name", "invalid_name") from None
     if stat.S_ISDIR(st.st_mode):
-        raise ReadError(path, "is a directory, not a file")
+        raise ReadError(path, "is a directory, not a file", "directory")
     if not stat.S_ISREG(st.st_mode):
-        raise ReadError(path, "not a regular file")
+        raise ReadError(path, "not a regular file", "not_file")
     if st.st_size > limit:
-        raise ReadError(path, _too_large(st.st_size, limit))
+        raise ReadError(path, _too_large(st.st_size, limit), "too_large")
     try:
         with open(path, "rb") as f:
             want = min(limit, st.st_size) + 1  # not limit + 1: that would allocate 20 MB
@@ -126,13 +189,13 @@ def read_path(path: Path, *, max_bytes: int | None = None) -> Document:
             if len(data) == want and len(data) <= limit:  # the file grew since stat()
                 data += f.read(limit + 1 - len(data))
     except PermissionError:
-        raise ReadError(path, "permission denied") from None
+        raise ReadError(path, "permission denied", "permission") from None
     except IsADirectoryError:
-        raise ReadError(path, "is a directory, not a file") from None
+        raise ReadError(path, "is a directory, not a file", "directory") from None
     except OSError as e:
-        raise ReadError(path, f"cannot read the file ({e.strerror or e})") from None
+        raise ReadError(path, f"cannot read the file ({e.strerror or e})", "io") from None
     if len(data) > limit:
-        raise ReadError(path, _too_large(max(len(data), st.st_size), limit))
+        raise ReadError(path, _too_large(max(len(data), st.st_size), limit), "too_large")
     return _read(data, str(path), path.suffix.lower())
 
 
@@ -141,7 +204,7 @@ def read_bytes(data: bytes, name: str, *, max_bytes: int | None = None) -> Docum
     used in error messages and as a hint to the format (see the module docs)."""
     limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     if len(data) > limit:
-        raise ReadError(name, _too_large(len(data), limit))
+        raise ReadError(name, _too_large(len(data), limit), "too_large")
     return _read(bytes(data), name, posixpath.splitext(name.replace("\\", "/"))[1].lower())
 
 
@@ -160,45 +223,45 @@ def _human(n: int) -> str:
 
 # ===================================================================== dispatch
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_OTHER_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"{\\rtf", "RTF documents are not supported; save as .docx"),
-    (b"\x89PNG\r\n\x1a\n", "an image (PNG), not a document; OCR is not supported"),
-    (b"\xff\xd8\xff", "an image (JPEG), not a document; OCR is not supported"),
-    (b"GIF8", "an image (GIF), not a document; OCR is not supported"),
-    (b"II*\x00", "an image (TIFF), not a document; OCR is not supported"),
-    (b"MM\x00*", "an image (TIFF), not a document; OCR is not supported"),
-    (b"BM", ""),  # BMP: too short a magic to trust alone, see _sniff_binary
-    (b"\x1f\x8b", "a compressed archive (gzip), not a document"),
-    (b"Rar!\x1a\x07", "a compressed archive (RAR), not a document"),
-    (b"7z\xbc\xaf\x27\x1c", "a compressed archive (7z), not a document"),
-    (b"%!PS", "a PostScript file; save the report as PDF or .docx"),
-    (b"\x7fELF", "a program, not a document"),
-    (b"MZ", ""),  # Windows executable: confirmed in _sniff_binary
+_OTHER_MAGIC: tuple[tuple[bytes, str, str], ...] = (
+    (b"{\\rtf", "RTF documents are not supported; save as .docx", "unsupported"),
+    (b"\x89PNG\r\n\x1a\n", "an image (PNG), not a document; OCR is not supported", "image"),
+    (b"\xff\xd8\xff", "an image (JPEG), not a document; OCR is not supported", "image"),
+    (b"GIF8", "an image (GIF), not a document; OCR is not supported", "image"),
+    (b"II*\x00", "an image (TIFF), not a document; OCR is not supported", "image"),
+    (b"MM\x00*", "an image (TIFF), not a document; OCR is not supported", "image"),
+    (b"BM", "", "image"),  # BMP: too short a magic to trust alone, see _sniff_binary
+    (b"\x1f\x8b", "a compressed archive (gzip), not a document", "archive"),
+    (b"Rar!\x1a\x07", "a compressed archive (RAR), not a document", "archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a compressed archive (7z), not a document", "archive"),
+    (b"%!PS", "a PostScript file; save the report as PDF or .docx", "unsupported"),
+    (b"\x7fELF", "a program, not a document", "program"),
+    (b"MZ", "", "program"),  # Windows executable: confirmed in _sniff_binary
 )
 
 
-_MAGIC_FIRST = frozenset(m[:1] for m, _ in _OTHER_MAGIC)
+_MAGIC_FIRST = frozenset(m[:1] for m, _r, _c in _OTHER_MAGIC)
 
 
 def _read(data: bytes, name: str, ext: str) -> Document:
     try:
         if not data:
-            raise _Fail("empty file")
+            raise _Fail("empty file", "empty")
         text, fmt, encoding, warnings = _extract(data, ext)
     except _Fail as e:
-        raise ReadError(name, str(e)) from None
+        raise ReadError(name, str(e), e.code) from None
     except ReadError:
         raise
     except RecursionError:
-        raise ReadError(name, "document nested too deeply to read") from None
+        raise ReadError(name, "document nested too deeply to read", "nested") from None
     except MemoryError:
-        raise ReadError(name, "document too large to read in memory") from None
+        raise ReadError(name, "document too large to read in memory", "memory") from None
     except Exception as e:  # a library failed on damaged input: never a traceback
         raise ReadError(name, f"cannot read the file (damaged {ext.lstrip('.') or 'file'}: "
-                              f"{type(e).__name__})") from None
+                              f"{type(e).__name__})", "damaged") from None
     if not text.strip():
         raise ReadError(name, "no text in the document" if fmt in ("docx", "pdf", "html")
-                        else "no text in the file (only blank space)")
+                        else "no text in the file (only blank space)", "no_text")
     return Document(text, fmt, hashlib.sha256(data).hexdigest(), len(data), encoding, warnings)
 
 
@@ -208,13 +271,13 @@ def _extract(data: bytes, ext: str) -> tuple[str, str, str | None, list[str]]:
         text, warnings = _read_docx(data)
         return text, "docx", None, warnings
     if head == _OLE_MAGIC:
-        raise _Fail(_ole_reason(data))
+        raise _Fail(*_ole_reason(data))
     if b"%PDF-" in data[:1024]:
         text, warnings = _read_pdf(data)
         return text, "pdf", None, warnings
-    reason = _sniff_binary(data)
-    if reason:
-        raise _Fail(reason)
+    refused = _sniff_binary(data)
+    if refused:
+        raise _Fail(*refused)
     if ext in (".html", ".htm", ".xhtml", ".shtml") or (ext != ".md" and _looks_html(data)):
         text, enc, warnings = _read_html(data)
         return text, "html", enc, warnings
@@ -222,55 +285,55 @@ def _extract(data: bytes, ext: str) -> tuple[str, str, str | None, list[str]]:
         text, enc, warnings = _decode_text(data)
     except _Fail:
         if ext == ".docx":
-            raise _Fail("not a valid .docx (not a zip file)") from None
+            raise _Fail("not a valid .docx (not a zip file)", "mismatch") from None
         if ext == ".pdf":
-            raise _Fail("not a valid PDF (no %PDF header)") from None
+            raise _Fail("not a valid PDF (no %PDF header)", "mismatch") from None
         if ext in (".txt", ".md", ""):
             raise
-        raise _Fail(f"unsupported file type ({ext})") from None
+        raise _Fail(f"unsupported file type ({ext})", "unsupported") from None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, "md" if ext == ".md" else "txt", enc, warnings
 
 
-def _sniff_binary(data: bytes) -> str:
-    """A reason to refuse a known non-report format (images, archives, programs, …), or ""."""
+def _sniff_binary(data: bytes) -> tuple[str, str] | None:
+    """(reason, code) to refuse a known non-report format (images, archives, programs, …), or None."""
     head = data[:4096]
     if head[:13].lower() == b"mime-version:" or b"ultipart/related" in head:
-        return "MHTML web archives are not supported; save the page as .html or the report as .docx"
+        return "MHTML web archives are not supported; save the page as .html or the report as .docx", "unsupported"
     if b'progid="Word.Document"' in head or b"<w:wordDocument" in head:
-        return "Word 2003 XML documents are not supported; save as .docx"
+        return "Word 2003 XML documents are not supported; save as .docx", "legacy_office"
     if data[:1] not in _MAGIC_FIRST:
-        return ""
-    for magic, reason in _OTHER_MAGIC:
+        return None
+    for magic, reason, code in _OTHER_MAGIC:
         if data.startswith(magic):
             if magic == b"MZ":
                 if b"PE\x00\x00" in data[:1024]:
-                    return "a program, not a document"
+                    return "a program, not a document", code
                 continue
             if magic == b"BM":
                 if len(data) > 26 and int.from_bytes(data[2:6], "little") == len(data):
-                    return "an image (BMP), not a document; OCR is not supported"
+                    return "an image (BMP), not a document; OCR is not supported", code
                 continue
-            return reason
-    return ""
+            return reason, code
+    return None
 
 
-def _ole_reason(data: bytes) -> str:
-    """An OLE compound file (old Office format, or an encrypted new one)."""
+def _ole_reason(data: bytes) -> tuple[str, str]:
+    """(reason, code) for an OLE compound file (old Office format, or an encrypted new one)."""
 
     def has(stream: str) -> bool:
         return stream.encode("utf-16-le") in data
 
     if has("EncryptedPackage") or has("EncryptionInfo"):
-        return "encrypted document; save it without a password"
+        return "encrypted document; save it without a password", "encrypted"
     if has("WordDocument"):
-        return "legacy .doc format is not supported; save as .docx"
+        return "legacy .doc format is not supported; save as .docx", "legacy_office"
     if has("Workbook") or has("Book"):
-        return "a spreadsheet (.xls), not a report; save the report as .docx"
+        return "a spreadsheet (.xls), not a report; save the report as .docx", "spreadsheet"
     if has("PowerPoint Document"):
-        return "a presentation (.ppt), not a report; save the report as .docx"
-    return "unsupported file type (an old Office/OLE file); save as .docx"
+        return "a presentation (.ppt), not a report; save the report as .docx", "presentation"
+    return "unsupported file type (an old Office/OLE file); save as .docx", "legacy_office"
 
 
 # ===================================================================== text
@@ -289,7 +352,7 @@ _PLAUSIBLE = re.compile(
 
 
 def _decode_text(data: bytes) -> tuple[str, str, list[str]]:
-    """Decode a text file; raise _Fail("not a text document …") for binary data."""
+    """Decode a text file; raise _Fail("not a text document …", "binary") for binary data."""
     text, enc, warnings = _decode(data)
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -298,7 +361,7 @@ def _decode_text(data: bytes) -> tuple[str, str, list[str]]:
     else:
         bad = len(_BINARY_CHARS.findall(text))
     if bad > 2 + len(text) // 100:
-        raise _Fail("not a text document (binary data)")
+        raise _Fail("not a text document (binary data)", "binary")
     return text, enc, warnings
 
 
@@ -356,7 +419,7 @@ def _decode(data: bytes) -> tuple[str, str, list[str]]:
     bad, text, enc = best
     if bad <= max(2, len(data) // 500) and not _binary_ratio_high(text):
         return text, enc, [f"{bad} undecodable byte sequence(s) replaced by \ufffd"]
-    raise _Fail("not a text document (binary data or an unknown encoding)")
+    raise _Fail("not a text document (binary data or an unknown encoding)", "binary")
 
 
 def _few_utf8_errors(data: bytes, first: UnicodeDecodeError, limit: int = 4) -> bool:
@@ -426,7 +489,7 @@ def _decode_tolerant(data: bytes, codec: str, name: str) -> tuple[str, str, list
         text = data.decode(codec, "replace")
         bad = text.count("\ufffd")
         if bad > max(2, len(data) // 500):
-            raise _Fail(f"not a text document (the file says {name} but is not)") from None
+            raise _Fail(f"not a text document (the file says {name} but is not)", "binary") from None
         return text, name, [f"{bad} undecodable byte sequence(s) replaced by \ufffd"]
 
 
@@ -463,11 +526,11 @@ def _read_html(data: bytes) -> tuple[str, str, list[str]]:
     # lxml refuses str input that carries an XML encoding declaration
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
     if not text.strip():
-        raise _Fail("no text in the page")
+        raise _Fail("no text in the page", "no_text")
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as e:
-        raise _Fail(f"not a readable HTML page ({e})") from None
+        raise _Fail(f"not a readable HTML page ({e})", "damaged") from None
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         _remove_keep_tail(el)
     for el in list(root.iter(*_DROP_TAGS)):
@@ -659,7 +722,7 @@ def _html_title(main: Any, body: Any, lines: list[str]) -> str | None:
 # ===================================================================== pdf
 def _read_pdf(data: bytes) -> tuple[str, list[str]]:
     if b"%%EOF" not in data[-4096:]:
-        raise _Fail("truncated or damaged PDF (no end-of-file marker)")
+        raise _Fail("truncated or damaged PDF (no end-of-file marker)", "truncated")
     pypdf = _pypdf()
     from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PyPdfError
 
@@ -670,20 +733,20 @@ def _read_pdf(data: bytes) -> tuple[str, list[str]]:
                 ok = reader.decrypt("")
             except DependencyError:
                 raise _Fail("encrypted PDF whose encryption needs the 'cryptography' package; "
-                            "save it without a password") from None
+                            "save it without a password", "encrypted") from None
             if not ok:
-                raise _Fail("encrypted PDF (password required); save it without a password")
+                raise _Fail("encrypted PDF (password required); save it without a password", "encrypted")
         pages = list(reader.pages)
     except _Fail:
         raise
     except FileNotDecryptedError:
-        raise _Fail("encrypted PDF (password required); save it without a password") from None
+        raise _Fail("encrypted PDF (password required); save it without a password", "encrypted") from None
     except LimitReachedError:
-        raise _Fail("PDF expands to too much data") from None
+        raise _Fail("PDF expands to too much data", "zip_bomb") from None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as e:
-        raise _Fail(f"damaged PDF ({_short(e)})") from None
+        raise _Fail(f"damaged PDF ({_short(e)})", "damaged") from None
     if not pages:
-        raise _Fail("damaged PDF (no pages)")
+        raise _Fail("damaged PDF (no pages)", "damaged")
     texts: list[str] = []
     empty: list[int] = []
     failed: list[int] = []
@@ -691,7 +754,7 @@ def _read_pdf(data: bytes) -> tuple[str, list[str]]:
         try:
             t = _page_text(page)
         except LimitReachedError:
-            raise _Fail("PDF expands to too much data") from None
+            raise _Fail("PDF expands to too much data", "zip_bomb") from None
         except Exception:
             failed.append(i)
             t = ""
@@ -701,13 +764,13 @@ def _read_pdf(data: bytes) -> tuple[str, list[str]]:
     text = "\n".join(t.strip("\n") for t in texts)
     if not text.strip():
         if failed and len(failed) == len(pages):
-            raise _Fail("damaged PDF (no page could be read)")
-        raise _Fail("no text layer (scanned PDF?); OCR is not supported")
+            raise _Fail("damaged PDF (no page could be read)", "damaged")
+        raise _Fail("no text layer (scanned PDF?); OCR is not supported", "no_text")
     visible = re.sub(r"\s+", "", text)
     garbled = len(re.findall("[\ue000-\uf8ff\ufffd\x00-\x08\x0e-\x1f]", visible))
     if garbled > len(visible) * 0.3:
         raise _Fail("the PDF's text layer cannot be decoded (fonts without a Unicode map); "
-                    "OCR is not supported")
+                    "OCR is not supported", "no_text")
     warnings: list[str] = []
     if failed:
         warnings.append(f"pages that could not be read: {_pages(failed)}")
@@ -775,17 +838,17 @@ def _read_docx(data: bytes) -> tuple[str, list[str]]:
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError,
             NotImplementedError, IndexError, KeyError):
-        raise _Fail("not a valid .docx (corrupt or truncated zip file)") from None
+        raise _Fail("not a valid .docx (corrupt or truncated zip file)", "truncated") from None
     with zf:
         if len(infos) > DOCX_MAX_MEMBERS:
-            raise _Fail("docx expands to too much data (zip bomb?)")
+            raise _Fail("docx expands to too much data (zip bomb?)", "zip_bomb")
         total = sum(i.file_size for i in infos)
         if total > DOCX_MAX_TOTAL:
-            raise _Fail("docx expands to too much data (zip bomb?)")
+            raise _Fail("docx expands to too much data (zip bomb?)", "zip_bomb")
         names = {i.filename: i for i in infos}
         main = _docx_main_part(zf, names)
         if main is None:
-            raise _Fail(_zip_kind(zf, names))
+            raise _Fail(*_zip_kind(zf, names))
         rels = _docx_rels(zf, names, main)
         budget = [DOCX_MAX_PARSED]
         doc_root = _docx_xml(zf, names[main], budget)
@@ -799,7 +862,7 @@ def _read_docx(data: bytes) -> tuple[str, list[str]]:
                 styles_raw = _docx_raw(zf, names[target], budget, required=False)
     ns = doc_root.tag[1:].split("}")[0] if doc_root.tag.startswith("{") else _W_NS[0]
     if ns not in _W_NS:
-        raise _Fail("not a valid .docx (the main part is not a Word document)")
+        raise _Fail("not a valid .docx (the main part is not a Word document)", "damaged")
     body = doc_root.find(f"{{{ns}}}body")
     if body is None:
         return "", []
@@ -825,21 +888,22 @@ def _docx_main_part(zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> s
     return "word/document.xml" if "word/document.xml" in names else None
 
 
-def _zip_kind(zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> str:
+def _zip_kind(zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> tuple[str, str]:
+    """(reason, code) for a zip archive that is not a Word document."""
     if any(n.startswith("xl/") for n in names):
-        return "a spreadsheet (.xlsx), not a report; save the report as .docx"
+        return "a spreadsheet (.xlsx), not a report; save the report as .docx", "spreadsheet"
     if any(n.startswith("ppt/") for n in names):
-        return "a presentation (.pptx), not a report; save the report as .docx"
+        return "a presentation (.pptx), not a report; save the report as .docx", "presentation"
     if "mimetype" in names and names["mimetype"].file_size < 200:
         try:
             mime = zf.read("mimetype").decode("ascii", "ignore")
         except Exception:
             mime = ""
         if "opendocument.text" in mime:
-            return "OpenDocument text (.odt) is not supported; save as .docx"
+            return "OpenDocument text (.odt) is not supported; save as .docx", "unsupported"
     if any(n.endswith(".docx") for n in names):
-        return "a zip archive (with .docx files inside); unpack it first"
-    return "unsupported file type (a zip archive, not a .docx)"
+        return "a zip archive (with .docx files inside); unpack it first", "archive"
+    return "unsupported file type (a zip archive, not a .docx)", "archive"
 
 
 def _docx_rels(zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo], main: str) -> dict[str, str]:
@@ -871,7 +935,7 @@ def _docx_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int], *, 
         return None
     root = _parse_xml(raw)
     if root is None and required:
-        raise _Fail(f"not a valid .docx (damaged {info.filename})")
+        raise _Fail(f"not a valid .docx (damaged {info.filename})", "damaged")
     return root
 
 
@@ -893,20 +957,20 @@ def _docx_raw(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int], *,
     size = info.file_size
     if (size > DOCX_MAX_PART or size > budget[0]
             or (size > 1024 * 1024 and size > DOCX_MAX_RATIO * max(info.compress_size, 1))):
-        raise _Fail("docx expands to too much data (zip bomb?)")
+        raise _Fail("docx expands to too much data (zip bomb?)", "zip_bomb")
     budget[0] -= size
     try:
         raw = zf.read(info)
     except RuntimeError as e:  # zipfile: encrypted member
-        raise _Fail("encrypted document; save it without a password") from e
+        raise _Fail("encrypted document; save it without a password", "encrypted") from e
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as e:
         if not required:
             return None
-        raise _Fail("not a valid .docx (corrupt or truncated zip file)") from e
+        raise _Fail("not a valid .docx (corrupt or truncated zip file)", "truncated") from e
     except Exception as e:  # zlib.error and friends
         if not required:
             return None
-        raise _Fail("not a valid .docx (corrupt or truncated zip file)") from e
+        raise _Fail("not a valid .docx (corrupt or truncated zip file)", "truncated") from e
     return raw
 
 

@@ -28,7 +28,7 @@ OBJECT_LABEL = {"report": "报告", "user": "用户", "api_token": "API 令牌",
 
 #: audit ``detail`` keys → Chinese (for every object type unless :data:`_KEY_BY_OBJECT` says otherwise)
 DETAIL_LABEL = {
-    "file": "文件", "sha256": "SHA-256", "status": "状态", "title": "标题", "code": "状态码", "reason": "原因",
+    "file": "文件", "sha256": "SHA-256", "status": "状态", "title": "标题", "code": "状态码", "reason": "原因", "message": "说明",
     "name": "用户名", "role": "角色", "region": "查看范围", "active": "启用", "before": "修改前", "after": "修改后",
     "ip": "来源地址", "format": "格式", "rows": "行数", "columns": "列数", "where": "筛选条件", "scope": "范围",
     "user_id": "用户编号", "prefix": "令牌前缀", "path": "原文件路径", "versions": "知识版本", "run_id": "入库批次",
@@ -78,13 +78,15 @@ def role_label(role: str | None) -> str:
 
 def reason_label(reason: str) -> str:
     """A stored (English) refusal reason in Chinese, the original in brackets when it helps."""
+    from fazhi.review.read import READ_ERRORS
+
     if reason in _REASON_VALUE:
         return _REASON_VALUE[reason]
+    if reason in READ_ERRORS:  # a file that could not be read, recorded by its code
+        return READ_ERRORS[reason][1]
     if reason.startswith("internal error"):
         return f"内部错误（{reason.removeprefix('internal error').lstrip(': ')}）"
-    from fazhi.corpus.uploads import reason_zh
-
-    return reason_zh(reason)
+    return f"无法读取文件（{reason}）"  # the refusal's Chinese text is the detail ``error`` beside it
 
 
 def value_label(key: str, value: Any) -> str:
