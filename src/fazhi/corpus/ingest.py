@@ -259,10 +259,8 @@ def review_file(path: str, max_bytes: int | None = None, reviewer: Reviewer | No
     from fazhi.review.read import ReadError
 
     try:
-        rv = (reviewer or worker_reviewer()).review_path(path, max_bytes=max_bytes)
-        doc = rv.to_json()
-        doc["source"]["size"] = rv.source.size
-        return ("ok", doc, rv.text)
+        doc, text = (reviewer or worker_reviewer()).review_path(path, max_bytes=max_bytes).stored()
+        return ("ok", doc, text)
     except ReadError as exc:
         return ("error", exc.reason, None)
     except Exception as exc:

@@ -64,10 +64,8 @@ def review_stored(source: dict[str, Any], text: str, reviewer: Reviewer | None =
     try:
         src = Source(path=source.get("path"), sha256=source["sha256"], format=source.get("format") or "txt",
                      encoding=source.get("encoding"), size=int(source.get("size") or len(text.encode("utf-8"))))
-        rv = (reviewer or ingest.worker_reviewer()).review_source(text, src)
-        doc = rv.to_json()
-        doc["source"]["size"] = src.size
-        return ("ok", doc, rv.text)
+        doc, norm = (reviewer or ingest.worker_reviewer()).review_source(text, src).stored()
+        return ("ok", doc, norm)
     except Exception as exc:
         return ("error", f"internal error: {type(exc).__name__}: {exc}", None)
 

@@ -80,10 +80,7 @@ def review_bytes(data: bytes, name: str, *, max_bytes: int,
 
     doc = read.read_bytes(data, name, max_bytes=max_bytes)
     source = Source(path=name, sha256=doc.sha256, format=doc.format, encoding=doc.encoding, size=doc.size)
-    rv = Reviewer(kn.from_texts(knowledge)).review_source(doc.text, source)
-    out = rv.to_json()
-    out["source"]["size"] = rv.source.size
-    return out, rv.text
+    return Reviewer(kn.from_texts(knowledge)).review_source(doc.text, source).stored()
 
 
 def issuer_label(issuer: dict[str, Any] | None) -> str:

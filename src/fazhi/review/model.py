@@ -291,6 +291,13 @@ class Review:
             self.memo["nodes"] = cached
         return cached[1]
 
+    def stored(self) -> tuple[dict[str, Any], str]:
+        """What the corpus stores of a review: the ``fazhi.review/1`` document with the file's size in its
+        ``source`` (the public document leaves the size out), and the normalised text the offsets index."""
+        doc = self.to_json()
+        doc["source"]["size"] = self.source.size
+        return doc, self.text
+
     def to_json(self, with_text: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {
             "schema": SCHEMA,
