@@ -12,7 +12,7 @@ from fazhi.supervision.sheets import SheetError, field_spec, field_specs, read_t
 from tests.supervision.builders import xlsx
 
 
-@pytest.mark.parametrize("name", ["columns", "unitnames"])
+@pytest.mark.parametrize("name", ["columns"])
 def test_shipped_files_match_their_schemas(name: str) -> None:
     assert datafiles.packaged(name)["version"]
 

@@ -3,7 +3,7 @@
 :func:`parse_tasks` reads a table (from :func:`fazhi.supervision.sheets.read_table`
 with the ``tasks`` field spec) into :class:`ParsedTask` records for a campaign
 of a given year and organiser.  Unit cells are split and short forms
-qualified (:mod:`~fazhi.supervision.unitnames`), deadlines read as written
+qualified (:mod:`~fazhi.units.names`), deadlines read as written
 (:mod:`~fazhi.supervision.deadlines`).  Nothing is stored here.
 
 Decisions:
@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from fazhi.supervision.deadlines import Due, parse_due
 from fazhi.supervision.frameworks import fill_levels, split_ref
 from fazhi.supervision.sheets import SheetProblem, SheetRow, SheetTable
-from fazhi.supervision.unitnames import UnitRef, qualify, split_units
+from fazhi.units.names import UnitRef, qualify, split_units
 
 INDICATOR_FIELDS = ("level1", "level2", "level3", "indicator")
 _TASK_FIELDS = ("title", "lead", "co", "due", "target", "notes")

@@ -3,7 +3,7 @@
 
 Finding a unit (:func:`find`) tries, in order: the name as written; an alias registered for it (within the
 organiser's scope first, then everywhere); the name a short form stands for in the organiser's region
-("县司法局" in a 西峡县 sheet is 西峡县司法局, :func:`fazhi.supervision.unitnames.qualify`).  It never
+("县司法局" in a 西峡县 sheet is 西峡县司法局, :func:`fazhi.units.names.qualify`).  It never
 guesses beyond that: a name it cannot place is returned as ``None`` and the caller says so (or creates
 the unit and lists it).
 
@@ -82,7 +82,7 @@ def guess_type(name: str, level: str | None = None) -> str:
 # =========================================================================== finding
 def find(session: Session, name: str, organiser: Unit | None = None) -> Unit | None:
     """The registered unit ``name`` means in ``organiser``'s sheets (see the module documentation)."""
-    from fazhi.supervision.unitnames import qualify
+    from fazhi.units.names import qualify
 
     name = "".join((name or "").split())
     if not name:
@@ -120,7 +120,7 @@ def get_or_create(session: Session, name: str, *, organiser: Unit | None = None,
     found = find(session, name, organiser)
     if found is not None:
         return found
-    from fazhi.supervision.unitnames import qualify
+    from fazhi.units.names import qualify
 
     full = "".join(name.split())
     if organiser is not None and organiser.level:

@@ -21,7 +21,7 @@ Decisions:
   level ("市生态环境局西峡分局" in a county's sheet) and any name that already
   starts with a place are left as they are.  A name with no place at all
   ("司法局") gets the organiser's place.  Abbreviations are expanded only from
-  the alias list in ``data/unitnames.yaml``, and only when the whole rest of
+  the alias list in ``knowledge/data/unitnames.yaml``, and only when the whole rest of
   the name is the abbreviation ("县政府办" → "西峡县人民政府办公室").  Party
   organs keep the form written ("县委政法委" → "西峡县委政法委"): their full
   names ("中共…委员会…") vary by place.
@@ -34,7 +34,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from fazhi.supervision import datafiles
+from fazhi import knowledge
 
 _SEPARATORS = frozenset("、，,;；/|\n\t \u3000")
 _NUMBERING = re.compile(r"(?<![\d第.．])(?:（\d{1,2}）|\d{1,2}[.．、）]|[①-⑳])")
@@ -75,7 +75,7 @@ def _alternation(words: Iterable[str]) -> str:
 
 @functools.cache
 def _knowledge() -> _Knowledge:
-    data = datafiles.packaged("unitnames")
+    data = knowledge.parse("unitnames", knowledge.packaged_path("unitnames").read_text(encoding="utf-8"))
     roles = {mark: role for role in ("lead", "co") for mark in data["roles"][role]}
     marks = _alternation(roles)
     return _Knowledge(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fazhi.supervision.unitnames import is_group, qualify, region_of, split_units
+from fazhi.units.names import is_group, qualify, region_of, split_units
 
 
 def names(cell: str) -> list[str]:
@@ -120,3 +120,10 @@ def test_the_level_picks_the_organiser_from_a_chain_of_places() -> None:
 ])
 def test_region_of(name: str, region: str | None) -> None:
     assert region_of(name) == region
+
+
+def test_the_unit_name_file_matches_its_schema() -> None:
+    from fazhi import knowledge
+
+    data = knowledge.parse("unitnames", knowledge.packaged_path("unitnames").read_text(encoding="utf-8"))
+    assert data["version"] and data["roles"]["lead"]
