@@ -15,6 +15,31 @@ SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
 GOLD_PATH = SHARED / "gold" / "seeds.json"
 
 
+_DB_FIXTURES = frozenset({"db_url", "engine", "migrated", "pg_url", "pg_admin"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark tests by what they need (``-m`` selects them; ``make test-fast`` runs neither):
+
+    - ``browser``: a real browser (tests/browser);
+    - ``web``: the web application (tests/web, tests/security);
+    - ``db``: a database (the SQLite/PostgreSQL fixtures);
+    - ``pg``: PostgreSQL itself (a ``postgresql`` parameter or a PostgreSQL-only fixture);
+    - ``slow`` is set by the tests that take long on their own (``@pytest.mark.slow``)."""
+    for item in items:
+        path = str(item.path)
+        if "/tests/browser/" in path:
+            item.add_marker(pytest.mark.browser)
+        if "/tests/web/" in path or "/tests/security/" in path:
+            item.add_marker(pytest.mark.web)
+        names = set(getattr(item, "fixturenames", ()))
+        if names & _DB_FIXTURES:
+            item.add_marker(pytest.mark.db)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "pg_url" in names or "pg_admin" in names or "postgresql" in params.values():
+            item.add_marker(pytest.mark.pg)
+
+
 def _need_shared() -> None:
     if not SEEDS or not GOLD_PATH.exists():
         pytest.skip("../shared/seeds and ../shared/gold are not beside the repository")

@@ -8,6 +8,8 @@ from sqlalchemy import create_engine, text
 from fazhi import db
 from fazhi.bench.http import ENDPOINTS, format_http_report, is_loopback, run_http_bench, start_server
 
+pytestmark = [pytest.mark.web, pytest.mark.slow]
+
 
 def test_http_bench_runs_and_reports(db_url: str, seed_paths) -> None:
     res = run_http_bench(db_url, requests=50, concurrency=4, duration_limit=60.0, generated=3, workers=1,

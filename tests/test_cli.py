@@ -100,3 +100,10 @@ def test_a_folder_of_doc_and_wps_files_names_them_and_says_how_to_convert(tmp_pa
         assert "县政府2024年报告.doc" in out and "乡镇报告.wps" in out and "另存为 .docx" in out
         assert "Traceback" not in out
     assert not (tmp_path / "x.sqlite").exists()  # nothing was opened or created for nothing to store
+
+
+def test_fazhi_review_stays_the_function_whatever_is_imported() -> None:
+    import fazhi
+    import fazhi.review.pipeline
+
+    assert callable(fazhi.review) and fazhi.review("一、主要举措和成效\n组织集中学法4次。").facts

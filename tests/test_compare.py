@@ -13,6 +13,8 @@ from fazhi.corpus import compare
 from fazhi.corpus.service import ReportFilter, save_review
 from fazhi.review.pipeline import review_text
 
+pytestmark = [pytest.mark.db]
+
 runner = CliRunner()
 
 YEARLY = ("某某省某某市中站区人民政府关于{y}年度法治政府建设情况的报告\n一、主要举措和成效\n"

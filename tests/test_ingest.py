@@ -17,6 +17,8 @@ from fazhi.corpus.ingest import expand, file_sha256, ingest
 from fazhi.corpus.models import Fact, IngestRun, Quantity, Report
 from tests.test_store import assert_rows_match
 
+pytestmark = [pytest.mark.db]
+
 
 def _app() -> typer.Typer:
     app = typer.Typer()

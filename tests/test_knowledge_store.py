@@ -22,6 +22,8 @@ from fazhi.review.facts import catalogue
 from fazhi.review.pipeline import Reviewer
 from tests.knowledge_helpers import RULE, local_rules
 
+pytestmark = [pytest.mark.db]
+
 REPORT = ("焦作市中站区人民政府关于2023年度法治政府建设情况的报告\n一、2023年推进法治政府建设的主要举措和成效\n"
           "（一）加强学法用法。全年组织集中学法4次，办理行政复议案件12件，受理法律援助案件35件。\n"
           "二、存在的不足和原因\n一是法治宣传不够深入。\n"

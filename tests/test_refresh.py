@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -19,6 +20,8 @@ from fazhi.corpus.refresh import refresh_stored
 from fazhi.knowledge import versions as ks
 from fazhi.review import pipeline
 from tests.knowledge_helpers import RULE, local_rules
+
+pytestmark = [pytest.mark.db]
 
 runner = CliRunner()
 COMPARED = ("title", "issuer", "year", "date", "outline", "parts", "quantities", "facts", "findings", "score")

@@ -16,6 +16,8 @@ from fazhi.corpus.models import Fact, Finding, PartRow, Quantity, Report
 from fazhi.db.schema import metadata
 from fazhi.units.models import Issuer
 
+pytestmark = [pytest.mark.db]
+
 TABLES = {"users", "issuers", "ingest_runs", "ingest_failures", "reports", "facts", "quantities", "findings",
           "parts", "audit_events", "alembic_version"}
 

@@ -29,6 +29,8 @@ from fazhi.corpus.models import IngestFailure, IngestRun, Report
 from fazhi.review import pipeline
 from fazhi.units.models import Issuer
 
+pytestmark = [pytest.mark.db, pytest.mark.slow]
+
 
 def _app() -> typer.Typer:
     app = typer.Typer()

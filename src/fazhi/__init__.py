@@ -10,13 +10,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fazhi.review.model import Review
+import fazhi.review as _review_package  # noqa: F401  (first: the function below must win the name)
+from fazhi._version import __version__
 
 if TYPE_CHECKING:
     from fazhi.knowledge import Knowledge
+    from fazhi.review.model import Review
 
-__version__ = "0.1.0"
 __all__ = ["Review", "__version__", "review"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "Review":  # imported when asked for: ``import fazhi`` stays light for every part of fazhi
+        from fazhi.review.model import Review
+
+        return Review
+    raise AttributeError(f"module 'fazhi' has no attribute {name!r}")
 
 
 def review(path_or_text: str | Path, knowledge: Knowledge | None = None) -> Review:

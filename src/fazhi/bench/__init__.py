@@ -162,7 +162,7 @@ def run_bench(n: int = 2000, seed: int = 0, workdir: Path | None = None,
     else to a temporary folder (removed).  ``progress(phase, done, total)``
     is called as work advances.  Returns a plain dict (JSON-serialisable).
     """
-    from fazhi import __version__
+    from fazhi._version import __version__
 
     tmp = None
     if workdir is None:

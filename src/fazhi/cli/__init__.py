@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from fazhi import __version__
+from fazhi._version import __version__
 from fazhi.cli import accounts, bench, compare, corpus, knowledge, review, serve, similar
 from fazhi.cli.common import out_console
 

@@ -138,7 +138,7 @@ class Knowledge:
 
 
 def _versions(kn: Knowledge) -> dict[str, str]:
-    from fazhi import __version__
+    from fazhi._version import __version__
 
     out = {"fazhi": __version__}
     for name in NAMES:

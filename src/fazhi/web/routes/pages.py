@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from fazhi import __version__
+from fazhi._version import __version__
 from fazhi.accounts import audit as audit_log
 from fazhi.accounts import passwords, roles
 from fazhi.accounts import service as accounts
