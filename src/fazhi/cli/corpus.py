@@ -125,8 +125,36 @@ def ingest_cmd(
         err_console.print(f"{c.ok} stored{refreshed}, {c.skipped} skipped, {c.failed} failed "
                           f"in {result.seconds:.1f} s{rate} → {result.database}"
                           + (f" (run {result.run_id})" if result.run_id else ""), highlight=False)
+    _corpus_scores(engine, result, quiet)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
+
+
+def _corpus_scores(engine: Any, result: Any, quiet: bool) -> None:
+    """Compare the reports a run stored with the rest of the database and store their corpus-mode scores
+    (and re-score the reports they share copied text with): :mod:`fazhi.corpus.originality`."""
+    from fazhi.corpus.originality import rescore, run_reports
+
+    if result.run_id is None or result.status == "failed":
+        return
+    try:
+        ids = run_reports(engine, result.run_id)
+        if not ids:
+            return
+        bar = Progress(TextColumn("[bold]原创性比对[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                       console=err_console, transient=True, disable=quiet)
+        with bar:
+            task = bar.add_task("rescore", total=len(ids))
+            done = rescore(engine, ids, progress=lambda n, total: bar.update(task, completed=n, total=total))
+    except Exception as exc:  # the reports are stored; only their corpus comparison is missing
+        err_console.print(f"[yellow]原创性比对未完成（报告已入库，单篇评分保留）：{type(exc).__name__}: {exc}[/yellow]",
+                          highlight=False)
+        return
+    if not quiet:
+        more = f"，另有 {len(done.followed)} 份与之文字相同的报告重新评分" if done.followed else ""
+        err_console.print(f"原创性比对：{len(done.ids)} 份报告已与库中其他报告比对{more}", highlight=False)
+    for rid, why in done.failed:
+        err_console.print(f"[red]✗[/red] report {rid}: 原创性比对失败：{why}", highlight=False)
 
 
 def refresh_cmd(
@@ -177,6 +205,7 @@ def refresh_cmd(
         err_console.print(f"{c.refreshed} of {c.total} {what} re-reviewed, {c.failed} failed "
                           f"in {result.seconds:.1f} s → {result.database}"
                           + (f" (run {result.run_id})" if result.run_id else ""), highlight=False)
+    _corpus_scores(engine, result, quiet)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
 

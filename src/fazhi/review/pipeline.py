@@ -12,7 +12,9 @@ the files' knowledge) and nothing below them.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from fazhi import knowledge
 from fazhi.knowledge import Knowledge, files
@@ -69,12 +71,16 @@ class Reviewer:
         review.knowledge = self.knowledge
         return _stages(review)
 
-    def review_source(self, text: str, source: Source) -> Review:
+    def review_source(self, text: str, source: Source, *, context: Mapping[str, Any] | None = None) -> Review:
         """Normalise and review ``text`` as the report ``source`` describes (path, sha256, format…), whoever
-        read it: a file, an upload, or the text stored with a report."""
+        read it: a file, an upload, or the text stored with a report.
+
+        ``context``: what the stages may know beyond the text — ``{"corpus": …}``, the report's comparison
+        with the other stored reports (:func:`fazhi.corpus.similar.originality`), which the ``text.copied``
+        and ``text.formulaic`` rules and the originality score read."""
         norm, offsets = normalise.normalise(text)
         source.chars = len(norm)
-        return self.run(Review(text=norm, source=source, offsets=offsets))
+        return self.run(Review(text=norm, source=source, offsets=offsets, memo=dict(context or {})))
 
     def review_text(self, text: str, *, path: str | None = None, fmt: str = "txt") -> Review:
         """Review a report given as text."""
