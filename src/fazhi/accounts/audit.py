@@ -1,13 +1,27 @@
-"""The audit log: who changed what, when (append-only rows of ``audit_events``)."""
+"""The audit log: who changed what, when (append-only rows of ``audit_events``), and who may read which rows.
+
+An administrator without a region scope reads every row.  A **scoped**
+administrator (焦作市) reads only the rows about things within their scope:
+
+- a report (``report.upload``, ``report.delete``, ``report.refresh`` …): the
+  report is stored and in the scope — or it is not stored (refused, deleted)
+  and the row was written by an account within the scope;
+- an account or an API token: the account lies within the scope;
+- an export of the compare table: written by an account within the scope
+  (an export never leaves its author's scope);
+- nothing else: sign-in failures by address (they name no account of
+  theirs), knowledge versions and re-reviews (unscoped administrators' work).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from fazhi.accounts.models import AuditEvent, User
+from fazhi.accounts.models import ApiToken, AuditEvent, User
+from fazhi.accounts.roles import Actor
 from fazhi.db.base import utcnow
 
 
@@ -18,9 +32,36 @@ def audit(session: Session, user_id: int | None, action: str, object_type: str, 
                            detail=detail, at=utcnow()))
 
 
-def list_audit(session: Session, *, action: str | None = None, user: str | None = None, limit: int = 100,
-               offset: int = 0) -> tuple[int, list[AuditEvent]]:
+def visible_to(actor: Actor) -> ColumnElement[bool] | None:
+    """SQL: the audit rows ``actor`` may read (None: every row — an unscoped actor)."""
+    if actor.scope is None:
+        return None
+    from fazhi.accounts.service import in_scope_user_ids
+    from fazhi.corpus.models import Report
+    from fazhi.corpus.service import scope_condition
+
+    users = in_scope_user_ids(actor)
+    by_user = AuditEvent.user_id.in_(users)
+    # a stored report that existed when the row was written (SQLite may give a new report an old id)
+    stored = exists().where(Report.id == AuditEvent.object_id, Report.created_at <= AuditEvent.at)
+    in_scope = exists().where(Report.id == AuditEvent.object_id, Report.created_at <= AuditEvent.at,
+                              scope_condition(actor.scope))
+    return or_(
+        and_(AuditEvent.object_type == "report", or_(in_scope, and_(~stored, by_user))),
+        and_(AuditEvent.object_type == "user", AuditEvent.object_id.in_(users)),
+        and_(AuditEvent.object_type == "api_token",
+             AuditEvent.object_id.in_(select(ApiToken.id).where(ApiToken.user_id.in_(users)))),
+        and_(AuditEvent.object_type == "compare", by_user),
+    )
+
+
+def list_audit(session: Session, actor: Actor, *, action: str | None = None, user: str | None = None,
+               limit: int = 100, offset: int = 0) -> tuple[int, list[AuditEvent]]:
+    """(how many rows ``actor`` may read that match, one page of them, newest first)."""
     stmt: Select[Any] = select(AuditEvent)
+    cond = visible_to(actor)
+    if cond is not None:
+        stmt = stmt.where(cond)
     if action:
         stmt = stmt.where(AuditEvent.action.like(action.replace("%", "") + "%"))
     if user:
@@ -29,3 +70,6 @@ def list_audit(session: Session, *, action: str | None = None, user: str | None 
     rows = list(session.scalars(stmt.options(joinedload(AuditEvent.user))
                                 .order_by(AuditEvent.id.desc()).limit(limit).offset(offset)))
     return total, rows
+
+
+__all__ = ["audit", "list_audit", "visible_to"]
