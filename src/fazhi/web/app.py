@@ -462,8 +462,10 @@ def allowed_methods(app: FastAPI, scope: Any) -> list[str]:
     """Every method some route of this request's path allows (the ``Allow`` header of a 405)."""
     from starlette.routing import Match
 
+    from fazhi.web.routes import flat_routes
+
     methods: set[str] = set()
-    for route in app.router.routes:
+    for route in flat_routes(app.routes):
         if getattr(route, "methods", None) and route.matches(scope)[0] != Match.NONE:
             methods |= set(route.methods)
     return sorted(methods)
