@@ -341,6 +341,11 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     url = db.resolve_url(db_url)
     pool = {} if url.startswith("sqlite") else {"pool_size": settings.db_pool_size, "max_overflow": settings.db_pool_overflow}
     engine = db.make_engine(url, ping_idle=settings.db_ping_idle_seconds, **pool)
+    exposed = db.exposed_files(engine.url)
+    if exposed:
+        from fazhi.private import exposed_message
+
+        log.warning("%s", exposed_message(exposed))
     db.ensure_schema(engine)
     Session = db.session_factory(engine, read=True)
     WriteSession = db.session_factory(engine, write=True)
