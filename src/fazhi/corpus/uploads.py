@@ -52,6 +52,7 @@ _REASONS = (  # fazhi.review.read's reasons, in Chinese (the original follows in
     ("spreadsheet", "这是电子表格，不是报告"),
     ("presentation", "这是演示文稿，不是报告"),
     ("no text layer", "PDF 没有文字层（扫描件？），不支持 OCR"),
+    ("nested deeper than", "网页的元素嵌套过深，无法完整读取，已拒绝（不会只审查其中一部分）"),
     ("not a text document", "不是文本文件（含二进制数据）"),
     ("unsupported file type", "不支持的文件类型"),
     ("not supported", "不支持的文件格式"),
