@@ -532,10 +532,13 @@ class PasswordLimiter:
         if self._limiter is None:  # made in the server's event loop
             self._limiter = anyio.CapacityLimiter(self.n)
         limiter = self._limiter
-        with anyio.move_on_after(self.wait) as waited:
-            await limiter.acquire()
-        if waited.cancelled_caught:
-            raise PasswordBusy
+        try:
+            limiter.acquire_nowait()
+        except anyio.WouldBlock:
+            with anyio.move_on_after(self.wait) as waited:
+                await limiter.acquire()
+            if waited.cancelled_caught:
+                raise PasswordBusy from None
         try:
             return await anyio.to_thread.run_sync(lambda: fn(*args))
         finally:
