@@ -77,7 +77,8 @@ FAVICON = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect w
 
 
 DEFAULT_DETAILS = {"Not Found": "页面或资源不存在", "Method Not Allowed": "不支持该请求方法",
-                   "Unauthorized": "需要登录", "Forbidden": "无权访问", "Internal Server Error": "服务器内部错误"}
+                   "Unauthorized": "需要登录", "Forbidden": "无权访问", "Internal Server Error": "服务器内部错误",
+                   "There was an error parsing the body": "请求体无法解析（应为 UTF-8 编码的 JSON 或表单）"}
 SERVER_ERROR = "服务器内部错误：请求未能完成，错误已记入服务器日志"
 
 

@@ -104,6 +104,7 @@ EXTRA: dict[tuple[str, str], dict[str, str]] = {
     ("get", "/api/similar/pairs"): {"501": "相似度模块不可用"},
     ("post", "/api/knowledge"): {
         "201": "已存储新版本（activate=true 时已启用）",
+        "400": "请求体无法解析（不是 UTF-8 编码的 JSON）",
         "409": "内容与已存储的版本相同，或版本号已被其他内容（已存版本、内置或本机文件）使用",
         "413": "内容过大（YAML 不超过 2 MB）",
         "422": "请求体不符合要求（detail 为问题列表），或 YAML 无法使用：不是 UTF-8、格式错误、不符合该文件的 "
