@@ -54,7 +54,9 @@ async def _burst(base: str, names: list[str], password: str) -> list[int]:
     try:
         tokens = []
         for c in clients:
-            tokens.append(_FIELD.search((await c.get("/login")).text).group(1))
+            found = _FIELD.search((await c.get("/login")).text)
+            assert found is not None, "no csrf_token in the login form"
+            tokens.append(found.group(1))
         posts = [c.post("/login", data={"username": n, "password": password, "csrf_token": t, "next": "/"})
                  for c, n, t in zip(clients, names, tokens, strict=True)]
         return [r.status_code for r in await asyncio.gather(*posts)]

@@ -25,9 +25,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from fazhi.accounts import passwords, roles
@@ -141,12 +140,10 @@ def scope_condition(actor: Actor) -> ColumnElement[bool]:
     return and_(*(getattr(Credential, k) == v for k, v in fields.items()))
 
 
-def in_scope_user_ids(actor: Actor) -> Any:
+def in_scope_user_ids(actor: Actor) -> Select[tuple[int]]:
     """A subquery of the ids of the accounts within the actor's scope (and the actor's own)."""
-    stmt = select(Credential.user_id).where(scope_condition(actor))
-    if actor.id is not None:
-        stmt = stmt.union(select(Credential.user_id).where(Credential.user_id == actor.id))
-    return stmt
+    own = Credential.user_id == actor.id if actor.id is not None else false()
+    return select(Credential.user_id).where(or_(scope_condition(actor), own))
 
 
 # =========================================================================== users
@@ -237,8 +234,8 @@ def set_password(session: Session, user_id: int, password: str, settings: Settin
 def list_users(session: Session, actor: Actor) -> list[UserRow]:
     """The users the actor may manage (a scoped administrator: the accounts within their scope)."""
     _manager(actor)
-    tokens = dict(session.execute(select(ApiToken.user_id, func.count()).where(ApiToken.revoked_at.is_(None))
-                                  .group_by(ApiToken.user_id)).all())
+    tokens: dict[int, int] = {uid: int(n) for uid, n in session.execute(
+        select(ApiToken.user_id, func.count()).where(ApiToken.revoked_at.is_(None)).group_by(ApiToken.user_id))}
     stmt = select(User, Credential).outerjoin(Credential, Credential.user_id == User.id).order_by(User.id)
     if actor.scope is not None:
         stmt = stmt.where(User.id.in_(in_scope_user_ids(actor)))

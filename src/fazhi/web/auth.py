@@ -70,7 +70,7 @@ from urllib.parse import quote, urlsplit
 
 import anyio
 from fastapi import HTTPException, Request, Response
-from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from fazhi.accounts import roles
@@ -282,7 +282,7 @@ def _from_token(request: Request, tok: str) -> Principal:
     p = Principal(who.id, who.name, who.role, Scope.of(who), "token", token_id=tid)
     if stale:  # at most one write per token every 5 minutes
         with state.WriteSession.begin() as w:
-            w.execute(ApiToken.__table__.update().where(ApiToken.id == tid).values(last_used_at=now))
+            w.execute(update(ApiToken).where(ApiToken.id == tid).values(last_used_at=now))
     return p
 
 
@@ -473,7 +473,8 @@ def _count_refusal(session: Session, ip: str, name: str, settings: Settings, *, 
                                                     AuditEvent.object_type == "address")
                            .order_by(AuditEvent.id.desc()))
     row = next((r for r in rows if (r.detail or {}).get("ip") == ip), None)
-    detail = dict(row.detail or {}) if row is not None else {"ip": ip, "failures": 0, "blocked": 0, "names": []}
+    detail: dict[str, Any] = (dict(row.detail or {}) if row is not None
+                              else {"ip": ip, "failures": 0, "blocked": 0, "names": []})
     detail["blocked" if blocked else "failures"] = int(detail.get("blocked" if blocked else "failures") or 0) + 1
     names = list(detail.get("names") or [])
     if name[:64] not in names and len(names) < _NAMES_KEPT:
