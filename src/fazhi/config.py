@@ -7,8 +7,11 @@
 | largest upload request | ``FAZHI_MAX_REQUEST_MB`` | 100 MB |
 | most files in one upload | ``FAZHI_MAX_FILES`` | 50 |
 | cookies marked ``Secure`` | ``FAZHI_COOKIE_SECURE`` (``1``/``0``) | automatic: when the request came over https |
-| session lifetime | ``FAZHI_SESSION_HOURS`` | 12 |
+| session lifetime (signed in at most this long) | ``FAZHI_SESSION_HOURS`` | 12 |
+| idle timeout (a session unused this long ends) | ``FAZHI_SESSION_IDLE_MINUTES`` | 30 |
+| lifetime of a new API token when none is given | ``FAZHI_TOKEN_DAYS`` | 90 days (at most 3650) |
 | login rate limit | ``FAZHI_LOGIN_MAX_FAILURES``, ``FAZHI_LOGIN_WINDOW_SECONDS`` | 5 failures per user name and address in 300 s |
+| password checks (Argon2, 64 MB each) at once, per server process; more wait up to 10 s, then 503 | ``FAZHI_LOGIN_CONCURRENCY`` | 2 |
 | database connections kept per server process (PostgreSQL); ``--workers`` × (it + 4) must stay under PostgreSQL's ``max_connections`` | ``FAZHI_DB_POOL_SIZE`` | 16 (and up to 4 more at a peak) |
 | memory for rendered review pages and review JSON, per server process | ``FAZHI_CACHE_MB`` | 64 |
 | processes reviewing uploads, per server process (0: in the server process, no limits) | ``FAZHI_REVIEW_PROCESSES`` | 2 |
@@ -61,9 +64,13 @@ class Settings:
     max_form_bytes: int = 1 * MB  # any other request body (login and admin forms, JSON)
     cookie_secure: bool | None = None  # None: Secure when the request came over https
     session_hours: float = 12.0
+    session_idle_minutes: float = 30.0  # a signed-in session unused this long ends
+    token_days: float = 90.0  # lifetime of a new API token when none is given
     login_max_failures: int = 5  # per user name and client address …
     login_window_seconds: int = 300  # … in this many seconds → 429
     login_max_failures_ip: int = 50  # per client address, whatever the user name (password spraying)
+    login_concurrency: int = 2  # password checks at once per process (Argon2id takes 64 MB each) …
+    login_wait_seconds: float = 10.0  # … the others wait this long at most, then 503
     #: Argon2id parameters (argon2-cffi's defaults: RFC 9106 low-memory profile)
     argon2: dict[str, Any] = field(default_factory=lambda: {"time_cost": 3, "memory_cost": 65536,
                                                             "parallelism": 4})
@@ -92,6 +99,9 @@ class Settings:
             max_files=int(_env_float("FAZHI_MAX_FILES", 50)),
             cookie_secure=_env_bool("FAZHI_COOKIE_SECURE"),
             session_hours=_env_float("FAZHI_SESSION_HOURS", 12),
+            session_idle_minutes=_env_float("FAZHI_SESSION_IDLE_MINUTES", 30),
+            token_days=_env_float("FAZHI_TOKEN_DAYS", 90),
+            login_concurrency=max(1, int(_env_float("FAZHI_LOGIN_CONCURRENCY", 2))),
             login_max_failures=int(_env_float("FAZHI_LOGIN_MAX_FAILURES", 5)),
             login_window_seconds=int(_env_float("FAZHI_LOGIN_WINDOW_SECONDS", 300)),
             db_pool_size=int(_env_float("FAZHI_DB_POOL_SIZE", 16)),
@@ -108,6 +118,10 @@ class Settings:
     @property
     def session_seconds(self) -> int:
         return int(self.session_hours * 3600)
+
+    @property
+    def idle_seconds(self) -> int:
+        return int(self.session_idle_minutes * 60)
 
 
 __all__ = ["MB", "Settings"]

@@ -29,6 +29,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from fazhi.accounts import service as accounts  # noqa: E402
+from fazhi.accounts.roles import SYSTEM  # noqa: E402
 from fazhi.config import Settings  # noqa: E402
 from fazhi.corpus.models import Fact, Finding, PartRow, Quantity, Report  # noqa: E402
 from fazhi.web.app import create_app  # noqa: E402
@@ -62,14 +63,15 @@ XINYANG = "信阳市平桥区人民政府"
 
 def add_user(app: Any, name: str, role: str, *, region: str | None = None, password: str = PASSWORD) -> int:
     with app.state.WriteSession.begin() as s:
-        return accounts.create_user(s, name, role, password, app.state.settings, region=region).id
+        return accounts.create_user(s, name, role, password, app.state.settings, region=region, actor=SYSTEM).id
 
 
 def add_token(app: Any, name: str, **kw: Any) -> str:
     with app.state.WriteSession.begin() as s:
         user = accounts.get_user(s, name)
         assert user is not None
-        return accounts.create_token(s, user.id, "test", **kw)[1]
+        kw.setdefault("expires_days", app.state.settings.token_days)
+        return accounts.create_token(s, user.id, "test", actor=SYSTEM, **kw)[1]
 
 
 def count_reports(app: Any) -> int:

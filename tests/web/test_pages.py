@@ -163,7 +163,7 @@ def test_admin_manages_users(admin, app):
         user, cred = s.get(User, uid), s.get(Credential, uid)
         assert user.role == "viewer" and cred.city == "信阳市" and cred.active
     r = admin.post(f"/admin/users/{uid}/password", data={"password": "reset pass 99", "csrf_token": admin.csrf()})
-    assert r.status_code == 200 and "已重置" in r.text
+    assert r.status_code == 303 and "已重置" in admin.get(r.headers["location"]).text
     Web(app).login("焦作审核", "reset pass 99")
     r = admin.post(f"/admin/users/{uid}", data={"role": "viewer", "region": "", "csrf_token": admin.csrf()})
     Web(app).login("焦作审核", "reset pass 99", expect=401)  # unchecked "active": disabled

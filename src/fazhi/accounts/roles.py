@@ -19,6 +19,9 @@ Reports whose issuer was not resolved are outside every scope.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from fazhi.units.scope import RegionError, Scope, resolve_region
 
 ROLES = ("viewer", "reviewer", "admin")
@@ -42,4 +45,33 @@ def allowed(role: str | None, action: str) -> bool:
     return rank(role) >= _RANK[NEEDS[action]]
 
 
-__all__ = ["NEEDS", "ROLES", "ROLE_LABEL", "RegionError", "Scope", "allowed", "rank", "resolve_region"]
+@dataclass(frozen=True)
+class Actor:
+    """Who asks: their user id (None: the command line), role and region scope (None: every region)."""
+
+    id: int | None
+    role: str
+    scope: Scope | None
+
+    @classmethod
+    def of(cls, who: Any) -> Actor:
+        """The actor of anything with ``id``, ``role`` and ``scope`` (the web's signed-in user)."""
+        return cls(who.id, who.role, who.scope)
+
+    def covers(self, scope: Scope | None) -> bool:
+        """Whether a region scope (an account's) lies within this actor's own (None: every region)."""
+        if self.scope is None:
+            return True
+        return scope is not None and self.scope.contains(scope.fields())
+
+    def grants(self, role: str) -> bool:
+        """Whether this actor may give ``role`` (never one above their own)."""
+        return 0 <= rank(role) <= rank(self.role)
+
+
+#: the command line (``fazhi user …``): an unscoped administrator with no user id
+SYSTEM = Actor(None, "admin", None)
+
+
+__all__ = ["NEEDS", "ROLES", "ROLE_LABEL", "SYSTEM", "Actor", "RegionError", "Scope", "allowed", "rank",
+           "resolve_region"]

@@ -307,14 +307,15 @@ def make_account(url: str, name: str, role: str, password: str, *, region: str |
     """An account made with the web app's service functions; its API token when ``token``."""
     from fazhi import db
     from fazhi.accounts import service as accounts
+    from fazhi.accounts.roles import SYSTEM
     from fazhi.config import Settings
 
     engine = db.make_engine(url)
     try:
         db.ensure_schema(engine)
         with db.session_factory(engine, write=True).begin() as s:
-            user = accounts.create_user(s, name, role, password, Settings(), region=region)
-            tok = accounts.create_token(s, user.id, f"{name} token")[1] if token else None
+            user = accounts.create_user(s, name, role, password, Settings(), region=region, actor=SYSTEM)
+            tok = accounts.create_token(s, user.id, f"{name} token", expires_days=1, actor=SYSTEM)[1] if token else None
     finally:
         engine.dispose()
     return tok
@@ -552,7 +553,7 @@ def run_http_bench(db_url: str | None = None, *, requests: int = 2000, concurren
             say(f"storing {len(seed_paths)} sample + {len(corpus)} synthetic reports in {store_db.describe(url)}")
             seeded = seed_database(url, [*seed_paths, *corpus],
                                    workers=0 if len(seed_paths) + len(corpus) < 20 else min(2, cores))
-            password = secrets.token_urlsafe(12)
+            password = "Fz-" + secrets.token_urlsafe(12)  # three character classes at least
             token = make_account(url, "bench", "reviewer", password, token=True)
             assert token is not None
             ids = report_ids(url)

@@ -2,8 +2,10 @@
 
 :mod:`fazhi.cli` calls :func:`register` to add them to the ``fazhi`` app.  The
 ``user`` commands call the same service functions as the 用户管理 page
-(:mod:`fazhi.accounts.service`), so both check names, roles and regions alike and
-both write the audit log.
+(:mod:`fazhi.accounts.service`), so both check names, roles, regions and passwords
+alike and both write the audit log.  They act as an administrator without a
+region scope (:data:`fazhi.accounts.roles.SYSTEM`): whoever can run them on the
+server can read the database anyway.
 
 First start::
 
@@ -20,6 +22,7 @@ from typing import Annotated, Any
 import typer
 
 from fazhi.accounts import service as accounts
+from fazhi.accounts.roles import SYSTEM
 from fazhi.cli.common import DbOption, die, err_console, open_engine, out_console
 
 
@@ -72,7 +75,7 @@ def user_add(
         password = _read_password(password_stdin)
         try:
             with db.session_factory(engine, write=True).begin() as s:
-                user = accounts.create_user(s, name, role.value, password, settings, region=region)
+                user = accounts.create_user(s, name, role.value, password, settings, region=region, actor=SYSTEM)
                 scope = Scope.of(s.get(Credential, user.id))
                 label = scope.label if scope else "全部地区"
         except accounts.AccountError as exc:
@@ -93,7 +96,7 @@ def user_list(db_opt: DbOption = None) -> None:
     engine, _settings = _sessions(db_opt)
     try:
         with db.session_factory(engine)() as s:
-            rows = accounts.list_users(s)
+            rows = accounts.list_users(s, SYSTEM)
     finally:
         engine.dispose()
     t = Table(title=f"{len(rows)} users")
@@ -111,26 +114,30 @@ def user_list(db_opt: DbOption = None) -> None:
 def user_token(
     name: Annotated[str, typer.Argument(help="User name.")],
     label: Annotated[str, typer.Option("--name", help="What the token is for.")] = "cli",
-    days: Annotated[float | None, typer.Option("--days", min=0.01, help="Expires after this many days.")] = None,
+    days: Annotated[float | None, typer.Option(
+        "--days", min=0.01, max=accounts.MAX_TOKEN_DAYS,
+        help="Expires after this many days (default: $FAZHI_TOKEN_DAYS, else 90).")] = None,
     db_opt: DbOption = None,
 ) -> None:
     """Create an API token for a user and print it once (scripts send `Authorization: Bearer <token>`)."""
     from fazhi import db
 
-    engine, _settings = _sessions(db_opt)
+    engine, settings = _sessions(db_opt)
     try:
         with db.session_factory(engine, write=True).begin() as s:
             user = accounts.get_user(s, name)
             if user is None:
                 raise die(f"no user {name!r}")
             try:
-                _row, token = accounts.create_token(s, user.id, label, expires_days=days)
+                row, token = accounts.create_token(s, user.id, label, expires_days=days or settings.token_days,
+                                                    actor=SYSTEM)
             except accounts.AccountError as exc:
                 raise die(str(exc)) from None
     finally:
         engine.dispose()
     sys.stdout.write(token + "\n")
-    err_console.print("this token is shown only once; it is stored hashed", highlight=False)
+    err_console.print(f"this token is shown only once; it is stored hashed; it expires on "
+                      f"{row.expires_at:%Y-%m-%d %H:%M} UTC", highlight=False)
 
 
 @user_app.command("passwd")
@@ -151,7 +158,7 @@ def user_passwd(
             if user is None:
                 raise die(f"no user {name!r}")
             try:
-                accounts.set_password(s, user.id, password, settings)
+                accounts.set_password(s, user.id, password, settings, actor=SYSTEM)
             except accounts.AccountError as exc:
                 raise die(str(exc)) from None
     finally:
@@ -178,7 +185,7 @@ def user_set(
                 raise die(f"no user {name!r}")
             try:
                 accounts.update_user(s, user.id, role=role.value if role else None, region=region or None,
-                                     set_region=region is not None, active=active)
+                                     set_region=region is not None, active=active, actor=SYSTEM)
             except accounts.AccountError as exc:
                 raise die(str(exc)) from None
     finally:

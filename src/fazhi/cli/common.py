@@ -22,14 +22,21 @@ def die(message: str, code: int = 1) -> typer.Exit:
 
 
 def open_engine(db_opt: str | None) -> Any:
+    """The engine of ``--db`` (dies with a message when it cannot be used); warns when other users of the
+    machine can read the database file (:func:`fazhi.db.exposed_files`)."""
     from fazhi import db
+    from fazhi.private import exposed_message
 
     try:
-        return db.make_engine(db.resolve_url(db_opt))
+        engine = db.make_engine(db.resolve_url(db_opt))
     except db.StoreError as exc:
         raise die(str(exc)) from None
     except Exception as exc:  # a malformed URL, an unknown driver
         raise die(f"cannot use the database {db_opt!r}: {exc}") from None
+    files = db.exposed_files(engine.url)
+    if files:
+        err_console.print(f"[yellow]fazhi: warning: {exposed_message(files)}[/yellow]", highlight=False)
+    return engine
 
 
 def no_reports(paths: list[Any]) -> typer.Exit:

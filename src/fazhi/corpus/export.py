@@ -5,6 +5,9 @@ Chinese column names, number formats; approximate values shown as 约…;
 every cell carries its evidence sentence as a comment), 指标明细 (one line per
 value with evidence, year-over-year change, rank and percentile), 审查意见
 (findings) and 必备内容 (the parts checklist with scores).
+
+Every cell goes through :mod:`fazhi.exports`: text that a spreadsheet program
+would read as a formula (``=…``, ``+…``, ``-…``, ``@…``) is written as text.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fazhi.corpus.compare import RANK_ORDER, Table
+from fazhi.exports import csv_row, xlsx_cell, xlsx_row
 from fazhi.units.identity import LEVEL_LABEL
 
 PART_COLS = [("achievements", "举措和成效"), ("shortcomings", "不足和原因"),
@@ -43,21 +47,23 @@ def write_csv(table: Table, path: Path | str, *, long: bool = False) -> int:
                     c = r.cells.get(col.id)
                     if c is None:
                         continue
-                    w.writerow([r.issuer, LEVEL_LABEL.get(r.level or "", r.level or ""), r.region, r.year or "",
-                                col.id, col.name, _num(c.value), c.unit or "", "是" if c.approx else "",
-                                "" if c.delta is None else _num(c.delta),
-                                "" if c.delta_pct is None else f"{c.delta_pct:.4f}", c.prev_year or "",
-                                c.rank or "", c.of or "", "" if c.percentile is None else f"{c.percentile:.3f}",
-                                RANK_ORDER[col.better], c.text, c.start, c.end, r.report_id])
+                    w.writerow(csv_row([
+                        r.issuer, LEVEL_LABEL.get(r.level or "", r.level or ""), r.region, r.year or "", col.id,
+                        col.name, _num(c.value), c.unit or "", "是" if c.approx else "",
+                        "" if c.delta is None else _num(c.delta),
+                        "" if c.delta_pct is None else f"{c.delta_pct:.4f}", c.prev_year or "", c.rank or "",
+                        c.of or "", "" if c.percentile is None else f"{c.percentile:.3f}", RANK_ORDER[col.better],
+                        c.text, c.start, c.end, r.report_id]))
                     n += 1
             return n
-        w.writerow(["单位", "级别", "地区", "年度", *(_head(c) for c in table.columns)])
+        w.writerow(csv_row(["单位", "级别", "地区", "年度", *(_head(c) for c in table.columns)]))
         for r in table.rows:
             cells = []
             for col in table.columns:
                 c = r.cells.get(col.id)
                 cells.append("" if c is None else (f"约{_num(c.value)}" if c.approx else _num(c.value)))
-            w.writerow([r.issuer, LEVEL_LABEL.get(r.level or "", r.level or ""), r.region, r.year or "", *cells])
+            w.writerow(csv_row([r.issuer, LEVEL_LABEL.get(r.level or "", r.level or ""), r.region, r.year or "",
+                                *cells]))
         return len(table.rows)
 
 
@@ -79,7 +85,7 @@ def write_xlsx(table: Table, path: Path | str, *, findings: list[dict[str, Any]]
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
     def header(ws: Any, names: list[str], widths: list[int]) -> None:
-        ws.append(names)
+        xlsx_row(ws, names)
         for i, w in enumerate(widths, 1):
             cell = ws.cell(row=1, column=i)
             cell.font, cell.fill, cell.alignment = head_font, head_fill, center
@@ -95,15 +101,15 @@ def write_xlsx(table: Table, path: Path | str, *, findings: list[dict[str, Any]]
     header(ws, fixed + [_head(c) for c in table.columns], [26, 8, 22, 8] + [14] * len(table.columns))
     ws.freeze_panes = "E2"
     for i, r in enumerate(table.rows, 2):
-        ws.cell(row=i, column=1, value=r.issuer)
-        ws.cell(row=i, column=2, value=LEVEL_LABEL.get(r.level or "", r.level))
-        ws.cell(row=i, column=3, value=r.region)
-        ws.cell(row=i, column=4, value=r.year)
+        xlsx_cell(ws, i, 1, r.issuer)
+        xlsx_cell(ws, i, 2, LEVEL_LABEL.get(r.level or "", r.level))
+        xlsx_cell(ws, i, 3, r.region)
+        xlsx_cell(ws, i, 4, r.year)
         for j, col in enumerate(table.columns, 5):
             c = r.cells.get(col.id)
             if c is None:
                 continue
-            cell = ws.cell(row=i, column=j, value=_num(c.value))
+            cell = xlsx_cell(ws, i, j, _num(c.value))
             pct = c.unit == "%"
             base = "0.0#" if pct or not float(c.value).is_integer() else "#,##0"
             cell.number_format = f'"约"{base}' if c.approx else base
@@ -124,10 +130,10 @@ def write_xlsx(table: Table, path: Path | str, *, findings: list[dict[str, Any]]
             c = r.cells.get(col.id)
             if c is None:
                 continue
-            wd.append([r.issuer, LEVEL_LABEL.get(r.level or "", r.level), r.region, r.year, col.name,
-                       _num(c.value), c.unit, "约" if c.approx else "",
-                       None if c.delta is None else _num(round(c.delta, 4)), c.delta_pct, c.rank, c.of,
-                       c.percentile, RANK_ORDER[col.better], c.text, r.report_id, f"{c.start}-{c.end}"])
+            xlsx_row(wd, [r.issuer, LEVEL_LABEL.get(r.level or "", r.level), r.region, r.year, col.name,
+                          _num(c.value), c.unit, "约" if c.approx else "",
+                          None if c.delta is None else _num(round(c.delta, 4)), c.delta_pct, c.rank, c.of,
+                          c.percentile, RANK_ORDER[col.better], c.text, r.report_id, f"{c.start}-{c.end}"])
             row = wd.max_row
             wd.cell(row=row, column=10).number_format = "0.0%"
             wd.cell(row=row, column=13).number_format = "0%"
@@ -137,8 +143,8 @@ def write_xlsx(table: Table, path: Path | str, *, findings: list[dict[str, Any]]
     wf = wb.create_sheet("审查意见")
     header(wf, ["单位", "地区", "年度", "级别", "规则", "意见", "原文（证据）"], [26, 22, 8, 8, 28, 60, 50])
     for f in findings or []:
-        wf.append([f["issuer"], f["region"], f["year"], SEVERITY.get(f["severity"], f["severity"]), f["rule"],
-                   f["message"], f["evidence"]])
+        xlsx_row(wf, [f["issuer"], f["region"], f["year"], SEVERITY.get(f["severity"], f["severity"]), f["rule"],
+                      f["message"], f["evidence"]])
         wf.cell(row=wf.max_row, column=6).alignment = wrap
         wf.cell(row=wf.max_row, column=7).alignment = wrap
     wf.auto_filter.ref = wf.dimensions
@@ -147,8 +153,8 @@ def write_xlsx(table: Table, path: Path | str, *, findings: list[dict[str, Any]]
     header(wp, ["单位", "地区", "年度", *(label for _, label in PART_COLS), "得分"],
            [26, 22, 8, 12, 12, 14, 12, 8])
     for p in parts or []:
-        wp.append([p["issuer"], p["region"], p["year"], *(STATUS.get(p.get(k, ""), p.get(k, ""))
-                                                          for k, _ in PART_COLS),
-                   None if p["score"] is None else round(p["score"], 1)])
+        xlsx_row(wp, [p["issuer"], p["region"], p["year"], *(STATUS.get(p.get(k, ""), p.get(k, ""))
+                                                             for k, _ in PART_COLS),
+                      None if p["score"] is None else round(p["score"], 1)])
     wp.auto_filter.ref = wp.dimensions
     wb.save(path)

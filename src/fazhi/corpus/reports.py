@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer, joinedload, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, selectinload, sessionmaker
 
 from fazhi.accounts.audit import audit
 from fazhi.accounts.roles import Scope
@@ -169,30 +169,56 @@ EXPORT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadshe
                 "csv": "text/csv; charset=utf-8"}
 
 
-def export_compare(session: Session, flt: ReportFilter | None, scope: Scope | None, fmt: str, *,
-                   indicators: list[str] | None = None, core_only: bool = False, long: bool = False,
-                   user_id: int | None = None, where: dict[str, Any] | None = None) -> tuple[bytes, str, int]:
+def export_compare(read: sessionmaker[Session], write: sessionmaker[Session], flt: ReportFilter | None,
+                   scope: Scope | None, fmt: str, *, indicators: list[str] | None = None, core_only: bool = False,
+                   long: bool = False, user_id: int | None = None,
+                   where: dict[str, Any] | None = None) -> tuple[bytes, str, int]:
     """The compare table as the CLI writes it (``fazhi compare --xlsx/--csv``): (bytes, file name, rows).
 
-    Written in a temporary folder under a name made here, read back, removed.
-    The export is audited (``compare.export``) when ``user_id`` is given or not."""
+    The rows are read in a session of ``read`` that is closed before the file
+    is built, so a slow export holds no lock and no transaction (a deletion
+    or an upload meanwhile does not wait); the file is written in a temporary
+    folder under a name made here, read back and removed; then the export is
+    audited (``compare.export``) in a short transaction of ``write``."""
     from fazhi.corpus import compare, export
 
     if fmt not in EXPORT_TYPES:
         raise ValueError(f"unknown export format {fmt!r}")
     f = scoped(flt, scope)
-    table = compare.build(session, f, indicators=indicators, core_only=core_only, knowledge=in_effect(session))
+    with read() as session:
+        table = compare.build(session, f, indicators=indicators, core_only=core_only, knowledge=in_effect(session))
+        findings = compare.findings_rows(session, f) if fmt == "xlsx" else None
+        parts = compare.parts_rows(session, f) if fmt == "xlsx" else None
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     fname = f"fazhi-compare-{stamp}.{fmt}"
     with tempfile.TemporaryDirectory(prefix="fazhi-export-") as tmp:
         path = Path(tmp) / f"export.{fmt}"
         if fmt == "xlsx":
-            export.write_xlsx(table, path, findings=compare.findings_rows(session, f),
-                              parts=compare.parts_rows(session, f))
+            export.write_xlsx(table, path, findings=findings, parts=parts)
         else:
             export.write_csv(table, path, long=long)
         data = path.read_bytes()
-    audit(session, user_id, "compare.export", "compare", None,
-          {"format": fmt, "rows": len(table.rows), "columns": len(table.columns), "where": where or {},
-           "scope": scope.label if scope else None})
+    with write.begin() as w:
+        audit(w, user_id, "compare.export", "compare", None,
+              {"format": fmt, "rows": len(table.rows), "columns": len(table.columns), "where": where or {},
+               "scope": scope.label if scope else None})
     return data, fname, len(table.rows)
+
+
+def _report_rows(actor: Any, by_user: Any) -> Any:
+    """Audit rows about reports a scoped actor may read: the report is stored and in the scope — or it is
+    not stored (refused, deleted) and the row was written by an account within the scope."""
+    from sqlalchemy import and_, exists, or_
+
+    from fazhi.accounts.models import AuditEvent
+
+    # a stored report that existed when the row was written (SQLite may give a new report an old id)
+    stored = exists().where(Report.id == AuditEvent.object_id, Report.created_at <= AuditEvent.at)
+    in_scope = exists().where(Report.id == AuditEvent.object_id, Report.created_at <= AuditEvent.at,
+                              scope_condition(actor.scope))
+    return or_(in_scope, and_(~stored, by_user))
+
+
+def audit_rules() -> dict[str, Any]:
+    """The corpus's rules for a scoped administrator's audit log (:func:`fazhi.accounts.audit.visible_to`)."""
+    return {"report": _report_rows}

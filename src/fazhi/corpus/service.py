@@ -54,7 +54,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from fazhi.accounts.models import AuditEvent, User
 from fazhi.corpus.models import Fact, Finding, IngestFailure, IngestRun, PartRow, Quantity, Report
-from fazhi.db.base import utcnow
+from fazhi.db.base import INT_MAX, utcnow
 from fazhi.units.identity import REGION_FIELDS, issuer_key
 from fazhi.units.models import Issuer
 from fazhi.units.scope import Scope
@@ -396,7 +396,9 @@ class ReportFilter:
     def parse(cls, where: Iterable[str]) -> ReportFilter:
         """From ``key=value`` strings (``--where``): ``year=2023``, ``year=2021-2023``,
         ``year=2022,2023``, ``level=county,township``, ``region=焦作市``, ``issuer=中站区``,
-        ``code=4108``, ``id=3,5``.  Raises ``ValueError`` naming a bad key or value."""
+        ``code=4108``, ``id=3,5``.  Years have four digits, ids fit the database's integers
+        (:data:`~fazhi.db.base.INT_MAX`); ``issuer`` is an id when it is such a number, else a name.
+        Raises ``ValueError`` naming a bad key or value."""
         flt = cls()
         for item in where:
             key, sep, value = item.partition("=")
@@ -409,17 +411,17 @@ class ReportFilter:
                 if key == "year":
                     if "-" in value:
                         a, _, b = value.partition("-")
-                        flt.year_from, flt.year_to = int(a), int(b)
+                        flt.year_from, flt.year_to = _year(a), _year(b)
                     else:
-                        ys = [int(v) for v in value.split(",")]
+                        ys = [_year(v) for v in value.split(",")]
                         flt.year = ys[0] if len(ys) == 1 else ys
                 elif key == "level":
                     lv = [v.strip() for v in value.split(",") if v.strip()]
                     flt.level = lv[0] if len(lv) == 1 else lv
                 elif key == "issuer":
-                    flt.issuer = int(value) if value.isdigit() else value
+                    flt.issuer = int(value) if _is_id(value) else value
                 elif key == "id":
-                    flt.ids = [int(v) for v in value.split(",")]
+                    flt.ids = [_id(v) for v in value.split(",")]
                 else:
                     setattr(flt, key, value)
             except ValueError:
@@ -465,6 +467,26 @@ class ReportFilter:
             stmt = stmt.outerjoin(Issuer, Report.issuer_id == Issuer.id)
         conds = self.conditions()
         return stmt.where(*conds) if conds else stmt
+
+
+YEARS = (1000, 9999)  # a year of a filter: four digits
+
+
+def _year(text: str) -> int:
+    y = int(text.strip())
+    if not YEARS[0] <= y <= YEARS[1]:
+        raise ValueError(f"year {y} is not a four-digit year")
+    return y
+
+
+def _is_id(text: str) -> bool:
+    return text.isascii() and text.isdigit() and int(text) <= INT_MAX
+
+
+def _id(text: str) -> int:
+    if not _is_id(text.strip()) or int(text) < 1:
+        raise ValueError(f"{text!r} is not an id")
+    return int(text)
 
 
 def scope_condition(scope: Scope) -> Any:

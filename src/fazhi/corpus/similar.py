@@ -71,6 +71,7 @@ from typing import Any
 import numpy as np
 
 from fazhi import knowledge
+from fazhi.private import open_private, private_dir
 from fazhi.units.identity import issuer_key
 
 FORMAT = "fazhi.similar/1"
@@ -1124,10 +1125,10 @@ class CorpusIndex:
             "text_blob": np.frombuffer(b"".join(blob), dtype=np.uint8),
             "text_offsets": np.concatenate(([0], np.cumsum([len(b) for b in blob]))).astype(np.int64),
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # concurrent savers never share one
         try:
-            with open(tmp, "wb") as f:
+            with open_private(tmp) as f:  # 0600: the index holds report text
                 np.savez(f, **arrays)
             tmp.replace(path)
         finally:

@@ -39,6 +39,8 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from fazhi import private
+
 ENV_URL = "FAZHI_DATABASE_URL"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: the newest migration in ``migrations/versions`` (a test checks it against Alembic's head)
@@ -87,6 +89,19 @@ def describe(url: str | URL) -> str:
     return u.render_as_string(hide_password=True)
 
 
+def exposed_files(url: str | URL) -> list[Path]:
+    """The files of a SQLite database (the file, ``-wal``, ``-shm``, the similarity index beside it) that
+    other users of the machine may read or write (see :mod:`fazhi.private`); empty for other backends."""
+    path = sqlite_path(url)
+    if path is None:
+        return []
+    return private.exposed(sorted(path.parent.glob(glob_escape(path.name) + "*")))
+
+
+def glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+
+
 def sqlite_path(url: str | URL) -> Path | None:
     """The file of a SQLite URL (``None`` for other backends and in-memory databases)."""
     u = make_url(url) if isinstance(url, str) else url
@@ -101,9 +116,11 @@ def make_engine(url: str | URL | None = None, *, sqlite_pragmas: Mapping[str, An
     """An engine for ``url`` (resolved with :func:`resolve_url` when a str or ``None``).
 
     ``sqlite_pragmas`` are extra ``PRAGMA name=value`` run on every new SQLite
-    connection (tests use ``max_page_count`` to simulate a full disk).  For a
-    SQLite file the folder is created if needed; a folder that cannot be
-    created raises :class:`StoreError`.
+    connection (tests use ``max_page_count`` to simulate a full disk).  A
+    SQLite file that does not exist is created ``0600`` (its ``-wal`` and
+    ``-shm`` follow), in a folder created ``0700`` if needed
+    (:mod:`fazhi.private`); a folder that cannot be created raises
+    :class:`StoreError`.
 
     ``ping_idle``: instead of pinging every connection at checkout, ping only
     one that has been idle in the pool for at least this many seconds (a
@@ -117,10 +134,14 @@ def make_engine(url: str | URL | None = None, *, sqlite_pragmas: Mapping[str, An
         path = sqlite_path(u)
         if path is not None and u.query.get("mode") != "ro":
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                private.private_dir(path.parent)
             except OSError as exc:
                 raise StoreError(f"cannot create the folder of the database {path}: "
                                     f"{exc.strerror or exc}") from None
+            try:
+                private.private_file(path)
+            except OSError:
+                pass  # a read-only folder and the like: the first query says so, with the database named
         connect_args = dict(kwargs.pop("connect_args", {}))
         connect_args.setdefault("timeout", 30)
         engine = create_engine(u, connect_args=connect_args, **kwargs)
@@ -274,5 +295,5 @@ def table_names(engine: Engine) -> list[str]:
 
 
 __all__ = ["ENV_URL", "SCHEMA_HEAD", "StoreError", "alembic_config", "current_revision", "default_path", "describe",
-           "ensure_schema", "head_revision", "make_engine", "reader", "resolve_url", "session_factory",
+           "ensure_schema", "exposed_files", "head_revision", "make_engine", "reader", "resolve_url", "session_factory",
            "sqlite_path", "table_names", "upgrade", "writer"]

@@ -31,6 +31,11 @@ NAMING = {
 }
 
 
+#: the largest value of an ``Integer`` column on PostgreSQL (int4): ids, years, counts.  Anything a user
+#: sends for such a column is checked against it before it reaches a query.
+INT_MAX = 2**31 - 1
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -39,4 +44,4 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-__all__ = ["NAMING", "Base", "JSONType", "utcnow"]
+__all__ = ["INT_MAX", "NAMING", "Base", "JSONType", "utcnow"]

@@ -510,6 +510,10 @@ _WS = re.compile(r"[ \t\r\n\f]+")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
+#: libxml2's limit on nesting with ``huge_tree`` (XML_PARSE_HUGE); deeper pages are refused
+MAX_HTML_DEPTH = 2048
+
+
 def _looks_html(data: bytes) -> bool:
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM
@@ -527,10 +531,15 @@ def _read_html(data: bytes) -> tuple[str, str, list[str]]:
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
     if not text.strip():
         raise _Fail("no text in the page", "no_text")
+    # huge_tree: libxml2 stops at 256 levels of nesting otherwise and silently drops the rest;
+    # with it, a page nested deeper than MAX_HTML_DEPTH is refused rather than read in part
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as e:
         raise _Fail(f"not a readable HTML page ({e})", "damaged") from None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in e.message for e in parser.error_log):
+        raise _Fail(f"HTML nested deeper than {MAX_HTML_DEPTH} elements: the page cannot be read whole", "nested")
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         _remove_keep_tail(el)
     for el in list(root.iter(*_DROP_TAGS)):
@@ -597,43 +606,57 @@ def _count_cjk(el: Any, counts: dict[Any, float]) -> float:
 
     Each run of text between block boundaries scores its CJK characters
     beyond the first 10: article paragraphs score high, the short lines of
-    headers, footers, breadcrumbs and menus next to nothing.
+    headers, footers, breadcrumbs and menus next to nothing.  A block's score
+    includes the blocks inside it.  Iterative (``etree.iterwalk``): a page may
+    nest thousands of elements deep.
     """
-    run = 0
-    total = 0.0
+    from lxml import etree
+
+    frames: list[list[float]] = [[0, 0.0]]  # [run, total] of each open scored block, ``el`` first
+    links: list[bool] = [False]  # whether the content of each open element is link text
 
     def add(s: str | None) -> None:
-        nonlocal run
         if s:
-            run += len(_CJK.findall(s))
+            frames[-1][0] += len(_CJK.findall(s))
 
     def close() -> None:
-        nonlocal run, total
-        total += max(0, run - 10)
-        run = 0
-
-    def visit(node: Any, in_link: bool) -> None:
-        nonlocal total
-        for child in node:
-            if isinstance(child.tag, str):
-                if child.tag in _SCORE_BLOCKS:
-                    close()
-                    total += _count_cjk(child, counts)
-                elif child.tag == "br":
-                    close()
-                else:
-                    link = in_link or child.tag == "a"
-                    if not link:
-                        add(child.text)
-                    visit(child, link)
-            if not in_link:
-                add(child.tail)
+        f = frames[-1]
+        f[1] += max(0, f[0] - 10)
+        f[0] = 0
 
     add(el.text)
-    visit(el, False)
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        if node is el:
+            continue
+        tag = node.tag if isinstance(node.tag, str) else None
+        if event == "start":
+            if tag in _SCORE_BLOCKS:
+                close()
+                frames.append([0, 0.0])
+                links.append(False)
+                add(node.text)
+            elif tag == "br":
+                close()
+                links.append(links[-1])
+            elif tag is not None:
+                link = links[-1] or tag == "a"
+                if not link:
+                    add(node.text)
+                links.append(link)
+            else:
+                links.append(links[-1])
+            continue
+        links.pop()
+        if tag in _SCORE_BLOCKS:
+            close()
+            _run, total = frames.pop()
+            counts[node] = total
+            frames[-1][1] += total
+        if not links[-1]:
+            add(node.tail)
     close()
-    counts[el] = total
-    return total
+    counts[el] = frames[0][1]
+    return frames[0][1]
 
 
 def _main_block(body: Any, counts: dict[Any, float]) -> Any:
@@ -655,8 +678,13 @@ def _main_block(body: Any, counts: dict[Any, float]) -> Any:
 
 
 def _html_lines(el: Any) -> list[str]:
+    """The text of ``el`` as lines (block elements and ``<br>`` break lines, table cells are separated,
+    ``<pre>`` keeps its own); iterative, as :func:`_count_cjk`."""
+    from lxml import etree
+
     out: list[str] = []
     buf: list[str] = []
+    pre = 0  # open <pre> elements
 
     def flush() -> None:
         line = "".join(buf).strip(" ")
@@ -665,25 +693,27 @@ def _html_lines(el: Any) -> list[str]:
         if line.strip():
             out.append(line)
 
-    def walk(node: Any, pre: bool) -> None:
+    def text(s: str) -> str:
+        return s if pre else _WS.sub(" ", s)
+
+    for event, node in etree.iterwalk(el, events=("start", "end")):
         tag = node.tag if isinstance(node.tag, str) else ""
-        pre = pre or tag == "pre"
-        if tag == "br":
-            flush()
-        elif tag in _BLOCK_TAGS:
-            flush()
-        if node.text and tag not in ("br",):
-            buf.append(node.text if pre else _WS.sub(" ", node.text))
-        for child in node:
-            walk(child, pre)
-            if child.tail:
-                buf.append(child.tail if pre else _WS.sub(" ", child.tail))
+        if event == "start":
+            if tag == "pre":
+                pre += 1
+            if tag == "br" or tag in _BLOCK_TAGS:
+                flush()
+            if node.text and tag != "br":
+                buf.append(text(node.text))
+            continue
         if tag in ("td", "th"):
             buf.append(TABLE_CELL_SEP)
         elif tag in _BLOCK_TAGS:
             flush()
-
-    walk(el, False)
+        if tag == "pre":
+            pre -= 1
+        if node is not el and node.tail:
+            buf.append(text(node.tail))
     flush()
     if any("\n" in ln for ln in out):  # <pre> blocks keep their own lines
         out = [part.strip(" ") for ln in out for part in ln.split("\n")]

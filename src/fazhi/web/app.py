@@ -14,7 +14,10 @@
 Every response carries a strict Content-Security-Policy (only this site's
 scripts, styles, images and connections; no inline scripts; no framing),
 ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``,
-``Referrer-Policy: same-origin``; pages and API answers are ``no-store``.
+``Referrer-Policy: same-origin``; pages and API answers are ``no-store`` —
+error answers included: an exception nothing handled is answered with a 500
+by :class:`SecurityMiddleware`, with the headers, before it goes on to the
+server's log.  A 405 lists every method the path allows (``Allow``).
 Request bodies are limited before they are read: uploads
 (``/api/reports``, ``/upload``) to ``max_request_bytes``, anything else to
 ``max_form_bytes`` (413), except a knowledge version (``/admin/knowledge``,
@@ -74,7 +77,9 @@ FAVICON = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect w
 
 
 DEFAULT_DETAILS = {"Not Found": "页面或资源不存在", "Method Not Allowed": "不支持该请求方法",
-                   "Unauthorized": "需要登录", "Forbidden": "无权访问", "Internal Server Error": "服务器内部错误"}
+                   "Unauthorized": "需要登录", "Forbidden": "无权访问", "Internal Server Error": "服务器内部错误",
+                   "There was an error parsing the body": "请求体无法解析（应为 UTF-8 编码的 JSON 或表单）"}
+SERVER_ERROR = "服务器内部错误：请求未能完成，错误已记入服务器日志"
 
 
 class RequestTooLarge(Exception):
@@ -110,8 +115,15 @@ async def _send_simple(send: Any, status: int, path: str, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def _has_session_cookie(headers: list[tuple[bytes, bytes]]) -> bool:
+    prefix = auth.COOKIE.encode() + b"="
+    return any(k.lower() == b"set-cookie" and v.startswith(prefix) for k, v in headers)
+
+
 class SecurityMiddleware:
-    """Security headers on every response, and request body limits (pure ASGI)."""
+    """Security headers on every response (a 500 for an unhandled exception included), the re-signed
+    session cookie (the idle timeout slides), and request body limits (pure ASGI; the app's outermost
+    layer)."""
 
     def __init__(self, app: Any, settings: Settings) -> None:
         self.app = app
@@ -143,11 +155,24 @@ class SecurityMiddleware:
                     headers.append((b"cache-control", b"public, max-age=3600" if static else b"no-store"))
                 if https:
                     headers.append((b"strict-transport-security", b"max-age=31536000"))
+                refresh = scope.get(auth.REFRESH_COOKIE)
+                if refresh and not _has_session_cookie(headers):
+                    headers.append((b"set-cookie", refresh))
                 message = {**message, "headers": headers}
             await send(message)
 
+        try:
+            await self._limited(scope, receive, send_with_headers, lambda: started)
+        except Exception:
+            if not started:  # answer here, with the headers; the server logs the exception
+                await _send_simple(send, 500, path, SERVER_ERROR)
+            raise
+
+    async def _limited(self, scope: Any, receive: Any, send: Any, started: Any) -> None:
+        """The app, with the request body limited (413) for anything but GET, HEAD and OPTIONS."""
+        path = scope.get("path", "")
         if scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send_with_headers)
+            await self.app(scope, receive, send)
             return
         upload = path in UPLOAD_PATHS
         limit = self.settings.max_request_bytes if upload else self.settings.max_form_bytes
@@ -172,9 +197,9 @@ class SecurityMiddleware:
             return message
 
         try:
-            await self.app(scope, limited_receive, send_with_headers)
+            await self.app(scope, limited_receive, send)
         except RequestTooLarge:
-            if not started:
+            if not started():
                 await _send_simple(send, 413, path, too_large_message(limit, upload))
 
 
@@ -311,6 +336,11 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     url = db.resolve_url(db_url)
     pool = {} if url.startswith("sqlite") else {"pool_size": settings.db_pool_size, "max_overflow": settings.db_pool_overflow}
     engine = db.make_engine(url, ping_idle=settings.db_ping_idle_seconds, **pool)
+    exposed = db.exposed_files(engine.url)
+    if exposed:
+        from fazhi.private import exposed_message
+
+        log.warning("%s", exposed_message(exposed))
     db.ensure_schema(engine)
     Session = db.session_factory(engine, read=True)
     WriteSession = db.session_factory(engine, write=True)
@@ -336,7 +366,8 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     app.state.engine = engine
     app.state.Session = Session
     app.state.WriteSession = WriteSession
-    app.state.codec = auth.SessionCodec(key, settings.session_seconds)
+    app.state.codec = auth.SessionCodec(key, settings.session_seconds, settings.idle_seconds)
+    app.state.password_limiter = auth.PasswordLimiter(settings.login_concurrency, settings.login_wait_seconds)
     app.state.vendor = _Vendor()
     app.state.caches = Caches(int(settings.cache_mb * 1024 * 1024))
     app.state.similar = similar_reports.SimilarIndex(engine, url, settings)
@@ -394,7 +425,10 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
         detail = exc.detail
         if isinstance(detail, str) and detail in DEFAULT_DETAILS:  # Starlette's own English phrases
             detail = DEFAULT_DETAILS[detail]
-        return answer(request, exc.status_code, detail, getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # Starlette names the methods of one route of the path: name them all
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(app, request.scope))}
+        return answer(request, exc.status_code, detail, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -424,6 +458,19 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     return app
 
 
+def allowed_methods(app: FastAPI, scope: Any) -> list[str]:
+    """Every method some route of this request's path allows (the ``Allow`` header of a 405)."""
+    from starlette.routing import Match
+
+    from fazhi.web.routes import flat_routes
+
+    methods: set[str] = set()
+    for route in flat_routes(app.routes):
+        if getattr(route, "methods", None) and route.matches(scope)[0] != Match.NONE:
+            methods |= set(route.methods)
+    return sorted(methods)
+
+
 def _errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     """The API's 422 body: where, what (in Chinese) and pydantic's error type (for programs)."""
     return [{"loc": list(e.get("loc", [])), "msg": labels.validation_msg(e), "type": e.get("type")}
@@ -435,4 +482,4 @@ def app_from_env() -> FastAPI:
     return create_app(None)
 
 
-__all__ = ["CSP", "SecurityMiddleware", "app_from_env", "create_app", "plotly_js_path"]
+__all__ = ["CSP", "SecurityMiddleware", "allowed_methods", "app_from_env", "create_app", "plotly_js_path"]

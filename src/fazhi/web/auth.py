@@ -5,12 +5,15 @@ Passwords and tokens
 
 Sessions
     One cookie, ``fazhi_session``: ``{"u": user id, "v": session version,
-    "c": CSRF token}`` signed with the secret key (``itsdangerous``, HMAC
-    SHA-1 with a salt; timestamped, refused after the session lifetime).
+    "c": CSRF token, "s": when the user signed in}`` signed with the secret
+    key (``itsdangerous``, HMAC SHA-1 with a salt, timestamped).
     HttpOnly, SameSite=Lax, Path=/, Secure when the request came over https
-    (or as configured).  Nothing else is kept on the server: bumping the
-    user's ``session_version`` (password change, account disabled, logout)
-    ends every session of that user.  A visitor who is not signed in gets an
+    (or as configured).  A signed-in session ends after
+    ``session_idle_minutes`` (30) without a request — every request re-signs
+    a cookie older than a minute, so the signature's age is the idle time —
+    and ``session_hours`` (12) after sign-in, whatever happens.  Nothing else
+    is kept on the server: bumping the user's ``session_version`` (password
+    change, account disabled, logout) ends every session of that user.  A visitor who is not signed in gets an
     anonymous session (``u`` null) when the login page is shown, so the login
     form is CSRF-protected too; signing in issues a new cookie with a new
     CSRF token (no session fixation).
@@ -28,39 +31,62 @@ API tokens
     header is judged by it alone (a bad token is 401, whatever the cookie).
 
 Login rate limit
-    Failed logins are rows of ``login_failures`` (the database, so every
-    worker process and a restart count the same): after
-    ``login_max_failures`` (5) failures for one user name from one address
-    within ``login_window_seconds`` (300 s), further attempts get 429 without
-    the password being checked, until the window has passed; an address with
-    ``login_max_failures_ip`` (50) failures over any user names is stopped
-    the same way.  A successful login clears that user name's failures from
-    that address.
+    Sign-in attempts are rows of ``login_failures`` (the database, so every
+    worker process and a restart count the same).  An attempt is **reserved
+    before its password is checked** (:func:`start_attempt`): in one write
+    transaction, serialised per client address (SQLite's write lock; a
+    PostgreSQL advisory lock on the address), the attempts in the window are
+    counted and, under the limits, a row is added — so concurrent attempts
+    cannot all pass the count.  After ``login_max_failures`` (5) attempts for
+    one user name from one address within ``login_window_seconds`` (300 s),
+    further attempts get 429 without the password being checked, until the
+    window has passed; an address with ``login_max_failures_ip`` (50)
+    attempts over any user names is stopped the same way.  A successful
+    login removes that user name's rows for that address.
+
+    Refused sign-ins are audited **per address and window**: one
+    ``user.login_failed`` row per address, with the number of wrong
+    passwords, of attempts refused by the limit and the names tried.
+
+Password checks
+    Argon2id takes 64 MB and tens of milliseconds a check: at most
+    ``login_concurrency`` (2) run at once in a server process
+    (:class:`PasswordLimiter`); more wait (without holding a thread) up to
+    ``login_wait_seconds``, then get 503.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import random
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
+import anyio
 from fastapi import HTTPException, Request, Response
-from sqlalchemy import bindparam, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, delete, func, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from fazhi.accounts import roles
-from fazhi.accounts.models import ApiToken, AppSetting, Credential, LoginFailure, User
-from fazhi.accounts.passwords import TOKEN_PREFIX, token_hash, verify_password
+from fazhi.accounts.audit import audit
+from fazhi.accounts.models import ApiToken, AppSetting, AuditEvent, Credential, LoginFailure, User
+from fazhi.accounts.passwords import TOKEN_PREFIX, hash_password, token_hash, verify_password
 from fazhi.accounts.roles import Scope
 from fazhi.config import Settings
 from fazhi.db.base import utcnow
 from fazhi.web.dbsession import read_session
 
+T = TypeVar("T")
+
 COOKIE = "fazhi_session"
+#: the ASGI scope key of a re-signed session cookie the response must carry (see SecurityMiddleware)
+REFRESH_COOKIE = "fazhi_set_cookie"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -90,27 +116,57 @@ def secret_key(session: Session, settings: Settings) -> str:
 
 
 class SessionCodec:
-    """Signs and reads the session cookie."""
+    """Signs and reads the session cookie, and applies the session's time limits.
 
-    def __init__(self, secret: str, max_age: int) -> None:
-        from itsdangerous import URLSafeTimedSerializer
+    A signed-in session ends ``idle`` seconds after its cookie was last
+    signed and ``max_age`` seconds after sign-in; an anonymous one (the login
+    form's CSRF token) ``max_age`` seconds after it was signed.  ``clock``
+    (seconds, as ``time.time``) is the codec's own, so that tests can move it."""
 
-        self._s = URLSafeTimedSerializer(secret, salt="fazhi.session")
+    #: a signed-in session's cookie older than this is signed again by the next request
+    REFRESH = 60
+
+    def __init__(self, secret: str, max_age: int, idle: int | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+        codec = self
+
+        class Signer(TimestampSigner):
+            def get_timestamp(self) -> int:
+                return int(codec.clock())
+
+        self._s = URLSafeTimedSerializer(secret, salt="fazhi.session", signer=Signer)
         self.max_age = max_age
+        self.idle = max_age if idle is None else min(idle, max_age)
+        self.clock = clock
 
     def dumps(self, data: dict[str, Any]) -> str:
         return str(self._s.dumps(data))
 
-    def loads(self, raw: str | None) -> dict[str, Any] | None:
+    def read(self, raw: str | None) -> tuple[dict[str, Any], float] | None:
+        """(the session, seconds since its cookie was signed), or None when invalid or over a limit."""
         if not raw or len(raw) > 4096:
             return None
         from itsdangerous import BadSignature
 
         try:
-            data = self._s.loads(raw, max_age=self.max_age)
+            data, signed = self._s.loads(raw, max_age=self.max_age, return_timestamp=True)
         except BadSignature:  # also SignatureExpired
             return None
-        return data if isinstance(data, dict) and isinstance(data.get("c"), str) else None
+        if not isinstance(data, dict) or not isinstance(data.get("c"), str):
+            return None
+        now = self.clock()
+        age = now - signed.timestamp()
+        if data.get("u") is not None:
+            started = data.get("s")
+            if age > self.idle or (isinstance(started, int | float) and now - started > self.max_age):
+                return None
+        return data, age
+
+    def loads(self, raw: str | None) -> dict[str, Any] | None:
+        got = self.read(raw)
+        return None if got is None else got[0]
 
 
 # =========================================================================== who is asking
@@ -153,9 +209,15 @@ def client_ip(request: Request) -> str:
 
 
 def _session_data(request: Request) -> dict[str, Any] | None:
+    """The request's session (read once); a signed-in one whose cookie is older than
+    :attr:`SessionCodec.REFRESH` is signed again for the response (the idle timeout slides)."""
     if "fazhi_session_data" not in request.scope:
         codec: SessionCodec = request.app.state.codec
-        request.scope["fazhi_session_data"] = codec.loads(request.cookies.get(COOKIE))
+        got = codec.read(request.cookies.get(COOKIE))
+        data = None if got is None else got[0]
+        if got is not None and data is not None and data.get("u") is not None and got[1] >= codec.REFRESH:
+            request.scope[REFRESH_COOKIE] = _cookie_header(request, codec.dumps(data))
+        request.scope["fazhi_session_data"] = data
     return request.scope["fazhi_session_data"]
 
 
@@ -220,7 +282,7 @@ def _from_token(request: Request, tok: str) -> Principal:
     p = Principal(who.id, who.name, who.role, Scope.of(who), "token", token_id=tid)
     if stale:  # at most one write per token every 5 minutes
         with state.WriteSession.begin() as w:
-            w.execute(ApiToken.__table__.update().where(ApiToken.id == tid).values(last_used_at=now))
+            w.execute(update(ApiToken).where(ApiToken.id == tid).values(last_used_at=now))
     return p
 
 
@@ -241,14 +303,27 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
+def _set_cookie(request: Request, response: Response, value: str) -> None:
+    codec: SessionCodec = request.app.state.codec
+    response.set_cookie(COOKIE, value, max_age=codec.max_age, path="/", httponly=True, samesite="lax",
+                        secure=_secure(request))
+
+
+def _cookie_header(request: Request, value: str) -> bytes:
+    """The ``Set-Cookie`` header value of a session cookie (as :func:`set_session` sends it)."""
+    r = Response()
+    _set_cookie(request, r, value)
+    return r.headers["set-cookie"].encode("latin-1")
+
+
 def set_session(request: Request, response: Response, user_id: int | None, version: int | None) -> str:
     """Issue a new session cookie (new CSRF token); returns the token."""
     csrf = new_csrf()
-    data = {"u": user_id, "v": version, "c": csrf}
     codec: SessionCodec = request.app.state.codec
-    response.set_cookie(COOKIE, codec.dumps(data), max_age=codec.max_age, path="/", httponly=True,
-                        samesite="lax", secure=_secure(request))
+    data = {"u": user_id, "v": version, "c": csrf, "s": int(codec.clock())}
+    _set_cookie(request, response, codec.dumps(data))
     request.scope["fazhi_session_data"] = data
+    request.scope.pop(REFRESH_COOKIE, None)
     return csrf
 
 
@@ -304,33 +379,112 @@ def safe_next(value: str | None) -> str:
 
 
 # =========================================================================== login
-def login_blocked(session: Session, username: str, ip: str, settings: Settings) -> bool:
-    """True when the failures in the window reach the limit (→ 429)."""
-    since = utcnow() - dt.timedelta(seconds=settings.login_window_seconds)
-    key = _key(username)
-    n = session.scalar(select(func.count()).select_from(LoginFailure)
-                       .where(LoginFailure.username == key, LoginFailure.ip == ip, LoginFailure.at >= since))
-    if int(n or 0) >= settings.login_max_failures:
-        return True
-    m = session.scalar(select(func.count()).select_from(LoginFailure)
-                       .where(LoginFailure.ip == ip, LoginFailure.at >= since))
-    return int(m or 0) >= settings.login_max_failures_ip
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in attempt reserved before its password is checked (its ``login_failures`` row counts
+    towards the limits from the start; a successful sign-in removes it)."""
+
+    id: int
+    name: str  # the user name as counted: stripped, lower case
+    ip: str
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A right password: who, the session version to put in the cookie, and the password hashed again
+    when its hash used weaker parameters (to be stored)."""
+
+    user_id: int
+    session_version: int
+    new_hash: str | None = None
 
 
 def _key(username: str) -> str:
     return username.strip().lower()[:128]
 
 
-def record_failure(session: Session, username: str, ip: str, settings: Settings) -> None:
+def _lock_address(session: Session, ip: str) -> None:
+    """Serialise the sign-in bookkeeping of one client address in the caller's write transaction
+    (SQLite: its write transactions are serialised already; PostgreSQL: an advisory lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"fazhi-login:{ip}".encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def start_attempt(session: Session, username: str, ip: str, settings: Settings) -> Attempt | None:
+    """Reserve a sign-in attempt (in the caller's write transaction), or None when the attempts in the
+    window reach a limit (the refusal is counted in the address's audit row)."""
+    ip = ip[:64]
+    _lock_address(session, ip)
     now = utcnow()
-    session.add(LoginFailure(username=_key(username), ip=ip[:64], at=now))
+    since = now - dt.timedelta(seconds=settings.login_window_seconds)
+    key = _key(username)
+    n = session.scalar(select(func.count()).select_from(LoginFailure)
+                       .where(LoginFailure.username == key, LoginFailure.ip == ip, LoginFailure.at >= since))
+    m = session.scalar(select(func.count()).select_from(LoginFailure)
+                       .where(LoginFailure.ip == ip, LoginFailure.at >= since))
+    if int(n or 0) >= settings.login_max_failures or int(m or 0) >= settings.login_max_failures_ip:
+        _count_refusal(session, ip, key, settings, blocked=True)
+        return None
+    row = LoginFailure(username=key, ip=ip, at=now)
+    session.add(row)
+    session.flush()
     if random.random() < 0.05:  # prune now and then
         session.execute(delete(LoginFailure).where(
             LoginFailure.at < now - dt.timedelta(seconds=2 * settings.login_window_seconds)))
+    return Attempt(row.id, key, ip)
+
+
+def attempt_failed(session: Session, attempt: Attempt, settings: Settings) -> None:
+    """A wrong password: the attempt's row stays (it is the failure); the address's audit row counts it."""
+    _lock_address(session, attempt.ip)
+    _count_refusal(session, attempt.ip, attempt.name, settings, blocked=False)
+
+
+def attempt_dropped(session: Session, attempt: Attempt) -> None:
+    """An attempt whose password was never checked (the server was busy): not a failure."""
+    session.execute(delete(LoginFailure).where(LoginFailure.id == attempt.id))
+
+
+def attempt_succeeded(session: Session, attempt: Attempt, signed_in: SignIn) -> None:
+    """A successful sign-in: the user name's rows for the address go, a rehash is stored, it is audited."""
+    clear_failures(session, attempt.name, attempt.ip)
+    if signed_in.new_hash is not None:
+        cred = session.get(Credential, signed_in.user_id)
+        if cred is not None:
+            cred.password_hash = signed_in.new_hash
+    audit(session, signed_in.user_id, "user.login", "user", signed_in.user_id, {"ip": attempt.ip})
 
 
 def clear_failures(session: Session, username: str, ip: str) -> None:
     session.execute(delete(LoginFailure).where(LoginFailure.username == _key(username), LoginFailure.ip == ip))
+
+
+#: names kept in an address's audit row (the rest are counted only)
+_NAMES_KEPT = 10
+
+
+def _count_refusal(session: Session, ip: str, name: str, settings: Settings, *, blocked: bool) -> None:
+    """Count a refused sign-in in the address's ``user.login_failed`` audit row of the current window
+    (one row per address and window; made by the window's first refusal)."""
+    now = utcnow()
+    since = now - dt.timedelta(seconds=settings.login_window_seconds)
+    rows = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.login_failed", AuditEvent.at > since,
+                                                    AuditEvent.object_type == "address")
+                           .order_by(AuditEvent.id.desc()))
+    row = next((r for r in rows if (r.detail or {}).get("ip") == ip), None)
+    detail: dict[str, Any] = (dict(row.detail or {}) if row is not None
+                              else {"ip": ip, "failures": 0, "blocked": 0, "names": []})
+    detail["blocked" if blocked else "failures"] = int(detail.get("blocked" if blocked else "failures") or 0) + 1
+    names = list(detail.get("names") or [])
+    if name[:64] not in names and len(names) < _NAMES_KEPT:
+        names.append(name[:64])
+    detail["names"] = names
+    detail["last"] = now.isoformat(timespec="seconds")
+    if row is None:
+        audit(session, None, "user.login_failed", "address", None, detail)
+    else:
+        row.detail = detail
 
 
 def authenticate(session: Session, username: str, password: str,
@@ -351,6 +505,58 @@ def authenticate(session: Session, username: str, password: str,
     return user, cred, rehash
 
 
-__all__ = ["COOKIE", "CSRF_FIELD", "CSRF_HEADER", "LoginRequired", "Principal", "SessionCodec", "authenticate",
-           "clear_failures", "clear_session", "client_ip", "csrf_token", "ensure_anonymous_session", "login_blocked",
-           "login_redirect", "principal", "record_failure", "safe_next", "secret_key", "set_session", "verify_csrf"]
+def check_password(sessions: sessionmaker[Session], username: str, password: str,
+                   settings: Settings) -> SignIn | None:
+    """The password check of a sign-in (Argon2: run it through :class:`PasswordLimiter`)."""
+    with sessions() as s:
+        user, cred, rehash = authenticate(s, username, password, settings)
+    if user is None or cred is None:
+        return None
+    return SignIn(user.id, cred.session_version, hash_password(password, settings) if rehash else None)
+
+
+# =========================================================================== password checks at once
+class PasswordBusy(Exception):
+    """More password checks waited than the limiter let through in time (→ 503)."""
+
+
+class PasswordLimiter:
+    """At most ``n`` password checks (Argon2id: 64 MB, tens of ms) at once in this process; the others
+    wait — in the event loop, holding no thread — at most ``wait`` seconds, then :class:`PasswordBusy`."""
+
+    def __init__(self, n: int, wait: float) -> None:
+        self.n = max(1, n)
+        self.wait = wait
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._limiter is None:  # made in the server's event loop
+            self._limiter = anyio.CapacityLimiter(self.n)
+        limiter = self._limiter
+        try:
+            limiter.acquire_nowait()
+        except anyio.WouldBlock:
+            with anyio.move_on_after(self.wait) as waited:
+                await limiter.acquire()
+            if waited.cancelled_caught:
+                raise PasswordBusy from None
+        try:
+            return await anyio.to_thread.run_sync(lambda: fn(*args))
+        finally:
+            limiter.release()
+
+
+async def password_check(request: Request, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` — work that checks or hashes a password — under the app's :class:`PasswordLimiter`;
+    503 when the server is too busy with them."""
+    try:
+        return await request.app.state.password_limiter.run(fn, *args)
+    except PasswordBusy:
+        raise HTTPException(503, "登录请求过多，服务器正忙，请稍后再试", headers={"Retry-After": "2"}) from None
+
+
+__all__ = ["COOKIE", "CSRF_FIELD", "CSRF_HEADER", "REFRESH_COOKIE", "Attempt", "LoginRequired", "PasswordBusy",
+           "PasswordLimiter", "Principal", "SessionCodec", "SignIn", "attempt_dropped", "attempt_failed",
+           "attempt_succeeded", "authenticate", "check_password", "clear_failures", "clear_session", "client_ip",
+           "csrf_token", "ensure_anonymous_session", "login_redirect", "password_check", "principal", "safe_next",
+           "secret_key", "set_session", "start_attempt", "verify_csrf"]

@@ -10,6 +10,11 @@ Who is asking
     Pages and the API differ only in what an anonymous request gets: a page
     redirects to the login form (:class:`~fazhi.web.auth.LoginRequired`),
     the API answers 401.  :func:`need` makes the role check for either.
+
+Ids in paths
+    :data:`RowId` is every ``{…_id}`` path parameter: an integer from 1 to
+    PostgreSQL's int4 maximum, so that no id can overflow a query (the API
+    answers 422, a page 400 naming the parameter, as for any bad parameter).
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from sqlalchemy.orm import Session
 
+from fazhi.db.base import INT_MAX
 from fazhi.web import auth
 from fazhi.web.auth import Principal
 from fazhi.web.dbsession import close_session, read_session
@@ -34,6 +40,7 @@ async def get_db(request: Request) -> Session:
 
 
 DB = Annotated[Session, Depends(get_db)]
+RowId = Annotated[int, Path(ge=1, le=INT_MAX)]
 
 
 def page_user(request: Request) -> Principal:
@@ -81,5 +88,16 @@ def need(action: str, *, api: bool = False) -> Callable[..., Any]:
     return dep
 
 
-__all__ = ["ACTION_LABEL", "DB", "ApiUser", "PageUser", "api_user", "close_session", "get_db", "need",
-           "page_user", "read_session"]
+__all__ = [
+    "ACTION_LABEL",
+    "DB",
+    "ApiUser",
+    "PageUser",
+    "RowId",
+    "api_user",
+    "close_session",
+    "get_db",
+    "need",
+    "page_user",
+    "read_session",
+]

@@ -23,7 +23,7 @@ from typing import Any
 from fazhi.accounts import roles
 
 #: audit ``object_type`` → Chinese
-OBJECT_LABEL = {"report": "报告", "user": "用户", "api_token": "API 令牌", "compare": "对比表",
+OBJECT_LABEL = {"report": "报告", "user": "用户", "api_token": "API 令牌", "compare": "对比表", "address": "来源地址",
                 "issuer": "报告单位", "ingest_run": "入库批次", "knowledge_version": "规则/指标版本"}
 
 #: audit ``detail`` keys → Chinese (for every object type unless :data:`_KEY_BY_OBJECT` says otherwise)
@@ -36,6 +36,8 @@ DETAIL_LABEL = {
     "level": "级别", "year": "年度", "issuer": "报告主体", "indicators": "指标", "core": "只含核心指标",
     "long": "逐值明细", "province": "省", "city": "市", "county": "县（区）", "township": "乡镇（街道）",
     "fazhi": "程序", "parts": "必备内容", "rules": "审查规则", "units": "单位表", "divisions": "行政区划",
+    # a refused sign-in row (one per address and window)
+    "failures": "密码错误次数", "blocked": "超限被拒次数", "names": "尝试的用户名", "last": "最近一次",
 }
 _KEY_BY_OBJECT = {("api_token", "name"): "令牌名称", ("knowledge_version", "name"): "知识文件",
                   ("knowledge_version", "version"): "版本", ("knowledge_version", "note"): "说明",

@@ -14,10 +14,12 @@ every response model ("Response Me Api Me Get").  :func:`install` replaces
   it needs; writes also need the session's CSRF token), 400 for those with the
   report filter, 404 for a ``{report_id}`` path — and from :data:`EXTRA` for
   what only the handler knows (the upload's 413/415/422, the similarity
-  module's 501), each with a Chinese description and the ``{"detail": …}``
-  body schema (:data:`ERROR_SCHEMA`) — or, for the upload, its per-file
-  results (:data:`UPLOAD_SCHEMA`), which it answers with even when every file
-  failed;
+  module's 501, the knowledge versions' 404/409/413), each with a Chinese
+  description and the ``{"detail": …}`` body schema (:data:`ERROR_SCHEMA`) —
+  or, where an answer has several shapes (:data:`EITHER`), each of them: the
+  upload's per-file results (:data:`UPLOAD_SCHEMA`, which it answers with even
+  when every file failed), a knowledge version's 422 (a list of parameter
+  problems, or one sentence about the YAML);
 - titles every parameter in Chinese (:data:`PARAM_LABEL`) and describes those
   that had no description;
 - renames the validation error schemas' titles and fields in Chinese (their
@@ -100,6 +102,33 @@ EXTRA: dict[tuple[str, str], dict[str, str]] = {
     },
     ("get", "/api/reports/{report_id}/similar"): {"501": "相似度模块不可用"},
     ("get", "/api/similar/pairs"): {"501": "相似度模块不可用"},
+    ("post", "/api/knowledge"): {
+        "201": "已存储新版本（activate=true 时已启用）",
+        "400": "请求体无法解析（不是 UTF-8 编码的 JSON）",
+        "409": "内容与已存储的版本相同，或版本号已被其他内容（已存版本、内置或本机文件）使用",
+        "413": "内容过大（YAML 不超过 2 MB）",
+        "422": "请求体不符合要求（detail 为问题列表），或 YAML 无法使用：不是 UTF-8、格式错误、不符合该文件的 "
+               "JSON Schema、试审查失败（detail 为一句说明，含出错位置）",
+    },
+    ("get", "/api/knowledge/versions/{version_id}"): {"404": "没有这个编号的规则/指标版本"},
+    ("post", "/api/knowledge/versions/{version_id}/activate"): {
+        "404": "没有这个编号的规则/指标版本",
+        "409": "另一位管理员刚刚修改了同一知识文件的版本，请重试",
+        "422": "编号不是正整数（detail 为问题列表），或该版本在本版 fazhi 中无法使用（detail 为一句说明）",
+    },
+    ("post", "/api/knowledge/{name}/deactivate"): {"409": "另一位管理员刚刚修改了同一知识文件的版本，请重试"},
+}
+#: the rules and catalogue are for administrators without a region scope
+KNOWLEDGE_403 = "权限不足：规则与指标只能由不限地区的管理员管理"
+
+_VALIDATION_REF = {"$ref": "#/components/schemas/HTTPValidationError"}
+#: answers with several shapes: (method, path) → {status: the schemas it may have}
+EITHER: dict[tuple[str, str], dict[str, list[dict[str, str]]]] = {
+    ("post", "/api/reports"): {"400": [_UPLOAD_REF, _ERROR_REF], "403": [_UPLOAD_REF, _ERROR_REF],
+                               "413": [_UPLOAD_REF, _ERROR_REF], "415": [_UPLOAD_REF, _ERROR_REF],
+                               "422": [_UPLOAD_REF, _VALIDATION_REF]},
+    ("post", "/api/knowledge"): {"422": [_VALIDATION_REF, _ERROR_REF]},
+    ("post", "/api/knowledge/versions/{version_id}/activate"): {"422": [_VALIDATION_REF, _ERROR_REF]},
 }
 #: bodies that are not JSON: (method, path) → media type
 DOWNLOADS = {("get", "/api/compare.xlsx"): "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -171,10 +200,9 @@ def _operation(method: str, path: str, op: dict[str, Any], facts: dict[str, Any]
     if (method, path) == ("post", "/api/reports"):  # every answer about files carries their results
         for code in ("200", "201"):
             responses.setdefault(code, {})["content"] = {"application/json": {"schema": dict(_UPLOAD_REF)}}
-        for code in ("403", "413", "415", "422"):
-            alt = {"$ref": "#/components/schemas/HTTPValidationError"} if code == "422" else dict(_ERROR_REF)
-            responses[code] = {"description": "", "content": {"application/json": {
-                "schema": {"anyOf": [dict(_UPLOAD_REF), alt]}}}}
+    for code, shapes in EITHER.get((method, path), {}).items():
+        responses[code] = {"description": "", "content": {"application/json": {
+            "schema": {"anyOf": [dict(ref) for ref in shapes]}}}}
     if (method, path) in DOWNLOADS:
         responses.setdefault("200", {})["content"] = {
             DOWNLOADS[(method, path)]: {"schema": {"type": "string", "format": "binary", "title": "文件"}}}
@@ -184,6 +212,8 @@ def _operation(method: str, path: str, op: dict[str, Any], facts: dict[str, Any]
         wanted["401"] = DESCRIPTION["401"]
     if facts["actions"]:
         wanted["403"] = _forbidden(facts["actions"], method)
+        if path.startswith("/api/knowledge"):
+            wanted["403"] = KNOWLEDGE_403 + wanted["403"].removeprefix("权限不足")
     if facts["filter"]:
         wanted["400"] = DESCRIPTION["400"]
     if "{report_id}" in path:
@@ -212,9 +242,15 @@ def _operation(method: str, path: str, op: dict[str, Any], facts: dict[str, Any]
                 schema["title"] = f"{op.get('summary') or '响应'}（响应）"
 
 
-def translate(spec: dict[str, Any], routes: dict[tuple[str, str], APIRoute] | None = None) -> dict[str, Any]:
-    """FastAPI's document ``spec`` in Chinese, with the error responses (a new dict; ``spec`` is unchanged)."""
+def translate(spec: dict[str, Any], routes: dict[tuple[str, str], APIRoute] | None = None, *,
+              max_files: int | None = None) -> dict[str, Any]:
+    """FastAPI's document ``spec`` in Chinese, with the error responses (a new dict; ``spec`` is unchanged);
+    ``max_files``: the most files one upload may carry (the upload's ``files`` array says so)."""
     out = copy.deepcopy(spec)
+    upload = (out.get("paths") or {}).get("/api/reports", {}).get("post")
+    if upload is not None and max_files is not None:
+        files = upload["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]["files"]
+        files.update(minItems=1, maxItems=max_files)
     for path, item in (out.get("paths") or {}).items():
         for method, op in item.items():
             if not isinstance(op, dict) or method not in ("get", "post", "put", "patch", "delete"):
@@ -251,18 +287,19 @@ def install(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         raw = FastAPI.openapi(app)
         if raw is not cache["raw"]:
-            cache["zh"], cache["raw"] = translate(raw, _api_routes(app)), raw
+            cache["zh"] = translate(raw, _api_routes(app), max_files=app.state.settings.max_files)
+            cache["raw"] = raw
         return cache["zh"]
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _api_routes(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
-    """(method, path) → route, for the API's own router and the routes added to the app itself."""
-    from fazhi.web.routes import api as routes_api
+    """(method, path) → route, for every route of the app."""
+    from fazhi.web.routes import flat_routes
 
     out: dict[tuple[str, str], APIRoute] = {}
-    for r in [*app.router.routes, *routes_api.router.routes]:
+    for r in flat_routes(app.routes):
         if isinstance(r, APIRoute):
             for m in r.methods:
                 out[(m.lower(), r.path)] = r
@@ -289,5 +326,5 @@ def english_left(spec: dict[str, Any]) -> list[str]:
     return out
 
 
-__all__ = ["DESCRIPTION", "ERROR_SCHEMA", "EXTRA", "PARAM_LABEL", "UPLOAD_SCHEMA", "english_left", "install",
+__all__ = ["DESCRIPTION", "EITHER", "ERROR_SCHEMA", "EXTRA", "PARAM_LABEL", "UPLOAD_SCHEMA", "english_left", "install",
            "translate"]

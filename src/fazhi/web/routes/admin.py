@@ -25,7 +25,7 @@ import logging
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import exc as sa_exc
@@ -36,7 +36,7 @@ from fazhi.corpus import refresh
 from fazhi.knowledge import versions as ks
 from fazhi.web import auth, deps
 from fazhi.web.auth import Principal
-from fazhi.web.deps import DB
+from fazhi.web.deps import DB, RowId
 
 log = logging.getLogger("fazhi.web")
 
@@ -46,6 +46,10 @@ api = APIRouter(prefix="/api/knowledge")
 ACTION = "manage_knowledge"
 SCOPED = "权限不足：规则与指标对整个报告库生效，只能由不限地区的管理员管理（您的查看范围是 {}）"
 
+
+#: a knowledge file's name, exactly (the API's schema; ``ks.check_name`` also takes ``Rules.yaml``)
+NAME_PATTERN = "^(" + "|".join(ks.NAMES) + ")$"
+KnowledgeName = Annotated[str, Path(pattern=NAME_PATTERN)]
 
 #: a request to these paths may carry a knowledge file (see the app's body limits)
 BODY_PATHS = ("/admin/knowledge", "/api/knowledge")
@@ -181,7 +185,7 @@ async def _form_change(request: Request, change: Any, done: str) -> Response:
 
 
 @pages.post("/admin/knowledge/versions/{version_id}/activate", response_class=HTMLResponse)
-async def knowledge_activate(request: Request, version_id: int, p: PageAdmin) -> Response:
+async def knowledge_activate(request: Request, version_id: RowId, p: PageAdmin) -> Response:
     return await _form_change(request, lambda w: ks.activate(w, version_id, user=p.id), "activated")
 
 
@@ -219,7 +223,7 @@ def _version_or_404(s: Session, version_id: int) -> ks.KnowledgeVersion:
 
 
 @pages.get("/admin/knowledge/versions/{version_id}", response_class=HTMLResponse)
-def knowledge_version_page(request: Request, version_id: int, p: PageAdmin, s: DB) -> Response:
+def knowledge_version_page(request: Request, version_id: RowId, p: PageAdmin, s: DB) -> Response:
     from fazhi.web.routes.pages import render
 
     row = _version_or_404(s, version_id)
@@ -234,7 +238,7 @@ def _yaml_download(text: str, filename: str) -> Response:
 
 
 @pages.get("/admin/knowledge/versions/{version_id}/download")
-def knowledge_version_download(version_id: int, p: PageAdmin, s: DB) -> Response:
+def knowledge_version_download(version_id: RowId, p: PageAdmin, s: DB) -> Response:
     row = _version_or_404(s, version_id)
     return _yaml_download(row.content, ks.safe_filename(row))
 
@@ -258,7 +262,8 @@ def knowledge_file_download(name: str, p: PageAdmin) -> Response:
 class NewVersion(BaseModel):
     model_config = {"title": "新版本", "json_schema_extra": {"description": "一个新的规则/指标版本（POST /api/knowledge 的请求体）"}}
 
-    name: str = Field(title="知识文件", description="知识文件：parts（必备内容措辞）、rules（审查规则与评分权重）、"
+    name: str = Field(title="知识文件", pattern=NAME_PATTERN,
+                      description="知识文件：parts（必备内容措辞）、rules（审查规则与评分权重）、"
                                   "indicators（指标目录）、units（计量单位）")
     content: str = Field(title="YAML 全文", description="YAML 全文（UTF-8，不超过 2 MB），须通过该文件的 JSON Schema，"
                                      "version: 为新的版本号")
@@ -280,7 +285,7 @@ def api_list(p: ApiAdmin, s: DB) -> dict[str, Any]:
 
 @api.get("/versions/{version_id}", summary="规则与指标版本（含全文）",
          description="（仅管理员）一个已存储版本的元数据和 YAML 全文（content）。")
-def api_version(version_id: int, p: ApiAdmin, s: DB) -> dict[str, Any]:
+def api_version(version_id: RowId, p: ApiAdmin, s: DB) -> dict[str, Any]:
     return ks.version_json(_version_or_404(s, version_id), content=True)
 
 
@@ -308,14 +313,14 @@ def _api_version_change(request: Request, change: Any, status: int = 200) -> Res
 @api.post("/versions/{version_id}/activate", summary="启用规则与指标版本",
           description="（仅管理员）启用一个已存储的版本（同一知识文件原先启用的版本随之停用）。"
                       "此后上传和入库的报告按它审查；已入库的报告不变（可在“规则与指标”页面或用 fazhi refresh 重新审查）。")
-def api_activate(request: Request, version_id: int, p: ApiAdminWrite) -> Response:
+def api_activate(request: Request, version_id: RowId, p: ApiAdminWrite) -> Response:
     return _api_version_change(request, lambda w: ks.activate(w, version_id, user=p.id))
 
 
 @api.post("/{name}/deactivate", summary="恢复内置规则与指标",
           description="（仅管理员）停用该知识文件（parts、rules、indicators、units）启用的版本，恢复使用内置文件"
                       "（或本机 FAZHI_KNOWLEDGE_DIR 中的文件）。没有启用的版本时不做改动（deactivated 为 null）。")
-def api_deactivate(request: Request, name: str, p: ApiAdminWrite) -> Response:
+def api_deactivate(request: Request, name: KnowledgeName, p: ApiAdminWrite) -> Response:
     try:
         row = _change(request, lambda w: ks.deactivate(w, name, user=p.id))
     except ks.KnowledgeStoreError as exc:

@@ -21,9 +21,10 @@ from fazhi.config import Settings
 from fazhi.corpus import reports as stored
 from fazhi.corpus import similar_reports, uploads
 from fazhi.corpus.service import ReportFilter
+from fazhi.db.base import INT_MAX
 from fazhi.web import auth, deps
 from fazhi.web.auth import Principal
-from fazhi.web.deps import DB, ApiUser
+from fazhi.web.deps import DB, ApiUser, RowId
 
 router = APIRouter(prefix="/api")
 
@@ -40,10 +41,13 @@ def need(action: str) -> Any:
     return deps.need(action, api=True)
 
 
+#: a year, a range of years or a list of years (four digits each: ReportFilter's years)
+YEAR_PATTERN = r"^[1-9][0-9]{3}(-[1-9][0-9]{3}|(,[1-9][0-9]{3})*)$"
 Region = Annotated[str | None, Query(description="地区（任一级）：焦作市、解放区 …")]
 Level = Annotated[str | None, Query(description="级别，可逗号分隔：province, city, county, township, street, department")]
-Year = Annotated[str | None, Query(description="年度：2023、2021-2023、2022,2023")]
-IssuerQ = Annotated[str | None, Query(description="报告主体名称的一部分，或单位 id")]
+Year = Annotated[str | None, Query(description="年度：2023、2021-2023、2022,2023（四位数）",
+                                    pattern=YEAR_PATTERN, max_length=200)]
+IssuerQ = Annotated[str | None, Query(description="报告主体名称的一部分，或单位 id", max_length=200)]
 Code = Annotated[str | None, Query(description="行政区划代码前缀：4108 = 焦作市")]
 
 
@@ -113,13 +117,13 @@ async def upload(request: Request, p: Annotated[Principal, Depends(need("upload"
 @router.get("/reports", response_class=FastJSON, summary="报告列表", description="按地区、级别、年度、报告主体、区划代码筛选，分页。")
 def reports(p: ApiUser, s: DB,
             flt: Filter,
-            limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> Response:
+            limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=INT_MAX)) -> Response:
     total, items = stored.report_summaries(s, flt, p.scope, limit=limit, offset=offset)
     return FastJSON({"total": total, "limit": limit, "offset": offset, "items": items})
 
 
 @router.get("/reports/{report_id}", response_class=FastJSON, summary="审查结果", description="fazhi.review/1 审查结果（加 id）；with_text=1 时含规范化全文。")
-def report(request: Request, report_id: int, p: ApiUser, s: DB,
+def report(request: Request, report_id: RowId, p: ApiUser, s: DB,
            with_text: bool = Query(False, description="包含偏移量所指的规范化全文")) -> Response:
     body = stored.report_doc_bytes(s, report_id, p.scope, request.app.state.caches.docs, with_text=with_text)
     if body is None:
@@ -128,28 +132,28 @@ def report(request: Request, report_id: int, p: ApiUser, s: DB,
 
 
 @router.get("/reports/{report_id}/facts", response_class=FastJSON, summary="指标数据", description="报告中的指标数据（含原文证据）。")
-def report_facts(report_id: int, p: ApiUser, s: DB) -> Response:
+def report_facts(report_id: RowId, p: ApiUser, s: DB) -> Response:
     r = _report(s, report_id, p)
     return FastJSON({"id": r.id, "facts": (r.review or {}).get("facts") or [],
                      "quantities": (r.review or {}).get("quantities") or []})
 
 
 @router.get("/reports/{report_id}/findings", response_class=FastJSON, summary="审查意见", description="审查意见（规则、级别、说明、证据）。")
-def report_findings(report_id: int, p: ApiUser, s: DB) -> Response:
+def report_findings(report_id: RowId, p: ApiUser, s: DB) -> Response:
     r = _report(s, report_id, p)
     return FastJSON({"id": r.id, "findings": (r.review or {}).get("findings") or [],
                      "score": (r.review or {}).get("score")})
 
 
 @router.get("/reports/{report_id}/parts", response_class=FastJSON, summary="必备内容", description="四项必备内容的状态（单列/散见/缺失）及依据。")
-def report_parts(report_id: int, p: ApiUser, s: DB) -> Response:
+def report_parts(report_id: RowId, p: ApiUser, s: DB) -> Response:
     r = _report(s, report_id, p)
     return FastJSON({"id": r.id, "parts": (r.review or {}).get("parts") or {}})
 
 
 @router.delete("/reports/{report_id}", status_code=204, summary="删除报告",
                description="删除一份报告及其指标、意见等数据（审核员及以上；记入审计日志）。")
-def report_delete(request: Request, report_id: int, p: Annotated[Principal, Depends(need("delete"))]) -> Response:
+def report_delete(request: Request, report_id: RowId, p: Annotated[Principal, Depends(need("delete"))]) -> Response:
     auth.verify_csrf(request, None)
     with request.app.state.WriteSession.begin() as w:
         ok = stored.delete_report(w, report_id, p.scope, user_id=p.id)
@@ -161,7 +165,7 @@ def report_delete(request: Request, report_id: int, p: Annotated[Principal, Depe
 @router.get("/reports/{report_id}/similar", summary="相似报告",
             description="与该报告最相似的报告（在您的地区范围内）及共有段落。相似度模块不可用时返回 501；"
                         "相似度索引首次建立时返回 503（Retry-After）。")
-def report_similar(request: Request, report_id: int, p: ApiUser, s: DB,
+def report_similar(request: Request, report_id: RowId, p: ApiUser, s: DB,
                    k: int = Query(5, ge=1, le=20)) -> dict[str, Any]:
     out = similar_reports.similar_reports(s, report_id, p.scope, request.app.state.similar, k=k)
     if out is None:
@@ -197,9 +201,10 @@ def _export(request: Request, fmt: str, p: Principal, flt: ReportFilter, indicat
             long: bool = False) -> Response:
     where = {k: v for k, v in request.query_params.items() if k in ("region", "level", "year", "issuer", "code",
                                                                      "indicators", "core", "long")}
-    with request.app.state.WriteSession.begin() as w:
-        data, fname, _rows = stored.export_compare(w, flt, p.scope, fmt, indicators=_indicators(indicators),
-                                                     core_only=core, long=long, user_id=p.id, where=where)
+    state = request.app.state
+    data, fname, _rows = stored.export_compare(state.Session, state.WriteSession, flt, p.scope, fmt,
+                                               indicators=_indicators(indicators), core_only=core, long=long,
+                                               user_id=p.id, where=where)
     return Response(data, media_type=stored.EXPORT_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{fname}"'})
 

@@ -25,6 +25,8 @@ from fazhi._version import __version__
 from fazhi.accounts import audit as audit_log
 from fazhi.accounts import passwords, roles
 from fazhi.accounts import service as accounts
+from fazhi.accounts.models import Credential
+from fazhi.accounts.roles import Actor
 from fazhi.config import Settings
 from fazhi.corpus import dashboard as charts
 from fazhi.corpus import reports as stored
@@ -34,7 +36,7 @@ from fazhi.review.model import REQUIRED_PARTS
 from fazhi.units.identity import LEVEL_LABEL
 from fazhi.web import auth, deps, labels
 from fazhi.web.auth import Principal
-from fazhi.web.deps import DB, PageUser
+from fazhi.web.deps import DB, PageUser, RowId
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,7 +46,7 @@ SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 LEVELS = ("province", "city", "county", "township", "street", "department")
 AUDIT_LABEL = {"report.upload": "上传报告", "report.upload_refused": "上传被拒", "report.delete": "删除报告",
                "report.refresh": "重新审查", "compare.export": "导出对比表", "user.login": "登录",
-               "user.login_failed": "登录失败", "user.login_blocked": "登录受限（频繁失败）", "user.logout": "退出",
+               "user.login_failed": "登录失败（按来源地址汇总）", "user.login_blocked": "登录受限（频繁失败）", "user.logout": "退出",
                "user.create": "新建用户", "user.update": "修改用户", "user.password": "修改密码",
                "token.create": "创建 API 令牌", "token.revoke": "撤销 API 令牌",
                "knowledge.add": "上传规则/指标版本", "knowledge.activate": "启用规则/指标版本",
@@ -88,7 +90,8 @@ def env() -> Any:
                            auto_reload=False)  # templates ship with the package: no stat per render
     e.globals.update(version=__version__, ROLE_LABEL=roles.ROLE_LABEL, LEVEL_LABEL=LEVEL_LABEL, LEVELS=LEVELS,
                      STATUS_MARK=STATUS_MARK, STATUS_LABEL=STATUS_LABEL, SEVERITY_LABEL=SEVERITY_LABEL,
-                     AUDIT_LABEL=AUDIT_LABEL, part_label=_part_label, REQUIRED_PARTS=REQUIRED_PARTS)
+                     AUDIT_LABEL=AUDIT_LABEL, part_label=_part_label, REQUIRED_PARTS=REQUIRED_PARTS,
+                     PASSWORD_RULE=passwords.POLICY_TEXT, MIN_PASSWORD=passwords.MIN_PASSWORD)
     e.globals.update(labels.TEMPLATE_GLOBALS)
     e.filters.update(value=_fmt_value, when=_when)
     return e
@@ -153,40 +156,40 @@ def login_page(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login")
-def login_post(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/"),
-               csrf_token: str = Form("")) -> Response:
+async def login_post(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/"),
+                     csrf_token: str = Form("")) -> Response:
+    """Sign in: the attempt is reserved (and counted) before the password is checked, the check runs
+    under the app's limit of password checks at once (see :mod:`fazhi.web.auth`)."""
     auth.verify_csrf(request, csrf_token)
     state = request.app.state
     settings: Settings = state.settings
     ip = auth.client_ip(request)
     name = username.strip()[:128]
-    with state.Session() as s:
-        blocked = auth.login_blocked(s, name, ip, settings)
-        user, cred, rehash = (None, None, False) if blocked else auth.authenticate(s, name, password, settings)
-    if blocked:
-        with state.WriteSession.begin() as w:
-            audit_log.audit(w, None, "user.login_blocked", "user", None, {"name": name[:64], "ip": ip})
-        retry = str(settings.login_window_seconds)
-        return render(request, "login.html.j2", status=429, headers={"Retry-After": retry}, next=auth.safe_next(next),
-                      error=f"登录失败次数过多，请 {math.ceil(settings.login_window_seconds / 60)} 分钟后再试",
-                      first_run=False, username=name, title="登录")
-    if user is None or cred is None:
-        with state.WriteSession.begin() as w:
-            auth.record_failure(w, name, ip, settings)
-            audit_log.audit(w, None, "user.login_failed", "user", None, {"name": name[:64], "ip": ip})
-        return render(request, "login.html.j2", status=401, next=auth.safe_next(next), error="用户名或密码错误",
-                      first_run=False, username=name, title="登录")
-    with state.WriteSession.begin() as w:
-        auth.clear_failures(w, name, ip)
-        if rehash:
-            from fazhi.accounts.models import Credential
 
-            c = w.get(Credential, user.id)
-            if c is not None:
-                c.password_hash = passwords.hash_password(password, settings)
-        audit_log.audit(w, user.id, "user.login", "user", user.id, {"ip": ip})
+    def login_form(status: int, error: str, headers: dict[str, str] | None = None) -> HTMLResponse:
+        return render(request, "login.html.j2", status=status, headers=headers, next=auth.safe_next(next),
+                      error=error, first_run=False, username=name, title="登录")
+
+    def write(fn: Any, *args: Any) -> Any:
+        with state.WriteSession.begin() as w:
+            return fn(w, *args)
+
+    attempt = await run_in_threadpool(write, auth.start_attempt, name, ip, settings)
+    if attempt is None:
+        minutes = math.ceil(settings.login_window_seconds / 60)
+        return login_form(429, f"登录失败次数过多，请 {minutes} 分钟后再试",
+                          {"Retry-After": str(settings.login_window_seconds)})
+    try:
+        signed_in = await auth.password_check(request, auth.check_password, state.Session, name, password, settings)
+    except HTTPException:  # too busy: the password was not checked, the attempt does not count
+        await run_in_threadpool(write, auth.attempt_dropped, attempt)
+        raise
+    if signed_in is None:
+        await run_in_threadpool(write, auth.attempt_failed, attempt, settings)
+        return login_form(401, "用户名或密码错误")
+    await run_in_threadpool(write, auth.attempt_succeeded, attempt, signed_in)
     resp = RedirectResponse(auth.safe_next(next), status_code=303)
-    auth.set_session(request, resp, user.id, cred.session_version)
+    auth.set_session(request, resp, signed_in.user_id, signed_in.session_version)
     return resp
 
 
@@ -195,8 +198,6 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
     auth.verify_csrf(request, csrf_token)
     p = auth.principal(request)
     if p is not None and p.via == "session":
-        from fazhi.accounts.models import Credential
-
         with request.app.state.WriteSession.begin() as w:
             c = w.get(Credential, p.id)
             if c is not None:
@@ -327,7 +328,7 @@ def _review_body(report_id: int, doc: dict[str, Any], text: str, hl: str | None)
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
-def report_page(request: Request, report_id: int, p: PageUser, s: DB,
+def report_page(request: Request, report_id: RowId, p: PageUser, s: DB,
                 hl: str | None = None) -> Response:
     head = stored.report_head(s, report_id, p.scope)
     if head is None:
@@ -347,7 +348,7 @@ def report_page(request: Request, report_id: int, p: PageUser, s: DB,
 
 
 @router.post("/reports/{report_id}/delete")
-def report_delete(request: Request, report_id: int, p: Annotated[Principal, Depends(need("delete"))],
+def report_delete(request: Request, report_id: RowId, p: Annotated[Principal, Depends(need("delete"))],
                   csrf_token: str = Form("")) -> Response:
     auth.verify_csrf(request, csrf_token)
     with request.app.state.WriteSession.begin() as w:
@@ -358,7 +359,7 @@ def report_delete(request: Request, report_id: int, p: Annotated[Principal, Depe
 
 
 @router.get("/reports/{report_id}/similar", response_class=HTMLResponse)
-def report_similar(request: Request, report_id: int, p: PageUser,
+def report_similar(request: Request, report_id: RowId, p: PageUser,
                    s: DB) -> Response:
     report = stored.report_head(s, report_id, p.scope)
     if report is None:
@@ -441,7 +442,8 @@ def _account(request: Request, p: Principal, s: Session, **ctx: Any) -> HTMLResp
     ctx.setdefault("new_token", None)
     ctx.setdefault("message", None)
     ctx.setdefault("error", None)
-    return render(request, "account.html.j2", title="我的账户", tokens=tokens, now=dt.datetime.now(dt.UTC), **ctx)
+    return render(request, "account.html.j2", title="我的账户", tokens=tokens, now=dt.datetime.now(dt.UTC),
+                  token_days=_settings(request).token_days, **ctx)
 
 
 @router.get("/account", response_class=HTMLResponse)
@@ -449,51 +451,67 @@ def account(request: Request, p: PageUser, s: DB) -> Response:
     return _account(request, p, s)
 
 
+def token_days(days: str, default: float) -> float:
+    """The lifetime a token form asked for (empty: the default); 400 for anything else."""
+    try:
+        value = float(days) if days.strip() else default
+    except ValueError:
+        value = -1
+    if not 0 < value <= accounts.MAX_TOKEN_DAYS:
+        raise HTTPException(400, f"有效期须为 1–{accounts.MAX_TOKEN_DAYS} 天，或留空（{default:g} 天）")
+    return value
+
+
 @router.post("/account/tokens", response_class=HTMLResponse)
 def token_create(request: Request, p: PageUser, name: str = Form(""),
                  days: str = Form(""), csrf_token: str = Form("")) -> Response:
     auth.verify_csrf(request, csrf_token)
-    try:
-        expires = float(days) if days.strip() else None
-        if expires is not None and not 0 < expires <= 3650:
-            raise ValueError
-    except ValueError:
-        raise HTTPException(400, "有效期须为 1–3650 天，或留空表示长期有效") from None
+    expires = token_days(days, _settings(request).token_days)
     with request.app.state.WriteSession.begin() as w:
-        _row, tok = accounts.create_token(w, p.id, name, expires_days=expires, actor_id=p.id)
+        _row, tok = accounts.create_token(w, p.id, name, expires_days=expires, actor=Actor.of(p))
     with request.app.state.Session() as s:
         return _account(request, p, s, new_token=tok, message="已创建 API 令牌：请立即复制保存，它只显示这一次")
 
 
-@router.post("/account/tokens/{token_id}/revoke")
-def token_revoke(request: Request, token_id: int, p: PageUser,
-                 csrf_token: str = Form("")) -> Response:
-    auth.verify_csrf(request, csrf_token)
+def _revoke(request: Request, p: Principal, token_id: int) -> None:
     with request.app.state.WriteSession.begin() as w:
-        ok = accounts.revoke_token(w, token_id, user_id=p.id, actor_id=p.id)
+        ok = accounts.revoke_token(w, token_id, actor=Actor.of(p))
     if not ok:
-        raise HTTPException(404, "没有这个令牌")
+        raise HTTPException(404, "没有这个令牌，或它已撤销")
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def token_revoke(request: Request, token_id: RowId, p: PageUser, csrf_token: str = Form("")) -> Response:
+    auth.verify_csrf(request, csrf_token)
+    _revoke(request, p, token_id)
     return RedirectResponse("/account", status_code=303)
 
 
 @router.post("/account/password", response_class=HTMLResponse)
-def password_change(request: Request, p: PageUser, current: str = Form(""),
-                    new: str = Form(""), confirm: str = Form(""), csrf_token: str = Form("")) -> Response:
+async def password_change(request: Request, p: PageUser, current: str = Form(""),
+                          new: str = Form(""), confirm: str = Form(""), csrf_token: str = Form("")) -> Response:
     auth.verify_csrf(request, csrf_token)
     state = request.app.state
-    with state.Session() as s:
-        user, _cred, _ = auth.authenticate(s, p.name, current, state.settings)
-        if user is None:
-            return _account(request, p, s, error="当前密码不正确")
-        if new != confirm:
-            return _account(request, p, s, error="两次输入的新密码不一致")
-    try:
-        with state.WriteSession.begin() as w:
-            accounts.set_password(w, p.id, new, state.settings, actor_id=p.id)
-            from fazhi.accounts.models import Credential
 
+    def check() -> tuple[Any, ...] | None:
+        with state.Session() as s:
+            return auth.authenticate(s, p.name, current, state.settings)[0]
+
+    if await auth.password_check(request, check) is None:
+        with state.Session() as s:
+            return _account(request, p, s, error="当前密码不正确")
+    if new != confirm:
+        with state.Session() as s:
+            return _account(request, p, s, error="两次输入的新密码不一致")
+
+    def change() -> int:
+        with state.WriteSession.begin() as w:
+            accounts.set_password(w, p.id, new, state.settings, actor=Actor.of(p))
             c = w.get(Credential, p.id)
-            version = c.session_version if c else 0
+            return c.session_version if c else 0
+
+    try:
+        version = await auth.password_check(request, change)
     except accounts.AccountError as exc:
         with state.Session() as s:
             return _account(request, p, s, error=str(exc))
@@ -503,62 +521,73 @@ def password_change(request: Request, p: PageUser, current: str = Form(""),
 
 
 # =========================================================================== admin
-def _users_page(request: Request, s: Session, *, status: int = 200, error: str | None = None,
+Manager = Annotated[Principal, Depends(need("manage_users"))]
+
+
+def _users_page(request: Request, p: Principal, s: Session, *, status: int = 200, error: str | None = None,
                 message: str | None = None) -> HTMLResponse:
-    return render(request, "admin_users.html.j2", status=status, title="用户管理", users=accounts.list_users(s),
-                  roles_list=roles.ROLES, error=error, message=message)
+    actor = Actor.of(p)
+    return render(request, "admin_users.html.j2", status=status, title="用户管理",
+                  users=accounts.list_users(s, actor), tokens=accounts.managed_tokens(s, actor),
+                  roles_list=[r for r in roles.ROLES if actor.grants(r)], error=error, message=message)
+
+
+def _users_change(request: Request, p: Principal, change: Any, done: str) -> Response:
+    """Make an account change in one transaction; back to 用户管理 (or the page with the refusal)."""
+    state = request.app.state
+    try:
+        with state.WriteSession.begin() as w:
+            change(w, Actor.of(p))
+    except accounts.AccountError as exc:
+        if exc.status == 404:
+            raise HTTPException(404, str(exc)) from None
+        with state.Session() as s:
+            return _users_page(request, p, s, status=exc.status, error=str(exc))
+    return RedirectResponse(done, status_code=303)
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
-def admin_users(request: Request, p: Annotated[Principal, Depends(need("manage_users"))],
-                s: DB) -> Response:
-    return _users_page(request, s)
+def admin_users(request: Request, p: Manager, s: DB) -> Response:
+    return _users_page(request, p, s, message=USERS_DONE.get(request.query_params.get("done") or ""))
+
+
+USERS_DONE = {"password": "密码已重置，该用户需重新登录", "revoked": "已撤销该 API 令牌"}
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
-def admin_user_add(request: Request, p: Annotated[Principal, Depends(need("manage_users"))], name: str = Form(""),
-                   role: str = Form("viewer"), region: str = Form(""), password: str = Form(""),
-                   csrf_token: str = Form("")) -> Response:
+def admin_user_add(request: Request, p: Manager, name: str = Form(""), role: str = Form("viewer"),
+                   region: str = Form(""), password: str = Form(""), csrf_token: str = Form("")) -> Response:
     auth.verify_csrf(request, csrf_token)
-    state = request.app.state
-    try:
-        with state.WriteSession.begin() as w:
-            accounts.create_user(w, name, role, password, state.settings, region=region or None, actor_id=p.id)
-    except accounts.AccountError as exc:
-        with state.Session() as s:
-            return _users_page(request, s, status=400, error=str(exc))
-    return RedirectResponse("/admin/users?created=" + name.strip(), status_code=303)
+    settings = _settings(request)
+    return _users_change(request, p, lambda w, actor: accounts.create_user(
+        w, name, role, password, settings, region=region or None, actor=actor),
+        "/admin/users?" + _query(created=name.strip()))
 
 
 @router.post("/admin/users/{user_id}", response_class=HTMLResponse)
-def admin_user_update(request: Request, user_id: int, p: Annotated[Principal, Depends(need("manage_users"))],
-                      role: str = Form(...), region: str = Form(""), active: str = Form(""),
-                      csrf_token: str = Form("")) -> Response:
+def admin_user_update(request: Request, user_id: RowId, p: Manager, role: str = Form(...), region: str = Form(""),
+                      active: str = Form(""), csrf_token: str = Form("")) -> Response:
     auth.verify_csrf(request, csrf_token)
-    state = request.app.state
-    try:
-        with state.WriteSession.begin() as w:
-            accounts.update_user(w, user_id, role=role, region=region or None, set_region=True,
-                                 active=active in ("1", "on", "true"), actor_id=p.id)
-    except accounts.AccountError as exc:
-        with state.Session() as s:
-            return _users_page(request, s, status=400, error=str(exc))
-    return RedirectResponse("/admin/users", status_code=303)
+    return _users_change(request, p, lambda w, actor: accounts.update_user(
+        w, user_id, role=role, region=region or None, set_region=True, active=active in ("1", "on", "true"),
+        actor=actor), "/admin/users")
 
 
 @router.post("/admin/users/{user_id}/password", response_class=HTMLResponse)
-def admin_user_password(request: Request, user_id: int, p: Annotated[Principal, Depends(need("manage_users"))],
-                        password: str = Form(""), csrf_token: str = Form("")) -> Response:
+def admin_user_password(request: Request, user_id: RowId, p: Manager, password: str = Form(""),
+                        csrf_token: str = Form("")) -> Response:
     auth.verify_csrf(request, csrf_token)
-    state = request.app.state
-    try:
-        with state.WriteSession.begin() as w:
-            accounts.set_password(w, user_id, password, state.settings, actor_id=p.id)
-    except accounts.AccountError as exc:
-        with state.Session() as s:
-            return _users_page(request, s, status=400, error=str(exc))
-    with state.Session() as s:
-        return _users_page(request, s, message="密码已重置，该用户需重新登录")
+    settings = _settings(request)
+    return _users_change(request, p, lambda w, actor: accounts.set_password(
+        w, user_id, password, settings, actor=actor), "/admin/users?done=password")
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+def admin_token_revoke(request: Request, token_id: RowId, p: Manager, csrf_token: str = Form("")) -> Response:
+    """Revoke an API token of an account the administrator manages (用户管理 lists them)."""
+    auth.verify_csrf(request, csrf_token)
+    _revoke(request, p, token_id)
+    return RedirectResponse("/admin/users?done=revoked#tokens", status_code=303)
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
@@ -566,7 +595,8 @@ def admin_audit(request: Request, p: Annotated[Principal, Depends(need("audit"))
                 action: str | None = None, user: str | None = None,
                 page: int = Query(1, ge=1, le=100000)) -> Response:
     size = 100
-    total, events = audit_log.list_audit(s, action=action, user=user, limit=size, offset=(page - 1) * size)
+    total, events = audit_log.list_audit(s, Actor.of(p), action=action, user=user, limit=size,
+                                         offset=(page - 1) * size, rules=stored.audit_rules())
     return render(request, "admin_audit.html.j2", title="审计日志", events=events, total=total, page=page,
                   pages=max(1, math.ceil(total / size)), q={"action": action, "user": user},
                   qs=lambda **kw: _query(action=action, user=user, **kw))

@@ -1,0 +1,1 @@
+"""The security suite: the outside probe of issue 8 kept as tests."""

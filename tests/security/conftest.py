@@ -1,0 +1,130 @@
+"""Fixtures of the security suite: the web tests' apps and clients, a server on loopback, and a "world".
+
+- the fixtures of ``tests/web/conftest.py`` (``make_app``, ``backend_app`` on
+  SQLite and PostgreSQL) are imported here, and ``app`` is made as there;
+- :func:`serve`: the app object under a real uvicorn server in a thread of
+  this process, on 127.0.0.1 and a free port — real HTTP and real
+  concurrency, while the test can still look inside the app (and patch it);
+- :func:`build_world` / ``world``: reports, accounts and tokens in two
+  regions (焦作市, 信阳市) and none, and a knowledge version, so that every
+  test can aim at something inside and something outside a scope;
+- :func:`snapshot`: every row a state-changing request could change, to prove
+  that a refused request changed nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from fazhi.accounts.models import ApiToken, Credential, User
+from fazhi.bench.http import free_port
+from fazhi.corpus.models import Report
+from fazhi.knowledge.models import KnowledgeVersion
+from tests.web.conftest import (  # noqa: F401  (fixtures used by the tests of this folder)
+    JIAOZUO,
+    PASSWORD,
+    XINYANG,
+    Web,
+    add_token,
+    add_user,
+    backend_app,
+    login_as,
+    make_app,
+    report_text,
+)
+
+
+@pytest.fixture
+def app(make_app: Any) -> Any:  # noqa: F811
+    """The app over a SQLite file in ``tmp_path`` (as in ``tests/web``)."""
+    return make_app()
+
+
+@contextlib.contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """``app`` under uvicorn on loopback in a thread of this process: yields its base URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off", access_log=False))
+    thread = threading.Thread(target=server.run, name="fazhi-test-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@dataclass
+class World:
+    """Things in 焦作市, in 信阳市 and in no region, by name: ``reports``, ``users`` (ids), ``tokens`` (ids)."""
+
+    app: Any
+    reports: dict[str, int] = field(default_factory=dict)
+    users: dict[str, int] = field(default_factory=dict)
+    tokens: dict[str, int] = field(default_factory=dict)
+    token_values: dict[str, str] = field(default_factory=dict)
+    version: int = 0
+
+
+#: name → (role, region scope)
+ACCOUNTS = {"超管": ("admin", None), "焦作管理员": ("admin", "焦作市"), "焦作审核员": ("reviewer", "焦作市"),
+            "焦作查看": ("viewer", "焦作市"), "信阳管理员": ("admin", "信阳市"), "信阳审核员": ("reviewer", "信阳市"),
+            "全域查看": ("viewer", None)}
+
+
+def build_world(app: Any) -> World:
+    """Accounts of :data:`ACCOUNTS` (each with an API token), a report of 焦作市 and one of 信阳市, and a
+    stored (inactive) rules version."""
+    from fazhi.knowledge import versions as ks
+    from tests.knowledge_helpers import local_rules
+
+    w = World(app)
+    for name, (role, region) in ACCOUNTS.items():
+        w.users[name] = add_user(app, name, role, region=region)
+        w.token_values[name] = add_token(app, name)
+    with app.state.Session() as s:
+        for tok in s.scalars(select(ApiToken)):
+            w.tokens[next(n for n, uid in w.users.items() if uid == tok.user_id)] = tok.id
+    h = {"Authorization": f"Bearer {w.token_values['超管']}"}
+    r = Web(app).upload([("jz.txt", report_text(JIAOZUO).encode()), ("xy.txt", report_text(XINYANG).encode())],
+                        headers=h)
+    assert r.status_code == 201, r.text
+    w.reports = {"焦作": r.json()["results"][0]["id"], "信阳": r.json()["results"][1]["id"]}
+    with app.state.WriteSession.begin() as s:
+        w.version = ks.add_version(s, "rules", local_rules("2024.1-安全"), user=w.users["超管"]).id
+    return w
+
+
+@pytest.fixture
+def world(app: Any) -> World:
+    return build_world(app)
+
+
+def snapshot(app: Any) -> dict[str, Any]:
+    """Every row a state-changing request of the web could change (reports, accounts, tokens, versions)."""
+    with app.state.Session() as s:
+        return {
+            "reports": sorted(s.scalars(select(Report.id))),
+            "users": sorted(s.execute(select(User.id, User.name, User.role)).all()),
+            "credentials": sorted(s.execute(select(
+                Credential.user_id, Credential.password_hash, Credential.active, Credential.region,
+                Credential.session_version)).all()),
+            "tokens": sorted(s.execute(select(ApiToken.id, ApiToken.user_id, ApiToken.revoked_at)).all()),
+            "versions": sorted(s.execute(select(KnowledgeVersion.id, KnowledgeVersion.active)).all()),
+        }

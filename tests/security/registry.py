@@ -1,0 +1,107 @@
+"""The security suite's registry of routes: every state-changing route and every read of one thing by id.
+
+``test_registry.py`` enumerates the app's routes and fails when one that
+changes state (POST, PUT, PATCH, DELETE) is missing from :data:`WRITES`, or a
+GET with a path parameter is missing from :data:`READS` — so a new route must
+be added here, and then it is tested like the others:
+
+- every entry of :data:`WRITES` is sent without and with a wrong CSRF token by
+  a signed-in administrator: 403, nothing changed (``test_csrf_…``);
+- every entry with a ``scope`` is sent, with a right CSRF token, by a user of
+  焦作市 at the thing of 信阳市 (or of no region) the entry names: refused
+  (403/404), nothing changed (``test_scope_…``);
+- every entry of :data:`READS` is asked for by a user of 焦作市 for the thing
+  of 信阳市: 404 (or 403 where the whole kind is out of reach), the same
+  answer as for an id that does not exist (``test_idor_…``).
+
+Path parameters are filled from the world of ``conftest.py``: ``{report_id}``,
+``{user_id}``, ``{token_id}``, ``{version_id}``, ``{name}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Write:
+    """A state-changing route: what a request to it carries, who may make it, and what scope it aims at.
+
+    ``scope``: the kind of thing whose region the route must respect — ``report`` (a 焦作市 reviewer
+    deletes or uploads a 信阳市 report), ``user`` (a 焦作市 administrator changes an account of 信阳市 or
+    of every region, or creates one with a wider scope), ``token`` (a 焦作市 user revokes a token of
+    信阳市), ``knowledge`` (a 焦作市 administrator manages the rules of every region); None: the
+    route only acts on the signed-in user's own things (or signs in).  ``out``: fields of the
+    request that aims outside the scope (for routes that create: the region asked for)."""
+
+    method: str
+    path: str
+    needs: str  # an action of fazhi.accounts.roles.NEEDS, "session" (any signed-in user) or "anyone"
+    scope: str | None = None
+    form: Mapping[str, Any] | None = None
+    json: Mapping[str, Any] | None = None
+    upload: bool = False
+    out: Mapping[str, Any] = field(default_factory=dict)
+
+
+WRITES: dict[tuple[str, str], Write] = {(w.method, w.path): w for w in (
+    Write("POST", "/login", "anyone", form={"username": "超管", "password": "not the password", "next": "/"}),
+    Write("POST", "/logout", "session"),
+    Write("POST", "/upload", "upload", "report", upload=True),
+    Write("POST", "/api/reports", "upload", "report", upload=True),
+    Write("DELETE", "/api/reports/{report_id}", "delete", "report"),
+    Write("POST", "/reports/{report_id}/delete", "delete", "report"),
+    Write("POST", "/account/tokens", "session", form={"name": "脚本", "days": "30"}),
+    Write("POST", "/account/tokens/{token_id}/revoke", "session", "token"),
+    Write("POST", "/account/password", "session",
+          form={"current": "correct horse 42", "new": "Another pass 42", "confirm": "Another pass 42"}),
+    Write("POST", "/admin/users", "manage_users", "user",
+          form={"name": "新账户", "role": "viewer", "region": "焦作市解放区", "password": "New account 42"},
+          out={"region": ""}),
+    Write("POST", "/admin/users/{user_id}", "manage_users", "user",
+          form={"role": "viewer", "region": "焦作市", "active": ""}),
+    Write("POST", "/admin/users/{user_id}/password", "manage_users", "user", form={"password": "Reset pass 4242"}),
+    Write("POST", "/admin/tokens/{token_id}/revoke", "manage_users", "token"),
+    Write("POST", "/admin/knowledge", "manage_knowledge", "knowledge", form={"name": "rules", "content": "version: x"}),
+    Write("POST", "/admin/knowledge/versions/{version_id}/activate", "manage_knowledge", "knowledge"),
+    Write("POST", "/admin/knowledge/{name}/deactivate", "manage_knowledge", "knowledge"),
+    Write("POST", "/admin/knowledge/refresh", "manage_knowledge", "knowledge"),
+    Write("POST", "/api/knowledge", "manage_knowledge", "knowledge", json={"name": "rules", "content": "version: x"}),
+    Write("POST", "/api/knowledge/versions/{version_id}/activate", "manage_knowledge", "knowledge"),
+    Write("POST", "/api/knowledge/{name}/deactivate", "manage_knowledge", "knowledge"),
+)}
+
+
+@dataclass(frozen=True)
+class Read:
+    """A GET of one thing by id: the kind of thing (as :attr:`Write.scope`) and what a user outside its
+    scope gets — 404 (it does not exist for them) or 403 (the whole kind is out of their reach)."""
+
+    path: str
+    scope: str
+    refused: int = 404
+
+
+READS: dict[str, Read] = {r.path: r for r in (
+    Read("/api/reports/{report_id}", "report"),
+    Read("/api/reports/{report_id}/facts", "report"),
+    Read("/api/reports/{report_id}/findings", "report"),
+    Read("/api/reports/{report_id}/parts", "report"),
+    Read("/api/reports/{report_id}/similar", "report"),
+    Read("/reports/{report_id}", "report"),
+    Read("/reports/{report_id}/similar", "report"),
+    Read("/api/knowledge/versions/{version_id}", "knowledge", 403),
+    Read("/admin/knowledge/versions/{version_id}", "knowledge", 403),
+    Read("/admin/knowledge/versions/{version_id}/download", "knowledge", 403),
+    Read("/admin/knowledge/files/{name}/download", "knowledge", 403),
+)}
+
+#: Knowledge files with a catastrophic regular expression (``(([^。]|[^。])*)*…``), one per file kind
+#: (parts, rules, indicators, units): defect 2 of issue 8, which the knowledge loading rewrite takes on.
+#: Each entry is (kind, YAML text); ``test_registry.py`` runs every entry through ``fazhi knowledge add``
+#: and the web's 规则与指标 and expects a refusal within the upload limits.  Empty until that rewrite lands.
+CATASTROPHIC_PATTERNS: list[tuple[str, str]] = []
+
+__all__ = ["CATASTROPHIC_PATTERNS", "READS", "WRITES", "Read", "Write"]
