@@ -25,7 +25,11 @@ ROLES = ("viewer", "reviewer", "admin")
 #: the roles' Chinese names; ``user`` is the role ``fazhi … --user NAME`` gives a name it records (an
 #: uploader or deleter on the command line): such a user has no password and no role here, cannot sign in
 #: until an administrator gives it one (用户管理 → 开通登录)
-ROLE_LABEL = {"admin": "管理员", "reviewer": "审核员", "viewer": "查看", "user": "命令行用户（无登录权限）"}
+ROLE_LABEL = {"admin": "管理员", "reviewer": "审核员", "viewer": "查看", "unit": "单位用户",
+              "user": "命令行用户（无登录权限）"}
+#: the roles an account may be given: the ranked ones, and ``unit`` (单位用户: a member of one supervised unit,
+#: :class:`fazhi.units.models.UnitMember`; it has no rank here, so none of the corpus's actions)
+ASSIGNABLE = (*ROLES, "unit")
 _RANK = {r: i for i, r in enumerate(ROLES)}
 
 #: what each action needs
@@ -42,4 +46,4 @@ def allowed(role: str | None, action: str) -> bool:
     return rank(role) >= _RANK[NEEDS[action]]
 
 
-__all__ = ["NEEDS", "ROLES", "ROLE_LABEL", "RegionError", "Scope", "allowed", "rank", "resolve_region"]
+__all__ = ["ASSIGNABLE", "NEEDS", "ROLES", "ROLE_LABEL", "RegionError", "Scope", "allowed", "rank", "resolve_region"]
