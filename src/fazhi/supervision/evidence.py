@@ -14,8 +14,10 @@ new row with ``supersedes_id`` and the links of the one it replaces.  Evidence c
 Annual reports as evidence: :func:`propose_report_facts` takes a stored report whose issuer is a
 registered unit (the same identity key) and, for each fact it holds (indicator, value, sentence), proposes
 it — once — as evidence for that unit's tasks in campaigns of the report's year whose indicator node
-measures the indicator (``IndicatorNode.indicators``) or whose text names it (the catalogue's name or a
-signal phrase of three characters or more: "出庭应诉" for 行政机关负责人出庭应诉率), and for those nodes.
+names the indicator (the catalogue's name, or a signal phrase of four characters or more: "出庭应诉" for
+行政机关负责人出庭应诉率), and for the indicator nodes of those campaigns' frameworks that measure it
+(``IndicatorNode.indicators``).  A task is not proposed a fact only because its node measures it: the
+tasks under one node are often about other things (学法 and 述法 under 领导干部学法).
 The office accepts or rejects each proposal (:func:`decide`), which records who and when.  The corpus
 never calls this module (``corpus/`` does not import ``supervision/``): ``fazhi ingest`` calls it after
 storing, the web upload calls :func:`propose_report_facts` after storing a report, and the scheduled job
@@ -48,6 +50,7 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED = 200 * 1024 * 1024
 MAX_RATIO = 200
 MAX_MEMBERS = 10_000
+MIN_PHRASE = 4  # a catalogue signal shorter than this ("学法", "常委会") names too many tasks
 TARGETS = ("task", "progress", "node", "item_assessment", "finding", "rectification", "annual_report")
 #: stored format → (Chinese name, extensions a file of that format may have)
 FORMATS = {"pdf": ("PDF", (".pdf",)), "docx": ("Word", (".docx",)), "xlsx": ("Excel", (".xlsx",)),
@@ -393,7 +396,7 @@ class CatalogueIndicator:
 
     id: str
     name: str
-    phrases: tuple[str, ...]  # the name and the signals of 3+ characters
+    phrases: tuple[str, ...]  # the name and the signals of MIN_PHRASE+ characters
 
     def named_in(self, text: str) -> bool:
         return any(p in text for p in self.phrases)
@@ -406,7 +409,7 @@ def catalogue(session: Session) -> dict[str, CatalogueIndicator]:
     data = active_knowledge(session)["indicators"]
     out = {}
     for entry in data.get("indicators", []):
-        phrases = (entry["name"], *(s for s in entry.get("signals", ()) if len(s) >= 3))
+        phrases = (entry["name"], *(s for s in entry.get("signals", ()) if len(s) >= MIN_PHRASE))
         out[entry["id"]] = CatalogueIndicator(entry["id"], entry["name"], tuple(dict.fromkeys(phrases)))
     return out
 
@@ -478,8 +481,8 @@ def propose_report_facts(session: Session, actor: Actor, report_id: int) -> list
         measured = {nid for nid, n in nodes.items() if fact.indicator in (n.indicators or ())}
         matches: list[tuple[str, int, str]] = [("node", nid, nodes[nid].name) for nid in sorted(measured)]
         for task in tasks:
-            text = " ".join(x for x in (task.title, task.target, task.indicator_name) if x)
-            if task.node_id in measured or (indicator is not None and indicator.named_in(text)):
+            text = " ".join(x for x in (task.title, task.target) if x)
+            if indicator is not None and indicator.named_in(text):
                 matches.append(("task", task.id, task.title))
         if not matches:
             continue
