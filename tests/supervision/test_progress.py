@@ -44,7 +44,7 @@ def test_light_of_a_task_on_a_date() -> None:
 
 
 def test_report_accept_and_return_move_the_task_through_its_states(migrated) -> None:
-    campaign_id, found, justice, police = _setup(migrated)
+    _campaign_id, found, justice, _police = _setup(migrated)
     review = found["开展行政执法案卷评查"].id
     with tx(migrated) as s:
         first = progress.report_progress(s, unit_actor(justice), review, "一季度评查案卷40卷",
@@ -79,7 +79,7 @@ def test_report_accept_and_return_move_the_task_through_its_states(migrated) -> 
 
 
 def test_the_last_milestone_accepted_finishes_the_task(migrated) -> None:
-    campaign_id, found, justice, police = _setup(migrated)
+    campaign_id, found, _justice, police = _setup(migrated)
     task_id = found["修订行政裁量权基准"].id
     with tx(migrated) as s:
         progress.report_progress(s, unit_actor(police), task_id, "已印发裁量基准")
@@ -92,7 +92,7 @@ def test_the_last_milestone_accepted_finishes_the_task(migrated) -> None:
 
 
 def test_only_the_lead_unit_reports_and_only_the_office_reviews(migrated) -> None:
-    campaign_id, found, justice, police = _setup(migrated)
+    _campaign_id, found, justice, police = _setup(migrated)
     task_id = found["开展行政执法案卷评查"].id
     with tx(migrated) as s:
         with pytest.raises(Forbidden):
@@ -103,7 +103,7 @@ def test_only_the_lead_unit_reports_and_only_the_office_reviews(migrated) -> Non
 
 
 def test_the_leader_confirms_before_submission_when_the_campaign_says_so(migrated) -> None:
-    campaign_id, found, justice, police = _setup(migrated, settings={"leader_confirms": True})
+    _campaign_id, found, justice, _police = _setup(migrated, settings={"leader_confirms": True})
     task_id = found["开展行政执法案卷评查"].id
     with tx(migrated) as s:
         saved = progress.report_progress(s, unit_actor(justice, "filler"), task_id, "一季度评查完成")
@@ -119,7 +119,7 @@ def test_the_leader_confirms_before_submission_when_the_campaign_says_so(migrate
 
 
 def test_board_counts_lights_per_lead_unit(migrated) -> None:
-    campaign_id, found, justice, police = _setup(migrated)
+    campaign_id, _found, _justice, _police = _setup(migrated)
     with tx(migrated) as s:
         board = tasks.board(s, OFFICE, campaign_id, D(2025, 7, 1))
     assert board.lights == {"on_track": 1, "due_soon": 0, "overdue": 2}
@@ -129,7 +129,7 @@ def test_board_counts_lights_per_lead_unit(migrated) -> None:
 
 
 def test_export_has_status_columns_safe_cells_and_a_page_setup(migrated) -> None:
-    campaign_id, found, justice, police = _setup(migrated)
+    campaign_id, found, _justice, police = _setup(migrated)
     with tx(migrated) as s:
         progress.report_progress(s, unit_actor(police), found["修订行政裁量权基准"].id, "已印发")
         data = tasks.export_xlsx(s, OFFICE, campaign_id, as_of=D(2025, 7, 1))
