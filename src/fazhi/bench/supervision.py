@@ -91,7 +91,7 @@ def _big_campaign(engine: Any, units: int, per_unit: int) -> tuple[int, int]:
         unit_ids = s.scalars(insert(Unit).returning(Unit.id, sort_by_parameter_order=True), [
             {"name": f"宁乡市测试单位{i}", "type": "部门-无执法权", "level": "department", "created_how": "bench"}
             for i in range(units)]).all()
-        rows = []
+        rows: list[dict[str, Any]] = []
         for n in range(units * per_unit):
             unit = unit_ids[n % units]
             due = dt.date(2025, 1 + n % 12, 28)

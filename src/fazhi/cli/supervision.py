@@ -440,7 +440,7 @@ def task_list(
     when = rows[0].as_of.isoformat() if rows else (as_of or "今天")
     table = Table(title=f"{len(rows)} 项任务（截至 {when}{'，逾期' if overdue else ''}）")
     for column in ("编号", "序号", "工作任务", "牵头单位", "完成时限", "下一节点", "状态", "进度"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for t in rows:
         table.add_row(str(t.id), t.seq or "", t.title, t.lead.name, t.due_text or "",
                       t.next_due.isoformat() if t.next_due else "", t.status_label, t.light_label)

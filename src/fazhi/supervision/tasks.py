@@ -452,10 +452,10 @@ def import_tasks(session: Session, actor: Actor, campaign_id: int, data: bytes, 
         raise Unconfirmed(result)
     if rows:  # one executemany per table (the ORM's bulk insert runs a statement per row here)
         conn = session.connection()
-        conn.execute(insert(Task.__table__), rows)
-        ids = dict(conn.execute(select(Task.position, Task.id).where(Task.campaign_id == campaign.id,
-                                                                     Task.position > first)).all())
-        conn.execute(insert(TaskUnit.__table__), [{**u, "task_id": ids[row["position"]]}
+        conn.execute(insert(Task.__table__), rows)  # type: ignore[arg-type]
+        ids: dict[int, int] = {pos: tid for pos, tid in conn.execute(
+            select(Task.position, Task.id).where(Task.campaign_id == campaign.id, Task.position > first))}
+        conn.execute(insert(TaskUnit.__table__), [{**u, "task_id": ids[row["position"]]}  # type: ignore[arg-type]
                                                   for row, us in zip(rows, named, strict=True) for u in us])
     settings["imports"] = [*settings.get("imports", []), {
         "file": name, "sha256": sha, "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
