@@ -126,8 +126,9 @@ def _say(text: str) -> None:
     err_console.print(text, markup=False, highlight=False)
 
 
-def _confirmed_import(db_opt: str | None, run: Callable[[Any, bool], T], yes: bool) -> T:
-    """Run an import; when it has unread rows and is not confirmed, show them and ask (on a terminal)."""
+def _confirmed_import(db_opt: str | None, run: Callable[[Any, bool], T], yes: bool, *, stderr: bool = False) -> T:
+    """Run an import; when it has unread rows and is not confirmed, show them (on stdout, or ``stderr``) and
+    ask (on a terminal)."""
     from fazhi.supervision.errors import Unconfirmed
 
     try:
@@ -135,7 +136,10 @@ def _confirmed_import(db_opt: str | None, run: Callable[[Any, bool], T], yes: bo
             return run(s, yes)
     except Unconfirmed as pending:
         outcome = pending.outcome
-    sys.stdout.write(outcome.summary() + "\n")
+    if stderr:
+        _say(outcome.summary())
+    else:
+        sys.stdout.write(outcome.summary() + "\n")
     n = len(outcome.problems)
     if sys.stdin.isatty() and typer.confirm(f"有 {n} 行无法读取（见上）。仍导入其余各行？", default=False):
         with _session(db_opt) as s:
@@ -272,7 +276,7 @@ def framework_import(
             return framework_store.import_framework(s, _actor(s, user), data, path.name, urn=urn, title=name,
                                                     edition=edition, confirm=ok, strict=strict)
 
-        outcome = _confirmed_import(db_opt, run, yes)
+        outcome = _confirmed_import(db_opt, run, yes, stderr=True)
     _say(outcome.summary())
     sys.stdout.write(f"{outcome.framework.id}\n")
 

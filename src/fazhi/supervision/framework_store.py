@@ -95,11 +95,13 @@ class FrameworkImport:
     problems: list[SheetProblem] = field(default_factory=list)
     notes: tuple[str, ...] = ()
     read: str = ""  # what the table reader found (header, columns), empty for YAML
+    kept: bool = True  # False: a preview of an unconfirmed import, nothing was stored
 
     def summary(self) -> str:
         fw = self.framework
         lines = [self.read] if self.read else []
-        what = "已导入" if self.created else "内容与已导入的版本相同，未重复保存"
+        what = ("可以导入（尚未导入）" if not self.kept else "已导入" if self.created
+                else "内容与已导入的版本相同，未重复保存")
         lines.append(f"指标体系“{fw.name}”（{fw.urn} 第 {fw.version} 版，{fw.nodes} 个指标）{what}")
         lines += [f"未导入 {p}" for p in self.problems]
         return "\n".join(lines)
@@ -241,6 +243,7 @@ def import_framework(session: Session, actor: Actor, data: bytes, name: str, *, 
     row, created = store(session, actor, parsed.framework, source=PurePath(name).name)
     outcome = FrameworkImport(_view(session, row), created, problems, parsed.notes, read)
     if problems and not confirm:
+        outcome.kept = False
         raise Unconfirmed(outcome)
     if created:
         audit(session, actor.user_id, "framework.import", "framework", row.id,

@@ -327,10 +327,12 @@ class TaskImport:
     created: list[str] = field(default_factory=list)  # units created
     problems: list[SheetProblem] = field(default_factory=list)  # rows not imported
     warnings: list[SheetProblem] = field(default_factory=list)  # imported with a caveat
+    kept: bool = True  # False: a preview of an unconfirmed import, nothing was stored
 
     def summary(self) -> str:
-        lines = [self.read, f"导入任务 {self.tasks} 项（关联指标 {self.linked} 项）；未导入 {len(self.problems)} 行；"
-                            f"提醒 {len(self.warnings)} 条；新建单位 {len(self.created)} 个"]
+        done = "导入" if self.kept else "可导入（尚未导入）"
+        lines = [self.read, f"{done}任务 {self.tasks} 项（关联指标 {self.linked} 项）；未导入 {len(self.problems)} 行；"
+                            f"提醒 {len(self.warnings)} 条；{'' if self.kept else '将'}新建单位 {len(self.created)} 个"]
         lines += [f"未导入 {p}" for p in self.problems]
         lines += [f"提醒 {w}" for w in self.warnings]
         if self.created:
@@ -449,6 +451,7 @@ def import_tasks(session: Session, actor: Actor, campaign_id: int, data: bytes, 
     if result.problems and strict:
         raise InputError("导入失败（--strict：有无法读取的行）：\n" + "\n".join(str(p) for p in result.problems))
     if result.problems and not confirm:
+        result.kept = False
         raise Unconfirmed(result)
     if rows:  # one executemany per table (the ORM's bulk insert runs a statement per row here)
         conn = session.connection()

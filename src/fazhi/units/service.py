@@ -313,10 +313,12 @@ class UnitImport:
     updated: list[Unit] = field(default_factory=list)
     problems: list[Any] = field(default_factory=list)  # SheetProblem: rows not imported
     warnings: list[Any] = field(default_factory=list)  # SheetProblem: imported with a caveat
+    kept: bool = True  # False: a preview of an unconfirmed import, nothing was stored
 
     def summary(self) -> str:
+        done = "" if self.kept else "（尚未导入）将"
         lines = [self.table.summary(),
-                 f"新建单位 {len(self.created)} 个，更新 {len(self.updated)} 个；未导入 {len(self.problems)} 行"]
+                 f"{done}新建单位 {len(self.created)} 个，更新 {len(self.updated)} 个；未导入 {len(self.problems)} 行"]
         lines += [f"未导入 {p}" for p in self.problems]
         lines += [f"提醒 {w}" for w in self.warnings]
         if self.created:
@@ -597,6 +599,7 @@ def import_units(session: Session, actor: Actor, data: bytes, name: str, *, orga
     if result.problems and strict:
         raise InputError("导入失败（--strict：有无法读取的行）：\n" + "\n".join(str(p) for p in result.problems))
     if result.problems and not confirm:
+        result.kept = False
         raise Unconfirmed(result)
     audit(session, actor.user_id, "unit.import", "unit", None,
           {"file": name, "created": created.names(), "updated": [u.name for u in result.updated],
