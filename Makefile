@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test test-fast lint bench clean
+.PHONY: demo demo-supervision test test-fast lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,25 @@ demo: $(VENV)/.installed
 	$(BIN)/fazhi review src/fazhi/examples/
 	$(BIN)/fazhi review src/fazhi/examples/ --format json --out out/demo --quiet
 	@echo "JSON reviews (fazhi.review/1) written to out/demo/"
+	@$(MAKE) --no-print-directory demo-supervision
+
+## demo-supervision: a small campaign built from the bundled 分工表 (out/demo/supervision.sqlite, thrown
+## away and built again each time): progress accepted and returned, a unit's annual report proposed as
+## evidence, and the overdue list as of 2025-07-01
+demo-supervision: $(VENV)/.installed
+	@mkdir -p out/demo && rm -f out/demo/supervision.sqlite out/demo/supervision.sqlite-*
+	@set -e; export COLUMNS=150; F=$(BIN)/fazhi; DB="--db out/demo/supervision.sqlite"; \
+	FW=$$($$F framework import demo-county-2025 $$DB | tail -1); \
+	C=$$($$F campaign create "郧西县2025年法治政府建设" --year 2025 --organiser 郧西县 --framework $$FW $$DB | tail -1); \
+	$$F task import src/fazhi/examples/supervision/yunxi_2025_tasks.xlsx --campaign $$C $$DB; \
+	$$F task report 2 --text "已公布告知承诺制证明事项目录" --figure "告知承诺事项=35项" $$DB > /dev/null; \
+	$$F task review 2 --accept $$DB; \
+	$$F task report 1 --text "网上可办率已达88%" --figure "网上可办率=88%" $$DB > /dev/null; \
+	$$F task review 1 --return "未达到90%的目标，请说明原因和整改措施" $$DB; \
+	$$F ingest src/fazhi/examples/supervision/yunxi_sifaju_2025.txt $$DB --workers 0; \
+	$$F evidence list --campaign $$C $$DB | head -3; \
+	$$F task list --campaign $$C --overdue --as-of 2025-07-01 $$DB; \
+	$$F campaign show $$C --as-of 2025-07-01 $$DB
 
 ## test: create .venv if needed, install dev extras, lint, check the import contracts, run the tests
 test: $(VENV)/.installed-dev

@@ -28,7 +28,11 @@ ROLES = ("viewer", "reviewer", "admin")
 #: the roles' Chinese names; ``user`` is the role ``fazhi … --user NAME`` gives a name it records (an
 #: uploader or deleter on the command line): such a user has no password and no role here, cannot sign in
 #: until an administrator gives it one (用户管理 → 开通登录)
-ROLE_LABEL = {"admin": "管理员", "reviewer": "审核员", "viewer": "查看", "user": "命令行用户（无登录权限）"}
+ROLE_LABEL = {"admin": "管理员", "reviewer": "审核员", "viewer": "查看", "unit": "单位用户",
+              "user": "命令行用户（无登录权限）"}
+#: the roles an account may be given: the ranked ones, and ``unit`` (单位用户: a member of one supervised unit,
+#: :class:`fazhi.units.models.UnitMember`; it has no rank here, so none of the corpus's actions)
+ASSIGNABLE = (*ROLES, "unit")
 _RANK = {r: i for i, r in enumerate(ROLES)}
 
 #: what each action needs
@@ -65,7 +69,10 @@ class Actor:
         return scope is not None and self.scope.contains(scope.fields())
 
     def grants(self, role: str) -> bool:
-        """Whether this actor may give ``role`` (never one above their own)."""
+        """Whether this actor may give ``role`` (never one above their own; ``unit``, which has no rank, only
+        an administrator gives)."""
+        if role == "unit":
+            return self.role == "admin"
         return 0 <= rank(role) <= rank(self.role)
 
 
@@ -73,5 +80,5 @@ class Actor:
 SYSTEM = Actor(None, "admin", None)
 
 
-__all__ = ["NEEDS", "ROLES", "ROLE_LABEL", "SYSTEM", "Actor", "RegionError", "Scope", "allowed", "rank",
+__all__ = ["ASSIGNABLE", "NEEDS", "ROLES", "ROLE_LABEL", "SYSTEM", "Actor", "RegionError", "Scope", "allowed", "rank",
            "resolve_region"]

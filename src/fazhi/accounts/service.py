@@ -71,8 +71,9 @@ def _check_name(name: str) -> str:
 
 
 def _check_role(role: str) -> str:
-    if role not in roles.ROLES:
-        raise AccountError(f"角色须为 {'、'.join(roles.ROLES)} 之一（管理员 admin、审核员 reviewer、查看 viewer）")
+    if role not in roles.ASSIGNABLE:
+        raise AccountError(f"角色须为 {'、'.join(roles.ASSIGNABLE)} 之一（管理员 admin、审核员 reviewer、查看 viewer、"
+                           "单位用户 unit）")
     return role
 
 

@@ -30,6 +30,7 @@ class Role(StrEnum):
     admin = "admin"
     reviewer = "reviewer"
     viewer = "viewer"
+    unit = "unit"
 
 
 user_app = typer.Typer(no_args_is_help=True, help="Web users: create, list, API tokens, passwords (用户管理).")
@@ -57,7 +58,7 @@ def _read_password(password_stdin: bool, prompt: str = "Password") -> str:
 @user_app.command("add")
 def user_add(
     name: Annotated[str, typer.Argument(help="User name (用户名).")],
-    role: Annotated[Role, typer.Option("--role", help="admin 管理员 | reviewer 审核员 | viewer 查看.")] = Role.viewer,
+    role: Annotated[Role, typer.Option("--role", help="admin 管理员 | reviewer 审核员 | viewer 查看 | unit 单位用户 (then `fazhi unit member USER UNIT`).")] = Role.viewer,
     region: Annotated[str | None, typer.Option(
         "--region", help="Region scope: the user sees only reports of this region and below (焦作市, "
                          "河南省焦作市解放区, 410800).")] = None,

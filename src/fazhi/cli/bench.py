@@ -23,9 +23,12 @@ def bench(
     http: Annotated[bool, typer.Option(
         "--http", help="Benchmark the web app instead: loopback only, bounded requests; req/s and p50/p95/p99.")
                     ] = False,
+    supervision: Annotated[bool, typer.Option(
+        "--supervision", help="Benchmark the supervision cycle instead: import of a 3,000-row 分工表 and the overdue "
+                              "view of 500 units × 100 tasks.")] = False,
     db_url: Annotated[str | None, typer.Option(
-        "--db", help="With --http: a PostgreSQL URL to benchmark against (default: a temporary SQLite file).",
-        show_default=False)] = None,
+        "--db", help="With --http or --supervision: a PostgreSQL URL to benchmark against (default: a temporary "
+                     "SQLite file).", show_default=False)] = None,
     requests: Annotated[int, typer.Option("--requests", help="With --http: requests to send (at most).")] = 2000,
     concurrency: Annotated[int, typer.Option("--concurrency", help="With --http: connections at once.")] = 16,
     rate: Annotated[float | None, typer.Option(
@@ -35,6 +38,15 @@ def bench(
     """Benchmark the pipeline on a generated corpus (reports/s, MB/s, memory, ratio to the floor)."""
     if corpus is not None:
         _bench_corpus(corpus, seed, as_json)
+        return
+    if supervision:
+        from fazhi.bench.supervision import format_supervision, run_supervision_bench
+
+        result = run_supervision_bench(db_url)
+        if as_json:
+            sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+        else:
+            out_console.print(format_supervision(result), highlight=False, markup=False)
         return
     if http:
         from fazhi.bench.http import format_http_report, run_http_bench

@@ -126,6 +126,10 @@ def ingest_cmd(
                           f"in {result.seconds:.1f} s{rate} → {result.database}"
                           + (f" (run {result.run_id})" if result.run_id else ""), highlight=False)
     _corpus_scores(engine, result, quiet)
+    if c.ok or c.refreshed:  # stored annual reports are evidence for their units' tasks (the supervision cycle)
+        from fazhi.cli.supervision import propose_after_ingest
+
+        propose_after_ingest(db_opt, result.run_id, quiet)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
 

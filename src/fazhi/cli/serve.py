@@ -22,6 +22,9 @@ def serve(
     forwarded_allow_ips: Annotated[str, typer.Option("--forwarded-allow-ips", help="Proxy addresses to trust.")
                                    ] = "127.0.0.1",
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+    jobs: Annotated[bool, typer.Option("--jobs/--no-jobs", help="Run the scheduled jobs (reminders, traffic lights, "
+                                       "report facts as evidence, re-review) in this process: a scheduler on "
+                                       "SQLite, a queue worker on PostgreSQL (several servers share it).")] = True,
 ) -> None:
     """Serve the web application and the REST API (审查、报告库、对比、用户管理).
 
@@ -47,6 +50,10 @@ def serve(
     finally:
         engine.dispose()
     os.environ[db.ENV_URL] = url  # the workers build the app from the environment
+    if jobs:  # scheduled jobs of the supervision cycle: a thread here (SQLite) or a queue worker (PostgreSQL)
+        from fazhi.supervision.jobs import start_background
+
+        start_background(url)
     err_console.print(f"fazhi serve: http://{host if ':' not in host else f'[{host}]'}:{port}/  "
                       f"database {db.describe(url)}", highlight=False)
     if first:

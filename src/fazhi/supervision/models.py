@@ -265,7 +265,7 @@ class Evidence(Base):
     note: Mapped[str | None] = mapped_column(Text)
     # a report's fact: the stored report, the fact row and its sentence (span into the report's text)
     report_id: Mapped[int | None] = _fk("reports", cascade=True)
-    fact_id: Mapped[int | None] = _fk("facts", cascade=True)
+    fact_id: Mapped[int | None] = _fk("facts")  # SET NULL: a re-review replaces the facts, the evidence stays
     indicator: Mapped[str | None] = mapped_column(String(128))
     value: Mapped[float | None] = mapped_column(Float)
     value_unit: Mapped[str | None] = mapped_column(String(64))

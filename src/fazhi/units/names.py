@@ -66,6 +66,7 @@ class _Knowledge:
     not_places: re.Pattern[str]
     aliases: Mapping[str, str]
     levels: Mapping[str, tuple[str, ...]]
+    organs: re.Pattern[str]
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -84,7 +85,8 @@ def _knowledge() -> _Knowledge:
         roles, re.compile(_alternation(data["places"])),
         dict(sorted(data["places"].items(), key=lambda kv: -len(kv[0]))),
         re.compile(_alternation(data["not_places"])), data["aliases"],
-        {level: tuple(prefixes) for level, prefixes in data["levels"].items()})
+        {level: tuple(prefixes) for level, prefixes in data["levels"].items()},
+        re.compile(rf"(?:{_alternation(data.get('organs', ()))})$" if data.get("organs") else r"(?!)"))
 
 
 # ----------------------------------------------------------------- splitting
@@ -119,6 +121,13 @@ def _strip_role(part: str) -> tuple[str, str | None, bool]:
 def is_group(name: str) -> bool:
     """Whether ``name`` names a class of units ("县直各有关单位") rather than one unit."""
     return bool(_knowledge().groups.search(name))
+
+
+def looks_like_unit(name: str) -> bool:
+    """Whether ``name`` ends as the name of one organ does (局, 委, 中心, 人民政府 …; ``organs`` in
+    ``knowledge/data/unitnames.yaml``), brackets aside: "县委政法委（依法治县办）" does, "张三" and "待定" do not."""
+    bare = re.sub(r"（[^（）]*）$", "", name.replace("(", "（").replace(")", "）")).strip()
+    return bool(_knowledge().organs.search(bare))
 
 
 def split_units(cell: str | None) -> list[UnitRef]:

@@ -7,6 +7,11 @@ organiser's scope first, then everywhere); the name a short form stands for in t
 guesses beyond that: a name it cannot place is returned as ``None`` and the caller says so (or creates
 the unit and lists it).
 
+The services over the register (:func:`list_units`, :func:`get_unit`, :func:`update_unit`,
+:func:`import_units`, :func:`create_from_division`, :func:`add_member`, :func:`unit_reports` …) take the
+acting user (:class:`fazhi.supervision.access.Actor`), check what it may do, write the audit log and return
+plain views (:class:`UnitView`, :class:`MemberView`) that a page, the API or the CLI shows.
+
 A unit's identity key (:func:`unit_key`) is the corpus's issuer key (:func:`fazhi.units.identity.issuer_key`)
 of the same unit, so a stored report's issuer and a supervised unit meet on it (:func:`issuer_for`).
 """

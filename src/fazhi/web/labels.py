@@ -24,7 +24,19 @@ from fazhi.accounts import roles
 
 #: audit ``object_type`` → Chinese
 OBJECT_LABEL = {"report": "报告", "user": "用户", "api_token": "API 令牌", "compare": "对比表", "address": "来源地址",
-                "issuer": "报告单位", "ingest_run": "入库批次", "knowledge_version": "规则/指标版本"}
+                "issuer": "报告单位", "ingest_run": "入库批次", "knowledge_version": "规则/指标版本",
+                "unit": "督导单位", "framework": "指标体系", "mapping_set": "指标映射", "campaign": "督导活动",
+                "task": "任务", "evidence": "佐证材料", "job_run": "定时任务"}
+#: audit actions of the supervision cycle (部署 and 督导) → Chinese, for the 审计日志 page
+SUPERVISION_AUDIT_LABEL = {
+    "unit.import": "导入单位名单", "unit.update": "修改单位", "unit.from_division": "按行政区划建立单位",
+    "unit.member": "设置单位用户", "unit.member_remove": "移出单位用户", "framework.import": "导入指标体系",
+    "framework.mapping": "导入指标映射", "campaign.create": "建立督导活动", "campaign.milestone": "设置时间节点",
+    "campaign.settings": "修改督导活动设置", "task.import": "导入责任分工表", "task.export": "导出责任分工表",
+    "task.report": "报告任务进展", "task.confirm": "确认报送进展", "task.accept": "进展通过审核",
+    "task.return": "退回任务进展", "evidence.add": "上传佐证材料", "evidence.link": "关联佐证材料",
+    "evidence.propose": "年度报告数字提议为佐证", "evidence.accept": "采纳佐证", "evidence.reject": "不采纳佐证",
+    "job.run": "定时任务运行", "job.failed": "定时任务失败"}
 
 #: audit ``detail`` keys → Chinese (for every object type unless :data:`_KEY_BY_OBJECT` says otherwise)
 DETAIL_LABEL = {
