@@ -1,0 +1,389 @@
+"""What a unit's record says for each item of its 考核细则: the facts a suggested score is computed from.
+
+The assessment never asks a unit for what the record already holds (collect each fact once).  For a
+unit and a profile item it gathers, from part 1's tables and the corpus:
+
+- **reporting events**: each deadline of the unit's tasks (the milestones, the due date last) is met
+  by its submissions in order (progress ``submitted`` or ``accepted``, dated by when it was
+  submitted, China time): a submission after the deadline is *late* (迟报), no submission by the
+  as-of date is *missing* (漏报).  :func:`reporting_events` is that rule, alone;
+- **task completion**: all the linked tasks accepted is 达到要求, some done is 部分达到, all overdue
+  and undone is 未达到 (:func:`completion`);
+- **facts of the unit's annual report** for the year (the report the unit submitted in the campaign,
+  else the stored report of its issuer for the campaign's year) measuring an indicator the item
+  measures, and accepted report-fact evidence;
+- **accepted evidence** linked to the item's assessment, its indicator node, the linked tasks or
+  their progress; a linked file that was deleted, or evidence past its expiry, is flagged and not
+  used.
+
+Tasks belong to an item when they are linked to the item's indicator node, or name its number as
+their indicator.  An item scored on reporting events that no task is linked to counts all the
+unit's tasks, and says so.  :func:`prepare` turns all this into :class:`scoring.ItemInputs` plus the
+sentences, evidence and flags that explain the suggestion; :func:`suggestion` computes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from fazhi.corpus.models import Fact, Report
+from fazhi.supervision import models as m
+from fazhi.supervision import rules, scoring
+from fazhi.units.models import Issuer, Unit
+
+CHINA = ZoneInfo("Asia/Shanghai")
+#: progress that counts as reported (a draft is not; a returned report is superseded by the next one)
+REPORTED = ("submitted", "accepted")
+
+
+def china_day(ts: dt.datetime) -> dt.date:
+    """The calendar day in China of a stored timestamp (naive timestamps are UTC)."""
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=dt.UTC)
+    return ts.astimezone(CHINA).date()
+
+
+# =========================================================================== the record
+@dataclass(frozen=True)
+class TaskRecord:
+    """A task as the assessment needs it: its deadlines (ISO milestones, the due date last)."""
+
+    id: int
+    title: str
+    deadlines: tuple[dt.date, ...]
+    status: str
+    node_id: int | None
+    indicator_ref: str | None
+    leads: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Submission:
+    progress_id: int
+    day: dt.date
+    status: str
+    figures: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class FactRecord:
+    """A fact of a unit's annual report (the sentence it came from)."""
+
+    id: int
+    report_id: int
+    report_title: str
+    indicator: str
+    value: float
+    unit: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    id: int
+    kind: str
+    title: str
+    quote: str | None
+    indicator: str | None
+    value: float | None
+    value_unit: str | None
+    deleted: bool
+    expires_on: dt.date | None
+
+
+@dataclass
+class Record:
+    """Everything a campaign's record holds for the units assessed, loaded in a few queries."""
+
+    as_of: dt.date
+    tasks: dict[int, list[TaskRecord]] = field(default_factory=dict)  # by unit id (as lead)
+    submissions: dict[tuple[int, int], list[Submission]] = field(default_factory=dict)  # (task, unit)
+    linked: set[tuple[str, Any]] = field(default_factory=set)  # ("node", id) / ("ref", ref) any task names
+    facts: dict[int, list[FactRecord]] = field(default_factory=dict)  # by unit id
+    evidence: dict[tuple[str, int], list[EvidenceRecord]] = field(default_factory=dict)  # accepted links
+
+
+def _deadlines(task: m.Task) -> tuple[dt.date, ...]:
+    days = set()
+    for iso in task.milestones or ():
+        try:
+            days.add(dt.date.fromisoformat(str(iso)))
+        except ValueError:
+            continue
+    if task.due is not None:
+        days.add(task.due)
+    return tuple(sorted(days))
+
+
+def load_record(session: Session, campaign: m.Campaign, units: Sequence[Unit], as_of: dt.date) -> Record:
+    """The record of ``units`` in ``campaign``: tasks they lead, their submissions, their annual
+    report's facts, and the evidence accepted on the campaign's objects."""
+    rec = Record(as_of)
+    ids = {u.id for u in units}
+    tasks = {t.id: t for t in session.scalars(select(m.Task).where(m.Task.campaign_id == campaign.id))}
+    task_units: dict[int, set[int]] = defaultdict(set)
+    for task_id, unit_id in session.execute(
+            select(m.TaskUnit.task_id, m.TaskUnit.unit_id)
+            .join(m.Task, m.Task.id == m.TaskUnit.task_id)
+            .where(m.Task.campaign_id == campaign.id, m.TaskUnit.role == "lead", m.TaskUnit.unit_id.is_not(None))):
+        task_units[task_id].add(unit_id)
+    for t in tasks.values():
+        leads = frozenset(task_units[t.id] | ({t.lead_unit_id} if t.lead_unit_id else set()))
+        record = TaskRecord(t.id, t.title, _deadlines(t), t.status, t.node_id, t.indicator_ref, leads)
+        if t.node_id:
+            rec.linked.add(("node", t.node_id))
+        if t.indicator_ref:
+            rec.linked.add(("ref", t.indicator_ref))
+        for u in leads & ids:
+            rec.tasks.setdefault(u, []).append(record)
+    for p in session.scalars(select(m.Progress).join(m.Task, m.Task.id == m.Progress.task_id)
+                             .where(m.Task.campaign_id == campaign.id, m.Progress.status.in_(REPORTED))
+                             .order_by(m.Progress.created_at, m.Progress.id)):
+        unit_id = p.unit_id if p.unit_id is not None else tasks[p.task_id].lead_unit_id
+        if unit_id in ids:
+            rec.submissions.setdefault((p.task_id, unit_id), []).append(
+                Submission(p.id, china_day(p.created_at), p.status, tuple(p.figures or ())))
+    rec.facts = _facts(session, campaign, units)
+    rec.evidence = _evidence(session, campaign, as_of)
+    return rec
+
+
+def _facts(session: Session, campaign: m.Campaign, units: Sequence[Unit]) -> dict[int, list[FactRecord]]:
+    """The facts of each unit's annual report for the campaign's year."""
+    report_of: dict[int, int] = {}
+    for unit_id, report_id in session.execute(
+            select(m.AnnualReport.unit_id, m.AnnualReport.report_id)
+            .where(m.AnnualReport.campaign_id == campaign.id, m.AnnualReport.report_id.is_not(None))):
+        report_of[unit_id] = report_id
+    keys = {u.key: u.id for u in units if u.key and u.id not in report_of}
+    if keys:
+        for key, report_id in session.execute(
+                select(Issuer.key, Report.id).join(Report, Report.issuer_id == Issuer.id)
+                .where(Issuer.key.in_(list(keys)), Report.year == campaign.year).order_by(Report.id)):
+            report_of[keys[key]] = report_id  # the latest stored report wins
+    if not report_of:
+        return {}
+    unit_of = {r: u for u, r in report_of.items()}
+    out: dict[int, list[FactRecord]] = {}
+    for f, title in session.execute(select(Fact, Report.title).join(Report, Report.id == Fact.report_id)
+                                    .where(Fact.report_id.in_(list(unit_of))).order_by(Fact.id)):
+        out.setdefault(unit_of[f.report_id], []).append(
+            FactRecord(f.id, f.report_id, title or "年度报告", f.indicator, f.value, f.unit, f.text))
+    return out
+
+
+def _evidence(session: Session, campaign: m.Campaign, as_of: dt.date) -> dict[tuple[str, int], list[EvidenceRecord]]:
+    """Accepted evidence links on the campaign's item assessments, nodes, tasks and progress."""
+    task_ids = select(m.Task.id).where(m.Task.campaign_id == campaign.id)
+    progress_ids = select(m.Progress.id).where(m.Progress.task_id.in_(task_ids))
+    ia_ids = select(m.ItemAssessment.id).join(m.Assessment).where(m.Assessment.campaign_id == campaign.id)
+    node_ids = select(m.ProfileItem.node_id).join(m.Assessment, m.Assessment.profile_id == m.ProfileItem.profile_id) \
+        .where(m.Assessment.campaign_id == campaign.id, m.ProfileItem.node_id.is_not(None))
+    L = m.EvidenceLink
+    where = or_(and_(L.target_type == "task", L.target_id.in_(task_ids)),
+                and_(L.target_type == "progress", L.target_id.in_(progress_ids)),
+                and_(L.target_type == "item_assessment", L.target_id.in_(ia_ids)),
+                and_(L.target_type == "node", L.target_id.in_(node_ids)))
+    out: dict[tuple[str, int], list[EvidenceRecord]] = {}
+    for link, ev in session.execute(select(L, m.Evidence).join(m.Evidence, m.Evidence.id == L.evidence_id)
+                                    .where(where, L.status == "accepted").order_by(L.id)):
+        quote = ev.quote or ev.note or ev.url or ev.filename
+        out.setdefault((link.target_type, link.target_id), []).append(EvidenceRecord(
+            ev.id, ev.kind, ev.title, quote, ev.indicator, ev.value, ev.value_unit, ev.deleted_at is not None,
+            ev.expires_on))
+    return out
+
+
+# =========================================================================== pure rules
+def reporting_events(task: TaskRecord, submissions: Sequence[Submission], as_of: dt.date) -> list[scoring.Event]:
+    """Late and missing reports of one task by one unit: the deadlines are met by the submissions in
+    order; a submission after its deadline is late, a deadline passed (before ``as_of``) with no
+    submission left is missing.  An accepted task with no progress on record has no events."""
+    if not submissions and task.status == "accepted":
+        return []
+    events = []
+    queue = sorted(submissions, key=lambda s: (s.day, s.progress_id))
+    for deadline in task.deadlines:
+        if queue:
+            sub = queue.pop(0)
+            if sub.day > deadline:
+                late = (sub.day - deadline).days
+                events.append(scoring.Event("late", sub.day, f"progress:{sub.progress_id}",
+                                            f"任务“{task.title}”应于{deadline.isoformat()}前报送，"
+                                            f"{sub.day.isoformat()}报送，迟{late}天"))
+        elif as_of > deadline:
+            events.append(scoring.Event("missing", deadline, f"task:{task.id}",
+                                        f"任务“{task.title}”应于{deadline.isoformat()}前报送，"
+                                        f"截至{as_of.isoformat()}未报送"))
+    return events
+
+
+def completion(tasks: Sequence[TaskRecord], as_of: dt.date) -> tuple[str | None, str]:
+    """The criterion level the linked tasks suggest, and why: all accepted → full; some accepted or
+    submitted → partial; none, and every deadline passed → none; else not yet judged (None)."""
+    n = len(tasks)
+    accepted = sum(t.status == "accepted" for t in tasks)
+    pending = sum(t.status == "submitted" for t in tasks)
+    overdue = sum(t.status not in ("accepted", "submitted") and bool(t.deadlines) and t.deadlines[-1] < as_of
+                  for t in tasks)
+    said = f"关联任务{n}项：已通过审核{accepted}项" + (f"，待审核{pending}项" if pending else "") + (
+        f"，逾期未完成{overdue}项" if overdue else "")
+    if accepted == n:
+        return "full", f"关联任务{n}项均已通过审核"
+    if accepted or pending:
+        return "partial", said
+    if overdue == n:
+        return "none", f"关联任务{n}项均逾期未完成"
+    return None, said + "，尚未到期"
+
+
+# =========================================================================== one item
+@dataclass(frozen=True)
+class ItemFacts:
+    """What the suggestion of one item for one unit rests on."""
+
+    inputs: scoring.ItemInputs
+    basis: tuple[str, ...] = ()  # sentences: where the inputs came from
+    evidence: tuple[dict[str, Any], ...] = ()  # JSON-ready evidence entries
+    flags: tuple[str, ...] = ()  # problems the scorer must see (a deleted file still linked …)
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """The parts of a profile item the record is searched by."""
+
+    id: int
+    ref: str
+    points: float
+    kind: str
+    rule: Mapping[str, Any] | None
+    node_id: int | None
+    indicators: tuple[str, ...]
+
+
+def _linked_tasks(rec: Record, item: ItemSpec, unit_id: int) -> list[TaskRecord]:
+    return [t for t in rec.tasks.get(unit_id, ())
+            if (item.node_id is not None and t.node_id == item.node_id) or (t.indicator_ref and t.indicator_ref == item.ref)]
+
+
+def _is_linked(rec: Record, item: ItemSpec) -> bool:
+    return ("node", item.node_id) in rec.linked or ("ref", item.ref) in rec.linked
+
+
+def _evidence_entry(ev: EvidenceRecord, as_of: dt.date) -> tuple[dict[str, Any], str | None]:
+    flag = None
+    if ev.deleted:
+        flag = f"证据“{ev.title}”的文件已删除，但仍关联在本项，未作为评分依据"
+    elif ev.expires_on is not None and ev.expires_on < as_of:
+        flag = f"证据“{ev.title}”已于{ev.expires_on.isoformat()}过期，未作为评分依据"
+    return {"kind": ev.kind, "id": ev.id, "title": ev.title, "quote": ev.quote, "flag": flag}, flag
+
+
+def prepare(rec: Record, item: ItemSpec, unit_id: int, item_assessment_id: int | None) -> ItemFacts:
+    """The inputs of one item for one unit, with the sentences, evidence and flags explaining them."""
+    kinds = set(rules.kinds(item.rule))
+    tasks = _linked_tasks(rec, item, unit_id)
+    basis: list[str] = []
+    events: list[scoring.Event] = []
+    if "reporting" in kinds:
+        counted = tasks
+        if not tasks and not _is_linked(rec, item):
+            counted = rec.tasks.get(unit_id, [])
+            if counted:
+                basis.append(f"本项未关联具体任务，按本单位全部{len(counted)}项任务的报送情况计")
+        for t in counted:
+            events += reporting_events(t, rec.submissions.get((t.id, unit_id), ()), rec.as_of)
+    entries: list[dict[str, Any]] = []
+    flags: list[str] = []
+    usable: list[EvidenceRecord] = []
+    targets = [("item_assessment", item_assessment_id), ("node", item.node_id)]
+    targets += [("task", t.id) for t in tasks]
+    targets += [("progress", s.progress_id) for t in tasks for s in rec.submissions.get((t.id, unit_id), ())]
+    seen: set[int] = set()
+    for key in targets:
+        if key[1] is None:
+            continue
+        for ev in rec.evidence.get((key[0], key[1]), ()):
+            if ev.id in seen:
+                continue
+            seen.add(ev.id)
+            entry, flag = _evidence_entry(ev, rec.as_of)
+            entries.append(entry)
+            if flag:
+                flags.append(flag)
+            else:
+                usable.append(ev)
+    facts = [f for f in rec.facts.get(unit_id, ()) if f.indicator in item.indicators]
+    for f in facts:
+        entries.append({"kind": "report_fact", "id": f.id, "title": f.report_title, "quote": f.text, "flag": None})
+    criterion = None
+    if "criterion" in kinds:
+        if tasks:
+            criterion, said = completion(tasks, rec.as_of)
+            basis.append(said)
+        elif facts or usable:
+            criterion = "full"
+            basis.append("年度报告或佐证材料表明已开展：" + "；".join(
+                f"“{x}”" for x in [*(f.text for f in facts), *(e.quote or e.title for e in usable)][:3]))
+    rate = None
+    if "rate" in kinds:
+        rate, said = _rate(facts, usable, [s for t in tasks for s in rec.submissions.get((t.id, unit_id), ())],
+                           item.indicators)
+        if said:
+            basis.append(said)
+    refs = tuple([f"report_fact:{f.id}" for f in facts] + [f"evidence:{e.id}" for e in usable])
+    inputs = scoring.ItemInputs(criterion=criterion, events=tuple(events), rate=rate, evidence=refs)
+    return ItemFacts(inputs, tuple(basis), tuple(entries), tuple(flags))
+
+
+def _rate(facts: Iterable[FactRecord], evidence: Iterable[EvidenceRecord], submissions: Iterable[Submission],
+          indicators: Sequence[str]) -> tuple[float | None, str]:
+    """A measured rate (per cent) for the item: from the annual report, accepted evidence, or a figure
+    reported with the linked tasks' progress."""
+    for f in facts:
+        if f.unit == "%":
+            return f.value, f"年度报告：“{f.text}”"
+    for e in evidence:
+        if e.value is not None and e.value_unit == "%" and (e.indicator in indicators or not indicators):
+            return e.value, f"佐证材料：“{e.quote or e.title}”"
+    for s in submissions:
+        for fig in s.figures:
+            if fig.get("unit") == "%" and fig.get("value") is not None and fig.get("indicator") in indicators:
+                return float(fig["value"]), f"进度报送：“{fig.get('text') or fig.get('name')}”"
+    return None, ""
+
+
+def compute(item: ItemSpec, given: scoring.ItemInputs) -> scoring.ItemScore:
+    """The suggested score of an item from its inputs (a contradiction becomes a reason, not an error)."""
+    try:
+        return scoring.suggest(item.points, item.rule, given, kind=item.kind)
+    except scoring.ScoringError as exc:
+        return scoring.ItemScore(None, item.points, f"无法计算建议分：{exc}")
+
+
+def suggestion(got: scoring.ItemScore, facts: ItemFacts) -> dict[str, Any]:
+    """The JSON kept with a suggested score: the reason (which rule, which evidence, which events), the
+    steps, the basis, the evidence and the flags."""
+    return {
+        "score": got.score, "reason": got.reason, "basis": list(facts.basis),
+        "steps": [{"text": s.text, "delta": s.delta, "evidence": list(s.evidence)} for s in got.details if s.in_reason],
+        "evidence": list(facts.evidence), "flags": list(facts.flags),
+    }
+
+
+def event_dicts(events: Iterable[scoring.Event]) -> list[dict[str, Any]]:
+    """Events as stored with an item assessment."""
+    return [{"kind": e.kind, "date": e.date.isoformat() if e.date else None, "ref": e.ref, "note": e.note}
+            for e in events]
+
+
+__all__ = ["REPORTED", "EvidenceRecord", "FactRecord", "ItemFacts", "ItemSpec", "Record", "Submission", "TaskRecord",
+           "china_day", "completion", "compute", "event_dicts", "load_record", "prepare", "reporting_events", "suggestion"]
