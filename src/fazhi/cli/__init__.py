@@ -2,7 +2,8 @@
 
 ``review`` and ``bench`` (:mod:`fazhi.cli.review`, :mod:`fazhi.cli.bench`),
 ``knowledge``, ``ingest``/``refresh``/``db``, ``compare``, ``similar``, ``serve``
-and ``user``: each module has a ``register(app)`` that adds its commands.
+``user``, and the supervision cycle's ``profile``/``assess``/``inspect``
+(:mod:`fazhi.cli.supervision_assess`): each module has a ``register(app)`` that adds its commands.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Annotated
 import typer
 
 from fazhi import __version__
-from fazhi.cli import accounts, bench, compare, corpus, knowledge, review, serve, similar
+from fazhi.cli import accounts, bench, compare, corpus, knowledge, review, serve, similar, supervision_assess
 from fazhi.cli.common import out_console
 
 app = typer.Typer(
@@ -36,7 +37,7 @@ def _main(version: Annotated[bool, typer.Option("--version", callback=_version, 
     """fazhi (法治)."""
 
 
-for _group in (review, bench, knowledge, corpus, compare, similar, serve, accounts):
+for _group in (review, bench, knowledge, corpus, compare, similar, serve, accounts, supervision_assess):
     _group.register(app)
 
 

@@ -284,7 +284,8 @@ def _evidence_entry(ev: EvidenceRecord, as_of: dt.date) -> tuple[dict[str, Any],
         flag = f"证据“{ev.title}”的文件已删除，但仍关联在本项，未作为评分依据"
     elif ev.expires_on is not None and ev.expires_on < as_of:
         flag = f"证据“{ev.title}”已于{ev.expires_on.isoformat()}过期，未作为评分依据"
-    return {"kind": ev.kind, "id": ev.id, "title": ev.title, "quote": ev.quote, "flag": flag}, flag
+    return {"kind": ev.kind, "id": ev.id, "title": ev.title, "quote": ev.quote, "ref": f"evidence:{ev.id}",
+            "flag": flag}, flag
 
 
 def prepare(rec: Record, item: ItemSpec, unit_id: int, item_assessment_id: int | None) -> ItemFacts:
@@ -323,7 +324,8 @@ def prepare(rec: Record, item: ItemSpec, unit_id: int, item_assessment_id: int |
                 usable.append(ev)
     facts = [f for f in rec.facts.get(unit_id, ()) if f.indicator in item.indicators]
     for f in facts:
-        entries.append({"kind": "report_fact", "id": f.id, "title": f.report_title, "quote": f.text, "flag": None})
+        entries.append({"kind": "report_fact", "id": f.id, "title": f.report_title, "quote": f.text,
+                        "ref": f"report_fact:{f.id}", "flag": None})
     criterion = None
     if "criterion" in kinds:
         if tasks:
@@ -370,12 +372,17 @@ def compute(item: ItemSpec, given: scoring.ItemInputs) -> scoring.ItemScore:
 
 
 def suggestion(got: scoring.ItemScore, facts: ItemFacts) -> dict[str, Any]:
-    """The JSON kept with a suggested score: the reason (which rule, which evidence, which events), the
-    steps, the basis, the evidence and the flags."""
+    """The JSON kept with a suggested score: the reason (which rule, which evidence, and the events it
+    counted, each named), the steps, the basis, the evidence (the events among it: late and missing
+    reports with the task and the progress record) and the flags."""
+    events = [e for step in got.details for e in step.events]
+    reason = got.reason + (f"（{'；'.join(e.note for e in events)}）" if events else "")
     return {
-        "score": got.score, "reason": got.reason, "basis": list(facts.basis),
+        "score": got.score, "reason": reason, "basis": list(facts.basis),
         "steps": [{"text": s.text, "delta": s.delta, "evidence": list(s.evidence)} for s in got.details if s.in_reason],
-        "evidence": list(facts.evidence), "flags": list(facts.flags),
+        "evidence": [*facts.evidence, *({"kind": e.kind, "id": None, "title": e.note, "quote": None, "ref": e.ref,
+                                         "flag": None} for e in events)],
+        "flags": list(facts.flags),
     }
 
 
