@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.orm import Session
 
 from fazhi.accounts.audit import audit
@@ -200,12 +200,17 @@ def open_campaign(session: Session, actor: Actor, campaign_id: int, *, as_of: dt
         created.append((a, unit, prof))
         opened.append(unit.name)
     session.flush()
-    rows = [{"assessment_id": a.id, "item_id": it.id, "applicable": decide_applicability(it, unit).applies,
-             "events": [], "status": "not_started"}
-            for a, unit, prof in created for it in prof.items]
-    if rows:
+    rows = []
+    if created:
+        suggest = _Suggester(session, campaign, [u for _, u, _ in created], as_of, {p.id for p in profiles})
+        for a, unit, prof in created:
+            for it in prof.items:
+                applies = decide_applicability(it, unit).applies
+                row = {"assessment_id": a.id, "item_id": it.id, "applicable": applies, "events": [],
+                       "status": "not_started"}
+                rows.append(row | ((suggest(it.id, unit.id, None) or {}) if applies else {}))
         session.execute(insert(m.ItemAssessment), rows)
-    suggested = _refresh(session, campaign, as_of, [a.id for a, _, _ in created]) if created else 0
+    suggested = sum(1 for r in rows if r.get("suggested_score") is not None)
     audit(session, actor.user_id, "assessment.open", "campaign", campaign.id,
           {"units": opened, "skipped": skipped, "profiles": [p.id for p in profiles]})
     return OpenSummary(campaign.id, opened, len(have), skipped, unresolved, len(rows), suggested)
@@ -246,6 +251,32 @@ def refresh(session: Session, actor: Actor, campaign_id: int, *, as_of: dt.date)
     return changed
 
 
+class _Suggester:
+    """Computes suggestions from a campaign's record, loaded once: ``suggester(item_id, unit_id,
+    item_assessment_id)`` gives the columns of the suggestion (score, JSON with its digest, events)."""
+
+    def __init__(self, session: Session, campaign: m.Campaign, unit_rows: Sequence[Unit], as_of: dt.date,
+                 profile_ids: Iterable[int]) -> None:
+        self.record = inputs.load_record(session, campaign, unit_rows, as_of)
+        self.specs = _item_specs(session, profile_ids)
+        self.cache: dict[tuple[int, scoring.ItemInputs], scoring.ItemScore] = {}
+
+    def __call__(self, item_id: int, unit_id: int, item_assessment_id: int | None,
+                 unless: str | None = None) -> dict[str, Any] | None:
+        """The suggestion's columns; None when its digest is ``unless`` (nothing changed)."""
+        spec = self.specs[item_id]
+        facts = inputs.prepare(self.record, spec, unit_id, item_assessment_id)
+        key = (item_id, facts.inputs)
+        if key not in self.cache:
+            self.cache[key] = inputs.compute(spec, facts.inputs)
+        got = self.cache[key]
+        fingerprint = inputs.digest(got, facts)
+        if fingerprint == unless:
+            return None
+        return {"suggested_score": got.score, "suggestion": inputs.suggestion(got, facts, fingerprint),
+                "events": inputs.event_dicts(facts.inputs.events)}
+
+
 def _refresh(session: Session, campaign: m.Campaign, as_of: dt.date, assessment_ids: Sequence[int] | None) -> int:
     q = select(m.Assessment).where(m.Assessment.campaign_id == campaign.id,
                                    m.Assessment.status.not_in(CLOSED_STATES))
@@ -254,34 +285,21 @@ def _refresh(session: Session, campaign: m.Campaign, as_of: dt.date, assessment_
     assessments = {a.id: a for a in session.scalars(q)}
     if not assessments:
         return 0
-    unit_rows = {u.id: u for u in session.scalars(select(Unit).where(
-        Unit.id.in_({a.unit_id for a in assessments.values()})))}
-    record = inputs.load_record(session, campaign, list(unit_rows.values()), as_of)
-    specs = _item_specs(session, {a.profile_id for a in assessments.values()})
+    unit_rows = list(session.scalars(select(Unit).where(Unit.id.in_({a.unit_id for a in assessments.values()}))))
+    suggest = _Suggester(session, campaign, unit_rows, as_of, {a.profile_id for a in assessments.values()})
     updates = []
-    cache: dict[tuple[int, scoring.ItemInputs], scoring.ItemScore] = {}
-    for ia_id, a_id, item_id, applicable, old_score, old_data, old_events in session.execute(
-            select(m.ItemAssessment.id, m.ItemAssessment.assessment_id, m.ItemAssessment.item_id,
-                   m.ItemAssessment.applicable, m.ItemAssessment.suggested_score, m.ItemAssessment.suggestion,
-                   m.ItemAssessment.events)
-            .where(m.ItemAssessment.assessment_id.in_(list(assessments)))):
-        if not applicable:
-            continue
-        spec = specs[item_id]
-        facts = inputs.prepare(record, spec, assessments[a_id].unit_id, ia_id)
-        key = (item_id, facts.inputs)
-        if key not in cache:
-            cache[key] = inputs.compute(spec, facts.inputs)
-        got = cache[key]
-        score, data = got.score, inputs.suggestion(got, facts)
-        events = inputs.event_dicts(facts.inputs.events)
-        if (score, data, events) != (old_score, old_data, old_events):
-            updates.append({"id": ia_id, "suggested_score": score, "suggestion": data, "events": events})
+    IA = m.ItemAssessment
+    # the stored suggestion is compared by its digest (read in SQL), not decoded: a campaign has 50,000 of them
+    for ia_id, a_id, item_id, applicable, old_digest in session.execute(
+            select(IA.id, IA.assessment_id, IA.item_id, IA.applicable, IA.suggestion["digest"].as_string())
+            .where(IA.assessment_id.in_(list(assessments)))):
+        if applicable:
+            new = suggest(item_id, assessments[a_id].unit_id, ia_id, unless=old_digest)
+            if new is not None:
+                updates.append({"id": ia_id, **new})
     if updates:
         session.execute(update(m.ItemAssessment), updates)
-        for obj in list(session.identity_map.values()):  # bulk UPDATE leaves loaded rows stale
-            if isinstance(obj, m.ItemAssessment):
-                session.expire(obj)
+        _expire_items(session)
     return len(updates)
 
 
@@ -378,37 +396,86 @@ def _need_state(c: _Ctx, allowed: Sequence[str], what: str) -> None:
 
 
 # =========================================================================== totals
-def _total(prof: profile.Profile, rows: Sequence[tuple[m.ItemAssessment, m.ProfileItem]],
-           score_of: Any) -> scoring.Total:
-    items = {item.ref: scoring.ItemScore(score_of(ia), item.points, "") for ia, item in rows if ia.applicable}
-    return scoring.total(items, prof)
+@dataclass(frozen=True)
+class _Scores:
+    """One item's scores, as totals need them."""
+
+    ref: str
+    points: float
+    applicable: bool
+    self_score: float | None
+    scorer_score: float | None
+    final_score: float | None
+
+    @property
+    def final(self) -> float | None:
+        return self.final_score if self.final_score is not None else self.scorer_score
+
+
+def _scores(session: Session, assessment_id: int) -> list[_Scores]:
+    """The scores of an assessment's items (plain rows: totals of 500 units stay fast)."""
+    IA, PI = m.ItemAssessment, m.ProfileItem
+    return [_Scores(*row) for row in session.execute(
+        select(PI.ref, PI.points, IA.applicable, IA.self_score, IA.scorer_score, IA.final_score)
+        .join(PI, PI.id == IA.item_id).where(IA.assessment_id == assessment_id))]
+
+
+def _total(prof: profile.Profile, rows: Sequence[_Scores], score_of: Callable[[_Scores], float | None]) -> float:
+    return scoring.total({r.ref: scoring.ItemScore(score_of(r), r.points, "") for r in rows if r.applicable},
+                         prof).score
+
+
+def profile_of(session: Session, profile_id: int) -> profile.Profile:
+    """The stored profile as the scorer computes with it (profiles never change: kept per session)."""
+    cache: dict[int, profile.Profile] = session.info.setdefault("fazhi.profiles", {})
+    if profile_id not in cache:
+        cache[profile_id] = profiles_store.as_profile(profiles_store.profile_row(session, profile_id))
+    return cache[profile_id]
+
+
+def item_rows(session: Session, a: m.Assessment) -> list[tuple[m.ItemAssessment, m.ProfileItem]]:
+    """The assessment's items with their profile items, in profile order (one query)."""
+    return [(ia, it) for ia, it in session.execute(
+        select(m.ItemAssessment, m.ProfileItem).join(m.ProfileItem, m.ProfileItem.id == m.ItemAssessment.item_id)
+        .where(m.ItemAssessment.assessment_id == a.id).order_by(m.ProfileItem.position))]
+
+
+def _expire_items(session: Session) -> None:
+    """Forget the item assessments loaded in the session (after a bulk UPDATE wrote past them)."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, m.ItemAssessment):
+            session.expire(obj)
+
+
+def _set_items(session: Session, a: m.Assessment, **values: Any) -> None:
+    """Set columns of every applicable item of an assessment at once."""
+    IA = m.ItemAssessment
+    session.execute(update(IA).where(IA.assessment_id == a.id, IA.applicable.is_(True)).values(**values),
+                    execution_options={"synchronize_session": False})
+    _expire_items(session)
 
 
 def _recompute(session: Session, a: m.Assessment) -> None:
     """The assessment's totals and its automatic states from its items."""
-    prof = profiles_store.as_profile(profiles_store.profile_row(session, a.profile_id))
-    rows = [(ia, ia.item) for ia in a.items]
-    live = [ia for ia, _ in rows if ia.applicable]
-    a.self_total = _total(prof, rows, lambda ia: ia.self_score).score \
-        if live and all(ia.self_score is not None for ia in live) else None
-    reviewed = bool(live) and all(ia.scorer_score is not None for ia in live)
-    a.reviewed_total = _total(prof, rows, lambda ia: ia.scorer_score).score if reviewed else None
+    prof = profile_of(session, a.profile_id)
+    rows = _scores(session, a.id)
+    live = [r for r in rows if r.applicable]
+    a.self_total = _total(prof, rows, lambda r: r.self_score) \
+        if live and all(r.self_score is not None for r in live) else None
+    reviewed = bool(live) and all(r.scorer_score is not None for r in live)
+    a.reviewed_total = _total(prof, rows, lambda r: r.scorer_score) if reviewed else None
     if a.status in APPEAL_STATES + CLOSED_STATES:
-        a.final_total = _total(prof, rows, _final_of).score
+        a.final_total = _total(prof, rows, lambda r: r.final)
     elif a.status in SCORING_STATES:
         if reviewed:
             a.status = "reviewed"
-        elif any(ia.scorer_score is not None for ia in live):
+        elif any(r.scorer_score is not None for r in live):
             a.status = "in_review"
         elif a.self_total is not None:
             a.status = "self_assessed"
         else:
             a.status = "not_started"
     a.updated_at = utcnow()
-
-
-def _final_of(ia: m.ItemAssessment) -> float | None:
-    return ia.final_score if ia.final_score is not None else ia.scorer_score
 
 
 # =========================================================================== the unit's self score
@@ -463,6 +530,34 @@ def score(session: Session, actor: Actor, item_assessment_id: int, value: float 
           {"unit": c.unit.name, "item": c.item.ref, "before": before[0], "after": value, "suggested": suggested,
            "reason": said})
     return item_view(session, actor, c.ia.id)
+
+
+def confirm_suggestions(session: Session, actor: Actor, campaign_id: int, *, unit_id: int | None = None) -> int:
+    """Confirm in one step every suggested score of the items the actor scores (those of
+    :func:`scoring_queue` not yet scored and with a suggestion; one unit's when ``unit_id``); the
+    number confirmed.  Each confirmed item takes the suggestion's reason; one audit row per unit."""
+    IA, PI = m.ItemAssessment, m.ProfileItem
+    q = _queue(session, actor, campaign_id).with_only_columns(
+        IA.id, IA.assessment_id, IA.suggested_score, IA.suggestion["reason"].as_string(), PI.ref, Unit.name) \
+        .where(IA.scorer_score.is_(None), IA.suggested_score.is_not(None), m.Assessment.status.in_(SCORING_STATES))
+    if unit_id is not None:
+        q = q.where(m.Assessment.unit_id == unit_id)
+    rows = session.execute(q).all()
+    now = utcnow()
+    if rows:
+        session.execute(update(IA), [{"id": ia_id, "scorer_score": score, "scorer_reason": reason or "确认建议分",
+                                      "scorer_id": actor.user_id, "scored_at": now, "status": "reviewed"}
+                                     for ia_id, _, score, reason, _, _ in rows])
+        _expire_items(session)
+    by_assessment: dict[int, tuple[str, list[str]]] = {}
+    for _, a_id, _, _, ref, unit_name in rows:
+        by_assessment.setdefault(a_id, (unit_name, []))[1].append(ref)
+    for a_id, (unit_name, refs) in by_assessment.items():
+        a = session.get(m.Assessment, a_id)
+        assert a is not None
+        _recompute(session, a)
+        audit(session, actor.user_id, "assessment.confirm", "assessment", a_id, {"unit": unit_name, "items": refs})
+    return len(rows)
 
 
 def set_applicability(session: Session, actor: Actor, item_assessment_id: int, applies: bool, reason: str) -> ItemView:
@@ -520,8 +615,7 @@ def notify(session: Session, actor: Actor, campaign_id: int, *, as_of: dt.date, 
         if a.status != "reviewed":
             out.not_ready.append(f"{unit.name}（{state_label(a.status)}）")
             continue
-        for ia in a.items:
-            ia.final_score = ia.scorer_score if ia.applicable else None
+        _set_items(session, a, final_score=m.ItemAssessment.scorer_score)
         a.status, a.notified_at, a.appeal_until = "notified", utcnow(), as_of + dt.timedelta(days=days)
         _recompute(session, a)
         out.done.append(unit.name)
@@ -624,8 +718,7 @@ def finalise(session: Session, actor: Actor, campaign_id: int, *, as_of: dt.date
             continue
         if a.status != "final":
             a.status = "final"
-            for ia in a.items:
-                ia.status = "final" if ia.applicable else ia.status
+            _set_items(session, a, status="final")
             _recompute(session, a)
             audit(session, actor.user_id, "assessment.finalise", "assessment", a.id,
                   {"unit": unit.name, "total": a.final_total})
@@ -657,9 +750,8 @@ def lock(session: Session, actor: Actor, campaign_id: int, *, as_of: dt.date,
             out.not_ready.append(f"{unit.name}：{_not_final_yet(a, as_of) or state_label(a.status)}")
             continue
         a.status, a.locked_at = "locked", utcnow()
-        for ia in a.items:
-            ia.status = "locked" if ia.applicable else ia.status
-        session.add(m.AssessmentVersion(assessment_id=a.id, version=a.version, snapshot=snapshot(a, unit),
+        _set_items(session, a, status="locked")
+        session.add(m.AssessmentVersion(assessment_id=a.id, version=a.version, snapshot=snapshot(session, a, unit),
                                         reason="锁定考核结果", created_by_id=actor.user_id))
         audit(session, actor.user_id, "assessment.lock", "assessment", a.id,
               {"unit": unit.name, "total": a.final_total, "version": a.version})
@@ -668,13 +760,13 @@ def lock(session: Session, actor: Actor, campaign_id: int, *, as_of: dt.date,
     return out
 
 
-def snapshot(a: m.Assessment, unit: Unit) -> dict[str, Any]:
+def snapshot(session: Session, a: m.Assessment, unit: Unit) -> dict[str, Any]:
     """The assessment's results as kept in a version."""
     return {"unit": {"id": unit.id, "name": unit.name}, "status": a.status, "self": a.self_total,
             "reviewed": a.reviewed_total, "final": a.final_total,
-            "items": [{"ref": ia.item.ref, "applicable": ia.applicable, "self": ia.self_score,
+            "items": [{"ref": item.ref, "applicable": ia.applicable, "self": ia.self_score,
                        "reviewed": ia.scorer_score, "final": ia.final_score,
-                       "reason": ia.final_reason or ia.scorer_reason} for ia in a.items]}
+                       "reason": ia.final_reason or ia.scorer_reason} for ia, item in item_rows(session, a)]}
 
 
 @dataclass(frozen=True)
@@ -701,7 +793,7 @@ def correct(session: Session, actor: Actor, item_assessment_id: int, value: floa
     c.ia.final_score, c.ia.final_reason = value, f"更正：{reason.strip()}"
     c.a.version += 1
     _recompute(session, c.a)
-    v = m.AssessmentVersion(assessment_id=c.a.id, version=c.a.version, snapshot=snapshot(c.a, c.unit),
+    v = m.AssessmentVersion(assessment_id=c.a.id, version=c.a.version, snapshot=snapshot(session, c.a, c.unit),
                             reason=f"第 {c.item.ref} 项由 {fmt(before or 0)} 分更正为 {fmt(value)} 分：{reason.strip()}",
                             created_by_id=actor.user_id)
     session.add(v)
@@ -834,7 +926,7 @@ def assessment_view(session: Session, actor: Actor, assessment_id: int) -> Asses
     for ap, ia in session.execute(select(m.Appeal, m.ItemAssessment).join(m.ItemAssessment)
                                   .where(m.ItemAssessment.assessment_id == a.id).order_by(m.Appeal.id)):
         appeals.setdefault(ia.id, []).append(_appeal_view(ap, unit, ia.item))
-    prof = profiles_store.as_profile(profiles_store.profile_row(session, a.profile_id))
+    prof = profile_of(session, a.profile_id)
     versions = [VersionView(a.id, v.version, v.reason, v.created_at, v.snapshot.get("final"))
                 for v in session.scalars(select(m.AssessmentVersion).where(m.AssessmentVersion.assessment_id == a.id)
                                          .order_by(m.AssessmentVersion.version))]
@@ -842,7 +934,7 @@ def assessment_view(session: Session, actor: Actor, assessment_id: int) -> Asses
         a.id, a.campaign_id, {"id": unit.id, "name": unit.name, "type": unit.type, "level": unit.level},
         a.profile_id, a.status, state_label(a.status), a.self_total, a.reviewed_total, a.final_total,
         max_total(prof), a.version, a.notified_at, a.appeal_until, a.locked_at,
-        [_item_view(ia, ia.item, unit, appeals.get(ia.id, [])) for ia in a.items], versions)
+        [_item_view(ia, item, unit, appeals.get(ia.id, [])) for ia, item in item_rows(session, a)], versions)
 
 
 def max_total(prof: profile.Profile) -> float:
@@ -850,30 +942,71 @@ def max_total(prof: profile.Profile) -> float:
     return (prof.rescale_to or prof.scored_total) + (prof.bonus_cap or 0)
 
 
-def scoring_queue(session: Session, actor: Actor, campaign_id: int, *, pending_only: bool = False) -> list[ItemView]:
-    """The items a scorer scores in a campaign: those whose 评分责任单位 is the actor's unit (every
-    item for the office), never the actor's own unit's; the unscored first."""
+def _queue(session: Session, actor: Actor, campaign_id: int) -> Select[Any]:
+    """The applicable items of a campaign the actor scores: those whose 评分责任单位 is the actor's
+    unit (every item for the office), never the actor's own unit's."""
     campaign = campaign_row(session, campaign_id)
-    q = select(m.ItemAssessment, m.ProfileItem, Unit).join(m.ProfileItem, m.ProfileItem.id == m.ItemAssessment.item_id) \
-        .join(m.Assessment, m.Assessment.id == m.ItemAssessment.assessment_id) \
-        .join(Unit, Unit.id == m.Assessment.unit_id) \
-        .where(m.Assessment.campaign_id == campaign.id, m.ItemAssessment.applicable.is_(True))
+    IA, PI, A = m.ItemAssessment, m.ProfileItem, m.Assessment
+    q = select(IA, PI, Unit).join(PI, PI.id == IA.item_id).join(A, A.id == IA.assessment_id) \
+        .join(Unit, Unit.id == A.unit_id).where(A.campaign_id == campaign.id, IA.applicable.is_(True))
     if actor.unit_user:
-        q = q.where(m.ProfileItem.scorer_unit_id == actor.unit_id, m.Assessment.unit_id != actor.unit_id)
-    elif actor.office and in_scope(actor, campaign.organiser):
-        if actor.unit_id is not None:
-            q = q.where(m.Assessment.unit_id != actor.unit_id)
-    else:
-        raise Forbidden("只有评分责任单位和督导办公室可以评分")
+        return q.where(PI.scorer_unit_id == actor.unit_id, A.unit_id != actor.unit_id)
+    if actor.office and in_scope(actor, campaign.organiser):
+        return q.where(A.unit_id != actor.unit_id) if actor.unit_id is not None else q
+    raise Forbidden("只有评分责任单位和督导办公室可以评分")
+
+
+def scoring_queue(session: Session, actor: Actor, campaign_id: int, *, pending_only: bool = False) -> list[ItemView]:
+    """The items a scorer scores in a campaign (see :func:`_queue`), the unscored first."""
+    q = _queue(session, actor, campaign_id)
     if pending_only:
         q = q.where(m.ItemAssessment.scorer_score.is_(None), m.Assessment.status.in_(SCORING_STATES))
     rows = [_item_view(ia, item, unit, []) for ia, item, unit in session.execute(q.order_by(m.ProfileItem.position, Unit.id))]
     return sorted(rows, key=lambda v: v.scorer_score is not None)
 
 
-__all__ = ["APPEAL_STATES", "CLOSED_STATES", "OUTCOMES", "SCORING_STATES", "STATES", "AppealView", "AssessmentError",
-           "AssessmentView", "ItemView", "OpenSummary", "StepSummary", "VersionView", "appeal", "assessment_view",
-           "campaign_profiles", "campaign_row", "candidate_units", "correct", "covered_types", "decide",
-           "decide_applicability", "finalise", "find_assessment", "find_item", "item_range", "item_view", "lock",
-           "max_total", "notify", "office_campaign", "open_campaign", "refresh", "score", "scoring_queue",
-           "self_score", "set_applicability", "snapshot", "state_label", "unit_attributes", "words"]
+__all__ = [
+    "APPEAL_STATES",
+    "CLOSED_STATES",
+    "OUTCOMES",
+    "SCORING_STATES",
+    "STATES",
+    "AppealView",
+    "AssessmentError",
+    "AssessmentView",
+    "ItemView",
+    "OpenSummary",
+    "StepSummary",
+    "VersionView",
+    "appeal",
+    "assessment_view",
+    "campaign_profiles",
+    "campaign_row",
+    "candidate_units",
+    "confirm_suggestions",
+    "correct",
+    "covered_types",
+    "decide",
+    "decide_applicability",
+    "finalise",
+    "find_assessment",
+    "find_item",
+    "item_range",
+    "item_rows",
+    "item_view",
+    "lock",
+    "max_total",
+    "notify",
+    "office_campaign",
+    "open_campaign",
+    "profile_of",
+    "refresh",
+    "score",
+    "scoring_queue",
+    "self_score",
+    "set_applicability",
+    "snapshot",
+    "state_label",
+    "unit_attributes",
+    "words",
+]

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
@@ -35,6 +35,7 @@ ITEMS = ("单位名称", "考评项目", "序号", "考评内容", "分值", "�
 ITEM_WIDTHS = (22, 16, 7, 36, 7, 8, 8, 8, 9, 60)
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_CELL = "fazhi 表格"  # one named style for every data cell (setting border and alignment per cell is slow)
 _MAX_DEDUCTIONS = 3
 
 
@@ -49,6 +50,7 @@ def export_xlsx(session: Session, actor: Actor, campaign_id: int, *, group: str 
     scope = f"{group}（{len(found)} 个）" if group else f"全部被考核单位（{len(found)} 个）"
     stamp = f"导出日期：{(today or dt.date.today()).isoformat()}　　范围：{scope}"
     book = Workbook()
+    book.add_named_style(NamedStyle(_CELL, border=_BOX, alignment=Alignment(vertical="top", wrap_text=True)))
     book.properties.creator = "fazhi"
     book.properties.title = f"{campaign.name}结果"
     first = book.active
@@ -93,11 +95,9 @@ def _sheet(ws: Worksheet, title: str, stamp: str, header: Sequence[str], widths:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = _BOX
-    for row in rows:
-        ws.append([safe_cell(v) for v in row])
-        for cell in ws[ws.max_row]:
-            cell.border = _BOX
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
+    for r, row in enumerate(rows, 4):
+        for c, value in enumerate(row, 1):
+            ws.cell(r, c, safe_cell(value)).style = _CELL
     for c, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.freeze_panes = "A4"

@@ -25,13 +25,16 @@ sentences, evidence and flags that explain the suggestion; :func:`suggestion` co
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Text, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
 from fazhi.corpus.models import Fact, Report
@@ -39,9 +42,10 @@ from fazhi.supervision import models as m
 from fazhi.supervision import rules, scoring
 from fazhi.units.models import Issuer, Unit
 
-CHINA = ZoneInfo("Asia/Shanghai")
+CHINA = dt.timezone(dt.timedelta(hours=8), "CST")  # China keeps UTC+8 all year (no DST since 1991)
 #: progress that counts as reported (a draft is not; a returned report is superseded by the next one)
 REPORTED = ("submitted", "accepted")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def china_day(ts: dt.datetime) -> dt.date:
@@ -67,10 +71,18 @@ class TaskRecord:
 
 @dataclass(frozen=True)
 class Submission:
+    """A progress report as submitted; its figures are kept as JSON text and read only when a rate
+    is looked for."""
+
     progress_id: int
     day: dt.date
     status: str
-    figures: tuple[Mapping[str, Any], ...] = ()
+    figures_json: str = "[]"
+
+    @property
+    def figures(self) -> list[Mapping[str, Any]]:
+        found = json.loads(self.figures_json or "[]")
+        return found if isinstance(found, list) else []
 
 
 @dataclass(frozen=True)
@@ -107,50 +119,65 @@ class Record:
     tasks: dict[int, list[TaskRecord]] = field(default_factory=dict)  # by unit id (as lead)
     submissions: dict[tuple[int, int], list[Submission]] = field(default_factory=dict)  # (task, unit)
     linked: set[tuple[str, Any]] = field(default_factory=set)  # ("node", id) / ("ref", ref) any task names
+    by_link: dict[tuple[int, str, Any], list[TaskRecord]] = field(default_factory=dict)  # (unit, "node"|"ref", key)
     facts: dict[int, list[FactRecord]] = field(default_factory=dict)  # by unit id
     evidence: dict[tuple[str, int], list[EvidenceRecord]] = field(default_factory=dict)  # accepted links
 
 
-def _deadlines(task: m.Task) -> tuple[dt.date, ...]:
+@lru_cache(maxsize=4096)
+def _deadlines(milestones_json: str | None, due: dt.date | None) -> tuple[dt.date, ...]:
+    """A task's deadlines: its milestones (a JSON list of ISO dates, read as text) and its due date
+    (tasks of a campaign share a few dozen of them: remembered)."""
     days = set()
-    for iso in task.milestones or ():
+    for iso in _ISO_DATE.findall(milestones_json or ""):
         try:
-            days.add(dt.date.fromisoformat(str(iso)))
+            days.add(dt.date.fromisoformat(iso))
         except ValueError:
             continue
-    if task.due is not None:
-        days.add(task.due)
+    if due is not None:
+        days.add(due)
     return tuple(sorted(days))
 
 
 def load_record(session: Session, campaign: m.Campaign, units: Sequence[Unit], as_of: dt.date) -> Record:
     """The record of ``units`` in ``campaign``: tasks they lead, their submissions, their annual
-    report's facts, and the evidence accepted on the campaign's objects."""
+    report's facts, and the evidence accepted on the campaign's objects (read as plain rows: a
+    campaign of 500 units has tens of thousands of them)."""
     rec = Record(as_of)
     ids = {u.id for u in units}
-    tasks = {t.id: t for t in session.scalars(select(m.Task).where(m.Task.campaign_id == campaign.id))}
+    T = m.Task
     task_units: dict[int, set[int]] = defaultdict(set)
     for task_id, unit_id in session.execute(
             select(m.TaskUnit.task_id, m.TaskUnit.unit_id)
-            .join(m.Task, m.Task.id == m.TaskUnit.task_id)
-            .where(m.Task.campaign_id == campaign.id, m.TaskUnit.role == "lead", m.TaskUnit.unit_id.is_not(None))):
+            .join(T, T.id == m.TaskUnit.task_id)
+            .where(T.campaign_id == campaign.id, m.TaskUnit.role == "lead", m.TaskUnit.unit_id.is_not(None))):
         task_units[task_id].add(unit_id)
-    for t in tasks.values():
-        leads = frozenset(task_units[t.id] | ({t.lead_unit_id} if t.lead_unit_id else set()))
-        record = TaskRecord(t.id, t.title, _deadlines(t), t.status, t.node_id, t.indicator_ref, leads)
-        if t.node_id:
-            rec.linked.add(("node", t.node_id))
-        if t.indicator_ref:
-            rec.linked.add(("ref", t.indicator_ref))
+    lead_of: dict[int, int | None] = {}
+    # JSON columns read as text: decoding tens of thousands of them is most of the cost of a campaign
+    for task_id, title, milestones, due, status, node_id, ref, lead in session.execute(
+            select(T.id, T.title, cast(T.milestones, Text), T.due, T.status, T.node_id, T.indicator_ref,
+                   T.lead_unit_id)
+            .where(T.campaign_id == campaign.id)):
+        lead_of[task_id] = lead
+        leads = frozenset(task_units[task_id] | ({lead} if lead else set()))
+        record = TaskRecord(task_id, title, _deadlines(milestones, due), status, node_id, ref, leads)
+        if node_id:
+            rec.linked.add(("node", node_id))
+        if ref:
+            rec.linked.add(("ref", ref))
         for u in leads & ids:
             rec.tasks.setdefault(u, []).append(record)
-    for p in session.scalars(select(m.Progress).join(m.Task, m.Task.id == m.Progress.task_id)
-                             .where(m.Task.campaign_id == campaign.id, m.Progress.status.in_(REPORTED))
-                             .order_by(m.Progress.created_at, m.Progress.id)):
-        unit_id = p.unit_id if p.unit_id is not None else tasks[p.task_id].lead_unit_id
+            for key in (("node", node_id), ("ref", ref)):
+                if key[1]:
+                    rec.by_link.setdefault((u, *key), []).append(record)
+    P = m.Progress
+    for p_id, task_id, unit_id, created_at, status, figures in session.execute(
+            select(P.id, P.task_id, P.unit_id, P.created_at, P.status, cast(P.figures, Text)).join(T, T.id == P.task_id)
+            .where(T.campaign_id == campaign.id, P.status.in_(REPORTED)).order_by(P.created_at, P.id)):
+        unit_id = unit_id if unit_id is not None else lead_of.get(task_id)
         if unit_id in ids:
-            rec.submissions.setdefault((p.task_id, unit_id), []).append(
-                Submission(p.id, china_day(p.created_at), p.status, tuple(p.figures or ())))
+            rec.submissions.setdefault((task_id, unit_id), []).append(
+                Submission(p_id, china_day(created_at), status, figures or "[]"))
     rec.facts = _facts(session, campaign, units)
     rec.evidence = _evidence(session, campaign, as_of)
     return rec
@@ -270,8 +297,12 @@ class ItemSpec:
 
 
 def _linked_tasks(rec: Record, item: ItemSpec, unit_id: int) -> list[TaskRecord]:
-    return [t for t in rec.tasks.get(unit_id, ())
-            if (item.node_id is not None and t.node_id == item.node_id) or (t.indicator_ref and t.indicator_ref == item.ref)]
+    """The unit's tasks linked to the item's node or naming its number."""
+    by_node = rec.by_link.get((unit_id, "node", item.node_id), []) if item.node_id is not None else []
+    by_ref = rec.by_link.get((unit_id, "ref", item.ref), [])
+    if not by_ref:
+        return list(by_node)
+    return list({t.id: t for t in [*by_node, *by_ref]}.values())
 
 
 def _is_linked(rec: Record, item: ItemSpec) -> bool:
@@ -349,7 +380,7 @@ def prepare(rec: Record, item: ItemSpec, unit_id: int, item_assessment_id: int |
 def _rate(facts: Iterable[FactRecord], evidence: Iterable[EvidenceRecord], submissions: Iterable[Submission],
           indicators: Sequence[str]) -> tuple[float | None, str]:
     """A measured rate (per cent) for the item: from the annual report, accepted evidence, or a figure
-    reported with the linked tasks' progress."""
+    reported with the linked tasks' progress (any per-cent figure when the item names no indicator)."""
     for f in facts:
         if f.unit == "%":
             return f.value, f"年度报告：“{f.text}”"
@@ -358,7 +389,8 @@ def _rate(facts: Iterable[FactRecord], evidence: Iterable[EvidenceRecord], submi
             return e.value, f"佐证材料：“{e.quote or e.title}”"
     for s in submissions:
         for fig in s.figures:
-            if fig.get("unit") == "%" and fig.get("value") is not None and fig.get("indicator") in indicators:
+            if fig.get("unit") == "%" and fig.get("value") is not None and (
+                    fig.get("indicator") in indicators or not indicators):
                 return float(fig["value"]), f"进度报送：“{fig.get('text') or fig.get('name')}”"
     return None, ""
 
@@ -371,10 +403,20 @@ def compute(item: ItemSpec, given: scoring.ItemInputs) -> scoring.ItemScore:
         return scoring.ItemScore(None, item.points, f"无法计算建议分：{exc}")
 
 
-def suggestion(got: scoring.ItemScore, facts: ItemFacts) -> dict[str, Any]:
+def digest(got: scoring.ItemScore, facts: ItemFacts) -> str:
+    """A fingerprint of everything a suggestion shows (score, steps, basis, evidence, flags, events): a
+    refresh rewrites only the suggestions whose fingerprint changed, without decoding the stored ones."""
+    parts = [repr(got.score), got.reason, *(f"{s.text}|{s.delta}|{','.join(s.evidence)}" for s in got.details),
+             *facts.basis, *facts.flags,
+             *(f"{e['kind']}|{e['id']}|{e['quote']}|{e['flag']}" for e in facts.evidence),
+             *(f"{e.kind}|{e.date}|{e.ref}|{e.note}" for e in facts.inputs.events)]
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=12).hexdigest()
+
+
+def suggestion(got: scoring.ItemScore, facts: ItemFacts, fingerprint: str | None = None) -> dict[str, Any]:
     """The JSON kept with a suggested score: the reason (which rule, which evidence, and the events it
     counted, each named), the steps, the basis, the evidence (the events among it: late and missing
-    reports with the task and the progress record) and the flags."""
+    reports with the task and the progress record), the flags and the :func:`digest`."""
     events = [e for step in got.details for e in step.events]
     reason = got.reason + (f"（{'；'.join(e.note for e in events)}）" if events else "")
     return {
@@ -382,7 +424,7 @@ def suggestion(got: scoring.ItemScore, facts: ItemFacts) -> dict[str, Any]:
         "steps": [{"text": s.text, "delta": s.delta, "evidence": list(s.evidence)} for s in got.details if s.in_reason],
         "evidence": [*facts.evidence, *({"kind": e.kind, "id": None, "title": e.note, "quote": None, "ref": e.ref,
                                          "flag": None} for e in events)],
-        "flags": list(facts.flags),
+        "flags": list(facts.flags), "digest": fingerprint or digest(got, facts),
     }
 
 
@@ -393,4 +435,4 @@ def event_dicts(events: Iterable[scoring.Event]) -> list[dict[str, Any]]:
 
 
 __all__ = ["REPORTED", "EvidenceRecord", "FactRecord", "ItemFacts", "ItemSpec", "Record", "Submission", "TaskRecord",
-           "china_day", "completion", "compute", "event_dicts", "load_record", "prepare", "reporting_events", "suggestion"]
+           "china_day", "completion", "compute", "digest", "event_dicts", "load_record", "prepare", "reporting_events", "suggestion"]

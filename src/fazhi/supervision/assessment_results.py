@@ -22,9 +22,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from fazhi.supervision import models as m
-from fazhi.supervision import profiles_store, ranking, rules
+from fazhi.supervision import ranking, rules
 from fazhi.supervision.access import Actor, Forbidden, NotFound, in_scope
-from fazhi.supervision.assessment import campaign_row, find_assessment, max_total, state_label
+from fazhi.supervision.assessment import campaign_row, find_assessment, max_total, profile_of, state_label
 from fazhi.units.models import Unit
 
 _EPS = 1e-6
@@ -114,7 +114,7 @@ def results(session: Session, actor: Actor, campaign_id: int, *, with_previous: 
     only = _visible(actor, campaign)
     rows = _assessments(session, campaign.id)
     items = _items(session, [a.id for a, _ in rows])
-    maxima = {pid: max_total(profiles_store.as_profile(profiles_store.profile_row(session, pid)))
+    maxima = {pid: max_total(profile_of(session, pid))
               for pid in {a.profile_id for a, _ in rows}}
     final_basis = all(a.final_total is not None for a, _ in rows if a.final_total is not None or a.reviewed_total is not None)
     places = ranking.rank(
@@ -147,22 +147,22 @@ def _items(session: Session, assessment_ids: Sequence[int]) -> dict[int, list[It
     out: dict[int, list[ItemResult]] = {}
     if not assessment_ids:
         return out
+    # of the suggestion only its reason and evidence, extracted in SQL (50,000 whole documents are slow to decode)
     q = select(IA.id, IA.assessment_id, PI.ref, PI.block, PI.content, PI.points, PI.kind, PI.node_id, IA.self_score,
-               IA.suggested_score, IA.suggestion, IA.scorer_score, IA.scorer_reason, IA.final_score, IA.final_reason,
-               IA.status) \
+               IA.suggested_score, IA.suggestion["reason"].as_string(), IA.suggestion["evidence"], IA.scorer_score,
+               IA.scorer_reason, IA.final_score, IA.final_reason, IA.status) \
         .join(PI, PI.id == IA.item_id).where(IA.assessment_id.in_(list(assessment_ids)), IA.applicable.is_(True)) \
         .order_by(IA.assessment_id, PI.position)
-    for (ia_id, a_id, ref, block, content, points, kind, node_id, self_score, suggested, suggestion, scorer,
-         scorer_reason, final, final_reason, status) in session.execute(q):
-        sug = suggestion or {}
+    for (ia_id, a_id, ref, block, content, points, kind, node_id, self_score, suggested, suggested_reason, evidence,
+         scorer, scorer_reason, final, final_reason, status) in session.execute(q):
         if final is not None:
             score, reason = final, final_reason or scorer_reason
         elif scorer is not None:
             score, reason = scorer, scorer_reason
         else:
-            score, reason = suggested, sug.get("reason")
+            score, reason = suggested, suggested_reason
         out.setdefault(a_id, []).append(ItemResult(
-            ia_id, ref, block, content, points, kind, node_id, score, reason, list(sug.get("evidence", [])),
+            ia_id, ref, block, content, points, kind, node_id, score, reason, list(evidence or []),
             self_score, suggested, scorer, final, status))
     return out
 
