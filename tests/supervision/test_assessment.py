@@ -183,8 +183,8 @@ def test_a_campaign_assessed_from_the_record_to_locked_results(write) -> None:
     with write.begin() as s:
         z = R.unit_result(s, OFFICE, w.campaign_id, w.zigui.id)
         assert (z.reviewed, z.final, z.status) == (5, 6, "locked")  # the pre-appeal score stays visible
-        z1 = next(i for i in z.items if i.ref == "1")
-        assert (z1.score, z1.reason) == (2, "申辩成立：经核实收文登记，属按时报送")
+        z_item = next(i for i in z.items if i.ref == "1")
+        assert (z_item.score, z_item.reason) == (2, "申辩成立：经核实收文登记，属按时报送")
         # a scorer's change after locking is refused; a correction is a new version
         with pytest.raises(A.AssessmentError):
             A.score(s, w.scorer, _item(s, w, w.xingshan, "2"), 3.5, "复核")

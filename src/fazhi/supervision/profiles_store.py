@@ -116,7 +116,8 @@ def read_profile(data: bytes, filename: str, *, unit_type: str | None = None,
             unread, notes = [], []
         else:
             table = sheets.read_table(data, filename, sheets.field_spec("profile"))
-            rows = ((r.number, r.values) for r in table.rows)
+            # a heading row merged across the table (一、立法工作（5分）) is the block of the rows below it
+            rows = ((r.number, {**r.values, "block": r.values.get("block") or r.section}) for r in table.rows)
             year = _YEAR.search(stem)
             prof, problems = profile.profile_from_rows(rows, name=stem, unit_types=[unit_type] if unit_type else [],
                                                        year=int(year.group(1)) if year else None)
@@ -170,7 +171,7 @@ def import_profile(session: Session, actor: Actor, data: bytes, filename: str, *
         return _summary(existing, prof, read, existing=True, local=framework_id is None, unlinked=[])
     local = fw_row is None
     if fw_row is None:
-        fw_row = _store_framework(session, actor, local_framework(prof, sha, filename))
+        fw_row = store_framework(session, actor, local_framework(prof, sha, filename))
     nodes = list(session.scalars(select(m.IndicatorNode).where(m.IndicatorNode.framework_id == fw_row.id)))
     row = m.Profile(name=prof.name, year=prof.year, framework_id=fw_row.id, unit_types=list(prof.unit_types),
                     total=prof.total, bonus_cap=prof.bonus_cap, rescale_to=prof.rescale_to, sha256=sha,
@@ -231,8 +232,9 @@ def _path_part(ref: str) -> str:
     return ref.replace("/", "／")
 
 
-def _store_framework(session: Session, actor: Actor, fw: frameworks.Framework) -> m.Framework:
-    """The framework's rows (the same framework stored before is reused: frameworks never change)."""
+def store_framework(session: Session, actor: Actor, fw: frameworks.Framework) -> m.Framework:
+    """The framework's rows (the same framework stored before — same urn and version — is reused:
+    frameworks never change)."""
     found = session.scalar(select(m.Framework).where(m.Framework.urn == fw.urn, m.Framework.version == str(fw.version)))
     if found is not None:
         return found
@@ -345,4 +347,5 @@ def list_profiles(session: Session, actor: Actor) -> list[dict[str, Any]]:
 
 
 __all__ = ["ProfileImport", "ProfileImportError", "ReadProfile", "as_profile", "import_profile", "item_indicators",
-           "list_profiles", "local_framework", "manual_items", "profile_json", "profile_row", "profile_sha", "read_profile"]
+           "list_profiles", "local_framework", "manual_items", "profile_json", "profile_row", "profile_sha", "read_profile",
+           "store_framework"]
