@@ -304,7 +304,7 @@ def _refresh(session: Session, campaign: m.Campaign, as_of: dt.date, assessment_
 
 
 def _item_specs(session: Session, profile_ids: Iterable[int]) -> dict[int, inputs.ItemSpec]:
-    return {i.id: inputs.ItemSpec(i.id, i.ref, i.points, i.kind, i.rule, i.node_id, tuple(i.indicators or ()))
+    return {i.id: inputs.ItemSpec.of(i.id, i.ref, i.points, i.kind, i.rule, i.node_id, i.indicators or ())
             for i in session.scalars(select(m.ProfileItem).where(m.ProfileItem.profile_id.in_(list(profile_ids))))}
 
 

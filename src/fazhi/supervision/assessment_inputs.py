@@ -122,6 +122,14 @@ class Record:
     by_link: dict[tuple[int, str, Any], list[TaskRecord]] = field(default_factory=dict)  # (unit, "node"|"ref", key)
     facts: dict[int, list[FactRecord]] = field(default_factory=dict)  # by unit id
     evidence: dict[tuple[str, int], list[EvidenceRecord]] = field(default_factory=dict)  # accepted links
+    _events: dict[tuple[int, int], list[scoring.Event]] = field(default_factory=dict)
+
+    def events(self, task: TaskRecord, unit_id: int) -> list[scoring.Event]:
+        """The late and missing reports of a task by a unit (computed once per campaign refresh)."""
+        key = (task.id, unit_id)
+        if key not in self._events:
+            self._events[key] = reporting_events(task, self.submissions.get(key, ()), self.as_of)
+        return self._events[key]
 
 
 @lru_cache(maxsize=4096)
@@ -294,6 +302,12 @@ class ItemSpec:
     rule: Mapping[str, Any] | None
     node_id: int | None
     indicators: tuple[str, ...]
+    kinds: frozenset[str] = frozenset()  # the kinds of the rule's clauses: reporting, criterion, rate …
+
+    @classmethod
+    def of(cls, id: int, ref: str, points: float, kind: str, rule: Mapping[str, Any] | None, node_id: int | None,
+           indicators: Sequence[str]) -> ItemSpec:
+        return cls(id, ref, points, kind, rule, node_id, tuple(indicators), frozenset(rules.kinds(rule)))
 
 
 def _linked_tasks(rec: Record, item: ItemSpec, unit_id: int) -> list[TaskRecord]:
@@ -321,7 +335,7 @@ def _evidence_entry(ev: EvidenceRecord, as_of: dt.date) -> tuple[dict[str, Any],
 
 def prepare(rec: Record, item: ItemSpec, unit_id: int, item_assessment_id: int | None) -> ItemFacts:
     """The inputs of one item for one unit, with the sentences, evidence and flags explaining them."""
-    kinds = set(rules.kinds(item.rule))
+    kinds = item.kinds
     tasks = _linked_tasks(rec, item, unit_id)
     basis: list[str] = []
     events: list[scoring.Event] = []
@@ -332,18 +346,19 @@ def prepare(rec: Record, item: ItemSpec, unit_id: int, item_assessment_id: int |
             if counted:
                 basis.append(f"本项未关联具体任务，按本单位全部{len(counted)}项任务的报送情况计")
         for t in counted:
-            events += reporting_events(t, rec.submissions.get((t.id, unit_id), ()), rec.as_of)
+            events += rec.events(t, unit_id)
     entries: list[dict[str, Any]] = []
     flags: list[str] = []
     usable: list[EvidenceRecord] = []
     targets = [("item_assessment", item_assessment_id), ("node", item.node_id)]
-    targets += [("task", t.id) for t in tasks]
-    targets += [("progress", s.progress_id) for t in tasks for s in rec.submissions.get((t.id, unit_id), ())]
+    if rec.evidence:
+        targets += [("task", t.id) for t in tasks]
+        targets += [("progress", s.progress_id) for t in tasks for s in rec.submissions.get((t.id, unit_id), ())]
     seen: set[int] = set()
-    for key in targets:
-        if key[1] is None:
+    for kind, target in targets if rec.evidence else ():
+        if target is None:
             continue
-        for ev in rec.evidence.get((key[0], key[1]), ()):
+        for ev in rec.evidence.get((kind, target), ()):
             if ev.id in seen:
                 continue
             seen.add(ev.id)
