@@ -196,3 +196,12 @@ def test_inspect_verbs_take_a_finding_to_closed(world, db_url: str, tmp_path: Pa
     assert shown["status"] == "closed" and shown["findings"][0]["state"] == "已销号"
     assert shown["findings"][0]["items"][0]["escalation_label"] == "挂牌督办"
     assert [d["title"] for d in shown["findings"][0]["documents"]] == ["限期整改通知书"]
+
+
+def test_the_assessment_bench_runs_every_step_and_reports_its_figures() -> None:
+    code, out, err = run("bench", "--assessment", "--units", "6", "--items", "8", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert (result["item_assessments"], result["suggested"], result["confirmed"], result["ranked"]) == (48, 48, 48, 6)
+    assert set(result["seconds"]) == {"setup", "open", "refresh", "confirm", "results", "export"}
+    assert result["refresh_changed"] == 0  # nothing changed between open and refresh

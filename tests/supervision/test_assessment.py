@@ -164,6 +164,7 @@ def test_a_campaign_assessed_from_the_record_to_locked_results(write) -> None:
         assert found["远安县人民政府"].rank == 1
         assert found["秭归县人民政府"].rank_among.startswith("在 3 个县级政府中排第 3")
         assert [d.ref for d in found["秭归县人民政府"].deductions] == ["3", "1"]
+        assert A.board(s, OFFICE, w.campaign_id) == A.Board(3, {"已评分": 3}, 9, 3, 7, 9, 0)
         A.notify(s, OFFICE, w.campaign_id, as_of=D("2026-01-10"), appeal_days=5)
 
     with write.begin() as s:
@@ -171,6 +172,8 @@ def test_a_campaign_assessed_from_the_record_to_locked_results(write) -> None:
         ap = A.appeal(s, OFFICE, _item(s, w, w.zigui, "1"), "9月份任务已于9月25日通过公文报送，附收文登记", as_of=D("2026-01-12"))
         with pytest.raises(A.AssessmentError, match="申辩期已于2026-01-15结束"):
             A.appeal(s, OFFICE, _item(s, w, w.xingshan, "2"), "出庭应诉率统计有误", as_of=D("2026-01-16"))
+        assert [(a.unit, a.ref) for a in A.open_appeals(s, OFFICE, w.campaign_id)] == [("秭归县人民政府", "1")]
+        assert A.board(s, OFFICE, w.campaign_id).open_appeals == 1
         # after the window the others are locked; nothing is final while an appeal is open
         first = A.lock(s, OFFICE, w.campaign_id, as_of=D("2026-01-20"))
         assert sorted(first.done) == ["兴山县人民政府", "远安县人民政府"]

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from fazhi.accounts.audit import audit
@@ -666,6 +666,17 @@ def appeal(session: Session, actor: Actor, item_assessment_id: int, text: str, *
     return _appeal_view(ap, c.unit, c.item)
 
 
+def open_appeals(session: Session, actor: Actor, campaign_id: int) -> list[AppealView]:
+    """The appeals of a campaign waiting for the office's decision, oldest first."""
+    campaign = office_campaign(session, actor, campaign_id, "处理申辩")
+    rows = session.execute(
+        select(m.Appeal, Unit, m.ProfileItem).join(m.ItemAssessment, m.ItemAssessment.id == m.Appeal.item_assessment_id)
+        .join(m.Assessment, m.Assessment.id == m.ItemAssessment.assessment_id)
+        .join(Unit, Unit.id == m.Assessment.unit_id).join(m.ProfileItem, m.ProfileItem.id == m.ItemAssessment.item_id)
+        .where(m.Assessment.campaign_id == campaign.id, m.Appeal.status == "open").order_by(m.Appeal.filed_at))
+    return [_appeal_view(ap, unit, item) for ap, unit, item in rows]
+
+
 def decide(session: Session, actor: Actor, appeal_id: int, *, outcome: str, decision: str,
            value: float | None = None) -> AppealView:
     """The office's decision on an appeal: upheld or partly (with the new score), or rejected (the
@@ -937,6 +948,36 @@ def assessment_view(session: Session, actor: Actor, assessment_id: int) -> Asses
         [_item_view(ia, item, unit, appeals.get(ia.id, [])) for ia, item in item_rows(session, a)], versions)
 
 
+@dataclass(frozen=True)
+class Board:
+    """Where a campaign's assessment stands: units by state, items scored and suggested, open appeals."""
+
+    units: int
+    by_status: dict[str, int]
+    items: int
+    self_scored: int
+    suggested: int
+    scored: int
+    open_appeals: int
+
+
+def board(session: Session, actor: Actor, campaign_id: int) -> Board:
+    """The office's overview of a campaign's assessment (counts; the table is :func:`assessment_results.results`)."""
+    campaign = campaign_row(session, campaign_id)
+    if not (actor.role in ("admin", "reviewer", "viewer") and in_scope(actor, campaign.organiser)):
+        raise Forbidden("查看考核进度需要督导办公室权限")
+    A, IA = m.Assessment, m.ItemAssessment
+    statuses = list(session.scalars(select(A.status).where(A.campaign_id == campaign.id)))
+    by_status = {state_label(s): statuses.count(s) for s in STATES if s in statuses}
+    items, self_scored, suggested, scored = session.execute(
+        select(func.count(), func.count(IA.self_score), func.count(IA.suggested_score), func.count(IA.scorer_score))
+        .select_from(IA).join(A, A.id == IA.assessment_id)
+        .where(A.campaign_id == campaign.id, IA.applicable.is_(True))).one()
+    appeals = session.scalar(select(func.count()).select_from(m.Appeal).join(IA).join(A, A.id == IA.assessment_id)
+                             .where(A.campaign_id == campaign.id, m.Appeal.status == "open"))
+    return Board(len(statuses), by_status, items, self_scored, suggested, scored, int(appeals or 0))
+
+
 def max_total(prof: profile.Profile) -> float:
     """The highest total a unit can get under a profile."""
     return (prof.rescale_to or prof.scored_total) + (prof.bonus_cap or 0)
@@ -974,12 +1015,14 @@ __all__ = [
     "AppealView",
     "AssessmentError",
     "AssessmentView",
+    "Board",
     "ItemView",
     "OpenSummary",
     "StepSummary",
     "VersionView",
     "appeal",
     "assessment_view",
+    "board",
     "campaign_profiles",
     "campaign_row",
     "candidate_units",
@@ -998,6 +1041,7 @@ __all__ = [
     "max_total",
     "notify",
     "office_campaign",
+    "open_appeals",
     "open_campaign",
     "profile_of",
     "refresh",
