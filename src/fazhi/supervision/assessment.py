@@ -560,9 +560,10 @@ def confirm_suggestions(session: Session, actor: Actor, campaign_id: int, *, uni
     return len(rows)
 
 
-def set_applicability(session: Session, actor: Actor, item_assessment_id: int, applies: bool, reason: str) -> ItemView:
+def set_applicability(session: Session, actor: Actor, item_assessment_id: int, applies: bool, reason: str, *,
+                      as_of: dt.date | None = None) -> ItemView:
     """Bring an item in or leave it out for a unit against its expression, with a reason (the office,
-    before the results are notified)."""
+    before the results are notified); an item brought in gets its suggestion as of ``as_of`` (today)."""
     c = _ctx(session, item_assessment_id)
     need_office(actor, c.campaign.organiser, "调整适用范围")
     _need_state(c, SCORING_STATES, "调整适用范围")
@@ -575,7 +576,7 @@ def set_applicability(session: Session, actor: Actor, item_assessment_id: int, a
     c.ia.applicability_reason = applicability.decide(c.item.applies, {}, override).reason
     _recompute(session, c.a)
     if applies:
-        _refresh(session, c.campaign, dt.date.today(), [c.a.id])
+        _refresh(session, c.campaign, as_of or dt.date.today(), [c.a.id])
     audit(session, actor.user_id, "assessment.applicability", "item_assessment", c.ia.id,
           {"unit": c.unit.name, "item": c.item.ref, "before": before, "after": applies, "reason": reason})
     return item_view(session, actor, c.ia.id)
