@@ -3,7 +3,8 @@
 ``review`` and ``bench`` (:mod:`fazhi.cli.review`, :mod:`fazhi.cli.bench`),
 ``knowledge``, ``ingest``/``refresh``/``db``, ``compare``, ``similar``, ``serve``,
 ``user``, and the supervision cycle's ``unit``/``framework``/``campaign``/``task``/``evidence``/``job``/
-``worker`` (:mod:`fazhi.cli.supervision`): each module has a ``register(app)`` that adds its commands.
+``worker`` (:mod:`fazhi.cli.supervision`) and ``profile``/``assess``/``inspect``
+(:mod:`fazhi.cli.supervision_assess`): each module has a ``register(app)`` that adds its commands.
 """
 
 from __future__ import annotations
@@ -13,7 +14,18 @@ from typing import Annotated
 import typer
 
 from fazhi._version import __version__
-from fazhi.cli import accounts, bench, compare, corpus, knowledge, review, serve, similar, supervision
+from fazhi.cli import (
+    accounts,
+    bench,
+    compare,
+    corpus,
+    knowledge,
+    review,
+    serve,
+    similar,
+    supervision,
+    supervision_assess,
+)
 from fazhi.cli.common import out_console
 
 app = typer.Typer(
@@ -37,7 +49,7 @@ def _main(version: Annotated[bool, typer.Option("--version", callback=_version, 
     """fazhi (法治)."""
 
 
-for _group in (review, bench, knowledge, corpus, compare, similar, serve, accounts, supervision):
+for _group in (review, bench, knowledge, corpus, compare, similar, serve, accounts, supervision, supervision_assess):
     _group.register(app)
 
 

@@ -34,8 +34,16 @@ def bench(
     rate: Annotated[float | None, typer.Option(
         "--rate", help="With --http: an open loop at this many requests/s (default: as fast as the server "
                        "answers).", show_default=False)] = None,
+    assessment: Annotated[bool, typer.Option(
+        "--assessment", help="年终考核基准：开展考核、计算建议分、确认评分、结果与排名、导出，"
+                             "单位数 × 考评项目数见 --units / --items（--db：在该数据库上测）。")] = False,
+    units: Annotated[int, typer.Option("--units", help="With --assessment: units assessed.")] = 500,
+    items: Annotated[int, typer.Option("--items", help="With --assessment: items of the 考核细则.")] = 100,
 ) -> None:
     """Benchmark the pipeline on a generated corpus (reports/s, MB/s, memory, ratio to the floor)."""
+    if assessment:
+        _bench_assessment(units, items, seed, db_url, as_json)
+        return
     if corpus is not None:
         _bench_corpus(corpus, seed, as_json)
         return
@@ -93,6 +101,20 @@ def _bench_corpus(sizes: str, seed: int, as_json: bool) -> None:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n")
     else:
         out_console.print(format_similarity(result), highlight=False)
+
+
+def _bench_assessment(units: int, items: int, seed: int, url: str | None, as_json: bool) -> None:
+    from fazhi.bench.assessment import format_assessment, run_assessment_bench
+
+    if units < 1 or items < 1:
+        err_console.print("[red]fazhi bench --assessment: --units 与 --items 须为正整数[/red]")
+        raise typer.Exit(2)
+    result = run_assessment_bench(units=units, items=items, seed=seed, url=url,
+                                  progress=lambda msg: err_console.print(f"[dim]{msg}[/dim]", highlight=False))
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+    else:
+        out_console.print(format_assessment(result), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -437,6 +437,7 @@ class ItemAssessment(Base):
     scorer_id: Mapped[int | None] = _fk("users", index=False)
     scored_at: Mapped[dt.datetime | None] = mapped_column(TS)
     final_score: Mapped[float | None] = mapped_column(Float)
+    final_reason: Mapped[str | None] = mapped_column(Text)  # why the final score differs: appeal decision, correction
     events: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)  # late/missing reports …
     status: Mapped[str] = mapped_column(String(16), default="not_started")
 

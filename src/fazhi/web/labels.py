@@ -26,7 +26,11 @@ from fazhi.accounts import roles
 OBJECT_LABEL = {"report": "报告", "user": "用户", "api_token": "API 令牌", "compare": "对比表", "address": "来源地址",
                 "issuer": "报告单位", "ingest_run": "入库批次", "knowledge_version": "规则/指标版本",
                 "unit": "督导单位", "framework": "指标体系", "mapping_set": "指标映射", "campaign": "督导活动",
-                "task": "任务", "evidence": "佐证材料", "job_run": "定时任务"}
+                "task": "任务", "evidence": "佐证材料/文书", "job_run": "定时任务",
+                # the year-end assessment and 督察/整改
+                "profile": "考核细则", "assessment": "单位考核", "item_assessment": "考核项目",
+                "appeal": "申辩", "inspection_case": "督察", "inspection_finding": "督察问题",
+                "rectification": "整改事项"}
 #: audit actions of the supervision cycle (部署 and 督导) → Chinese, for the 审计日志 page
 SUPERVISION_AUDIT_LABEL = {
     "unit.import": "导入单位名单", "unit.update": "修改单位", "unit.from_division": "按行政区划建立单位",
@@ -50,10 +54,19 @@ DETAIL_LABEL = {
     "fazhi": "程序", "parts": "必备内容", "rules": "审查规则", "units": "单位表", "divisions": "行政区划",
     # a refused sign-in row (one per address and window)
     "failures": "密码错误次数", "blocked": "超限被拒次数", "names": "尝试的用户名", "last": "最近一次",
+    # the year-end assessment and 督察/整改
+    "unit": "单位", "item": "考评内容序号", "items": "考评内容", "suggested": "建议分", "note": "说明",
+    "on_behalf": "督导办公室代为录入", "total": "总分", "appeal_until": "申辩截止日期", "version": "版本",
+    "outcome": "处理结果", "text": "内容", "skipped": "未纳入", "profiles": "考核细则", "framework": "指标体系",
+    "manual": "人工评分项数", "as_of": "计算日期", "changed": "变化项数", "measure": "整改措施",
+    "deadline": "完成时限", "days": "逾期天数", "round": "整改轮次", "findings": "督察问题", "kind": "种类",
+    "source": "来源",
 }
 _KEY_BY_OBJECT = {("api_token", "name"): "令牌名称", ("knowledge_version", "name"): "知识文件",
                   ("knowledge_version", "version"): "版本", ("knowledge_version", "note"): "说明",
-                  ("knowledge_version", "previous"): "原启用版本", ("knowledge_version", "now"): "恢复为内置版本"}
+                  ("knowledge_version", "previous"): "原启用版本", ("knowledge_version", "now"): "恢复为内置版本",
+                  ("campaign", "units"): "纳入考核的单位", ("inspection_case", "units"): "被督察单位",
+                  ("profile", "name"): "名称", ("evidence", "title"): "文书"}
 
 STATUS_VALUE = {"created": "新入库", "exists": "已存在", "replaced": "已更新（重新审查）", "error": "失败"}
 FORMAT_VALUE = {"xlsx": "Excel（xlsx）", "csv": "CSV"}

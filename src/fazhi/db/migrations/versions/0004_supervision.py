@@ -516,6 +516,7 @@ def upgrade() -> None:
     sa.Column('scorer_id', sa.Integer(), nullable=True),
     sa.Column('scored_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('final_score', sa.Float(), nullable=True),
+    sa.Column('final_reason', sa.Text(), nullable=True),
     sa.Column('events', JSON, nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.ForeignKeyConstraint(['assessment_id'], ['assessments.id'], name=op.f('fk_item_assessments_assessment_id_assessments'), ondelete='CASCADE'),
