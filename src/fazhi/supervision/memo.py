@@ -177,7 +177,7 @@ def _groups(received: Sequence[Received]) -> tuple[GroupResult, ...]:
         if isinstance(score, int | float):
             groups.setdefault(r.group, []).append((r.row.unit_name, float(score)))
     return tuple(GroupResult(label, tuple(sorted(scores, key=lambda s: (-s[1], s[0]))))
-                 for label, scores in sorted(groups.items()))
+                 for label, scores in groups.items())  # in the board's order: departments (due first) first
 
 
 def campaign_memo(session: Session, actor: Actor, campaign_id: int, as_of: dt.date | None = None) -> Memo:
