@@ -13,7 +13,14 @@ from fazhi import db
 from fazhi.corpus.models import Report
 from fazhi.review.pipeline import review_text
 from fazhi.supervision.access import Actor, Forbidden, NotFound
-from fazhi.supervision.drafting import DraftError, create_draft, draft_docx, draft_text, get_draft, update_draft
+from fazhi.supervision.drafting import (
+    DraftError,
+    create_draft,
+    draft_docx,
+    draft_text,
+    get_draft,
+    update_draft,
+)
 from fazhi.supervision.models import (
     AnnualReport,
     Assessment,

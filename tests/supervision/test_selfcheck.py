@@ -82,7 +82,7 @@ def test_an_uploaded_file_is_checked_and_an_unreadable_one_refused(session):
     result = self_check(session, OFFICE, record.campaign.id, record.bureau.id, data=_docx(HAND_WRITTEN),
                         filename="司法局初稿.docx")
     assert [d.value for d in result.differences] == [20]
-    with pytest.raises(ReportError, match="初稿.pdf"):
+    with pytest.raises(ReportError, match=r"初稿\.pdf：文件已损坏"):
         self_check(session, OFFICE, record.campaign.id, record.bureau.id, data=b"%PDF-1.4 nothing", filename="初稿.pdf")
     with pytest.raises(ReportError, match="三者选一"):
         self_check(session, OFFICE, record.campaign.id, record.bureau.id)

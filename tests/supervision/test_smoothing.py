@@ -50,7 +50,7 @@ def fake_model() -> Iterator[tuple[str, list[dict]]]:
     seen: list[dict] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             seen.append(body)
             text = body["messages"][-1]["content"]

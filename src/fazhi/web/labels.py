@@ -24,7 +24,14 @@ from fazhi.accounts import roles
 
 #: audit ``object_type`` → Chinese
 OBJECT_LABEL = {"report": "报告", "user": "用户", "api_token": "API 令牌", "compare": "对比表",
-                "issuer": "报告单位", "ingest_run": "入库批次", "knowledge_version": "规则/指标版本"}
+                "issuer": "报告单位", "ingest_run": "入库批次", "knowledge_version": "规则/指标版本",
+                "draft": "年度报告草稿", "annual_report": "年度报告（报送）"}
+
+#: audit actions of the annual report's cycle (:mod:`fazhi.supervision.drafting`, :mod:`~fazhi.supervision.reports`)
+REPORT_CYCLE_ACTIONS = {"draft.create": "根据记录起草年度报告", "draft.update": "修改年度报告草稿",
+                        "draft.stage": "推进年度报告草稿", "comment.add": "提出意见", "report.submit": "报送年度报告",
+                        "report.accept": "年度报告审查通过", "report.return": "年度报告退回修改",
+                        "report.publish": "登记年度报告公开"}
 
 #: audit ``detail`` keys → Chinese (for every object type unless :data:`_KEY_BY_OBJECT` says otherwise)
 DETAIL_LABEL = {
@@ -36,6 +43,11 @@ DETAIL_LABEL = {
     "level": "级别", "year": "年度", "issuer": "报告主体", "indicators": "指标", "core": "只含核心指标",
     "long": "逐值明细", "province": "省", "city": "市", "county": "县（区）", "township": "乡镇（街道）",
     "fazhi": "程序", "parts": "必备内容", "rules": "审查规则", "units": "单位表", "divisions": "行政区划",
+    # the annual report's cycle
+    "campaign_id": "督导活动", "unit": "单位", "gaps": "待补充处数", "annual_report_id": "年度报告", "stage": "阶段",
+    "smoothing": "文字润色", "sent": "送出段数", "accepted": "采用段数", "refused": "拒绝段数", "version": "版本",
+    "report_id": "报告编号", "draft_id": "草稿编号", "copies_to": "抄送", "received_at": "收到时间",
+    "comment_id": "意见编号", "url": "公开网址", "on": "公开日期", "on_time": "按时公开", "same_text": "与报送文本一致",
 }
 _KEY_BY_OBJECT = {("api_token", "name"): "令牌名称", ("knowledge_version", "name"): "知识文件",
                   ("knowledge_version", "version"): "版本", ("knowledge_version", "note"): "说明",
@@ -172,5 +184,5 @@ def validation_where(error: Mapping[str, Any]) -> str:
 TEMPLATE_GLOBALS = {"OBJECT_LABEL": OBJECT_LABEL, "object_label": object_label, "audit_detail": audit_detail,
                     "role_label": role_label, "PARAM_IN_LABEL": PARAM_IN_LABEL}
 
-__all__ = ["DETAIL_LABEL", "OBJECT_LABEL", "PARAM_IN_LABEL", "STATUS_VALUE", "TEMPLATE_GLOBALS", "DetailItem", "audit_detail",
+__all__ = ["DETAIL_LABEL", "OBJECT_LABEL", "PARAM_IN_LABEL", "REPORT_CYCLE_ACTIONS", "STATUS_VALUE", "TEMPLATE_GLOBALS", "DetailItem", "audit_detail",
            "key_label", "object_label", "reason_label", "role_label", "validation_msg", "validation_where", "value_label"]

@@ -48,7 +48,8 @@ AUDIT_LABEL = {"report.upload": "上传报告", "report.upload_refused": "上传
                "user.create": "新建用户", "user.update": "修改用户", "user.password": "修改密码",
                "token.create": "创建 API 令牌", "token.revoke": "撤销 API 令牌",
                "knowledge.add": "上传规则/指标版本", "knowledge.activate": "启用规则/指标版本",
-               "knowledge.deactivate": "恢复内置规则/指标", "knowledge.refresh": "按当前规则与指标重新审查"}
+               "knowledge.deactivate": "恢复内置规则/指标", "knowledge.refresh": "按当前规则与指标重新审查",
+               **labels.REPORT_CYCLE_ACTIONS}
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
