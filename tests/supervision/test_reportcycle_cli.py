@@ -106,6 +106,9 @@ def test_the_office_follows_submission_return_resubmission_and_publication(recor
                                     "沙河镇人民政府": "not_received"}
     assert status("2026-03-03") == {"临泽县司法局": "received", "临泽县市场监督管理局": "late",
                                     "沙河镇人民政府": "not_received"}
+    rows = json.loads(_run("report", "status", "--campaign", str(campaign), "--format", "json", "--as-of",
+                           "2026-03-03", "--db", url).stdout)
+    assert rows[0]["received_at"] == "2026-02-27T12:00:00+08:00"  # received on the day given, China time
     returned = _run("report", "return", "--campaign", str(campaign), "--unit", "临泽县司法局",
                     "--reason", "请补充述法情况", "--opinion", str(tmp_path / "意见书"), "--db", url)
     assert returned.exit_code == 0, returned.output
@@ -133,5 +136,11 @@ def test_the_office_follows_submission_return_resubmission_and_publication(recor
     res = _run("memo", "--campaign", str(campaign), "--out", str(memo), "--as-of", "2026-04-02", "--db", url)
     assert res.exit_code == 0, res.output
     assert "未报送的1个单位：沙河镇人民政府。" in [p.text for p in open_docx(memo.read_bytes()).paragraphs]
+    draft = tmp_path / "司法局另一稿.docx"
+    draft.write_bytes(_docx(BUREAU.replace("集中学法6次", "集中学法8次")))  # the record says 6
+    checked = _run("report", "check", str(draft), "--campaign", str(campaign), "--unit", "临泽县司法局", "--db", url)
+    assert checked.exit_code == 1
+    (line,) = [x for x in checked.stdout.splitlines() if "数字与记录不一致" in x]
+    assert "报告写的是8次，记录中为6次" in line
     bad = _run("report", "status", "--campaign", str(campaign), "--as-of", "3月1日", "--db", url)
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.stderr

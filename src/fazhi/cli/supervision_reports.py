@@ -249,9 +249,11 @@ def report_check(
     if fmt == Format.json:
         _json(result.to_json())
     else:
+        from rich.markup import escape
+
+        labels = {"error": "[red]错误[/red]", "warning": "[yellow]警告[/yellow]", "info": "提示"}
         for f in result.findings:
-            out_console.print(f"[{'red' if f.severity == 'error' else 'yellow'}]{f.severity}[/] {f.message}",
-                              highlight=False)
+            out_console.print(f"{labels.get(f.severity, f.severity)} {escape(f.message)}", highlight=False)
         _say("✓ 自查未发现需要修改的问题" if result.ok else f"自查发现 {len(result.findings)} 项问题")
     if not result.ok:
         raise typer.Exit(1)

@@ -75,11 +75,23 @@ def today() -> dt.date:
     return dt.datetime.now(CHINA).date()
 
 
+def china_time(ts: dt.datetime) -> dt.datetime:
+    """A stored timestamp in China Standard Time (naive ones are UTC, as SQLite returns them)."""
+    return (ts.replace(tzinfo=dt.UTC) if ts.tzinfo is None else ts).astimezone(CHINA)
+
+
+def _china(ts: dt.datetime | None) -> dt.datetime | None:
+    return china_time(ts) if ts is not None else None
+
+
+def _utc(at: dt.datetime | None) -> dt.datetime:
+    """``at`` (now by default) in UTC, as timestamps are stored."""
+    return utcnow() if at is None else (at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC))
+
+
 def china_day(ts: dt.datetime) -> dt.date:
-    """The date (China Standard Time) of a stored timestamp (naive ones are UTC, as SQLite returns them)."""
-    if ts.tzinfo is None:
-        ts = ts.replace(tzinfo=dt.UTC)
-    return ts.astimezone(CHINA).date()
+    """The date (China Standard Time) of a stored timestamp."""
+    return china_time(ts).date()
 
 
 def at_day(day: dt.date) -> dt.datetime:
@@ -202,7 +214,8 @@ def _versions(session: Session, row: AnnualReport) -> tuple[VersionView, ...]:
     for v in versions:
         report = session.get(Report, v.report_id)
         out.append(VersionView(v.number, v.kind, v.report_id, report.title if report else None,
-                               report.score_total if report else None, v.submitted_at, v.decision, v.decided_at,
+                               report.score_total if report else None, china_time(v.submitted_at), v.decision,
+                               _china(v.decided_at),
                                v.decision_note, v.note))
     return tuple(out)
 
@@ -211,7 +224,8 @@ def report_view(session: Session, row: AnnualReport) -> ReportView:
     unit = session.get(Unit, row.unit_id)
     current = session.get(Report, row.report_id) if row.report_id else None
     return ReportView(row.id, row.campaign_id, row.unit_id, unit.name if unit else "", row.year, row.due, row.status,
-                      row.received_at, row.report_id, tuple(row.recipients or ()), row.decision_note, row.decided_at,
+                      _china(row.received_at), row.report_id, tuple(row.recipients or ()), row.decision_note,
+                      _china(row.decided_at),
                       row.published_url, row.published_on, _versions(session, row),
                       dict(current.review) if current is not None else None)
 
@@ -393,10 +407,10 @@ def submit_report(session: Session, actor: Actor, campaign_id: int, unit_id: int
         raise ReportError(f"报告中还有 {len(gaps)} 处待补充内容（如{gaps[0]}），补充后才能报送")
     previous = row.versions[-1] if row.versions else None
     last = session.get(Report, previous.report_id) if previous is not None else None
-    if last is not None and last.sha256 == review["source"]["sha256"]:
+    if last is not None and diff_texts(last.text, text).same:
         raise ReportError("报送的报告与上一次报送的版本相同，请修改后再报送")
     report = _store(session, actor, review, text)
-    when = at or utcnow()
+    when = _utc(at)
     version = ReportVersion(annual_report_id=row.id, number=(previous.number if previous else 0) + 1,
                             kind="submission", report_id=report.id, submitted_at=when,
                             submitted_by_id=actor.user_id, note=(note or "").strip() or None)
@@ -429,7 +443,7 @@ def decide_report(session: Session, actor: Actor, annual_report_id: int, *, acce
     if not accept and reason is None:
         raise ReportError("退回修改须写明理由")
     version = row.versions[-1]
-    when = at or utcnow()
+    when = _utc(at)
     decision = "accepted" if accept else "returned"
     version.decision, version.decided_at, version.decided_by_id, version.decision_note = (
         decision, when, actor.user_id, reason)
@@ -528,7 +542,7 @@ def report_status(session: Session, actor: Actor, campaign_id: int, as_of: dt.da
         due = (row.due if row is not None and row.due else None) or report_due(campaign, unit)
         status, first, last = status_as_of(row, due, day)
         report = session.get(Report, last.report_id) if last is not None else None
-        out.append(StatusRow(unit.id, unit.name, unit.type, due, status, first.submitted_at if first else None,
+        out.append(StatusRow(unit.id, unit.name, unit.type, due, status, _china(first.submitted_at) if first else None,
                              last.report_id if last else None,
                              row.published_url if row is not None and status == "published" else None,
                              row.id if row is not None else None,
@@ -737,8 +751,7 @@ def publish_report(session: Session, actor: Actor, annual_report_id: int, *, url
 
 __all__ = ["CHINA", "STAGES", "STATUSES", "CommentView", "DiffParagraph", "PublicationCheck", "ReportError",
            "ReportView", "StatusRow", "TextDiff", "VersionDiff", "VersionView", "add_comment", "at_day", "campaign_board",
-           "china_day",
-           "comparable", "confirm_draft", "decide_report", "diff_texts", "find_report", "get_report",
+           "china_day", "china_time", "comparable", "confirm_draft", "decide_report", "diff_texts", "find_report", "get_report",
            "is_department", "list_comments", "opinion", "paragraphs", "publication_check", "publish_by",
            "publish_report", "report_due", "report_status", "report_view", "reporting_units", "set_stage",
            "status_as_of", "submit_report", "today"]
