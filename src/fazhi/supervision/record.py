@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from fazhi.corpus.models import Report
 from fazhi.knowledge import Knowledge
+from fazhi.supervision import datafiles
 from fazhi.supervision.models import (
     AnnualReport,
     Assessment,
@@ -403,8 +404,6 @@ def _fact(ev: Evidence, names: Mapping[str, str]) -> Figure | None:
 
 def _tasks(session: Session, campaign: Campaign, unit: Unit, nodes: Mapping[int, IndicatorNode],
            names: Mapping[str, str], kn: Knowledge) -> tuple[TaskRecord, ...]:
-    from fazhi.supervision import datafiles
-
     words = datafiles.packaged("reportcycle")["draft"]["first_responsible_words"]
     rows = list(session.scalars(select(Task).where(Task.campaign_id == campaign.id, Task.lead_unit_id == unit.id)
                                 .order_by(Task.position, Task.id)))

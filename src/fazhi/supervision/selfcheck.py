@@ -167,6 +167,8 @@ def self_check(session: Session, actor: Actor, campaign_id: int, unit_id: int, *
     name = filename or "自查稿.txt"
     if draft_id is not None:
         draft = draft_for(session, actor, draft_id)
+        if (draft.campaign_id, draft.unit_id) != (campaign.id, unit.id):
+            raise ReportError(f"草稿 {draft_id} 不是{unit.name}在该督导活动中的草稿")
         text, name = draft_text(draft.content), f"草稿{draft.id}.txt"
     elif data is not None:
         from fazhi.corpus.uploads import reason_zh
