@@ -17,6 +17,7 @@
 | processes reviewing uploads, per server process (0: in the server process, no limits) | ``FAZHI_REVIEW_PROCESSES`` | 2 |
 | time and memory one upload's review may take (then it is stopped, nothing stored) | ``FAZHI_REVIEW_TIMEOUT`` (s), ``FAZHI_REVIEW_MEMORY_MB`` | 60 s, 2048 MB |
 | most reports for similar reports and pairs in the web (each server process holds the index) | ``FAZHI_SIMILAR_MAX_REPORTS`` | 200,000 |
+| an OpenAI-compatible endpoint on the intranet that may smooth a draft report's wording (its output is refused if it changes a number, name or date); model name; seconds per call | ``FAZHI_SMOOTHING_URL``, ``FAZHI_SMOOTHING_MODEL``, ``FAZHI_SMOOTHING_TIMEOUT`` | off; ``default``; 30 s |
 
 The secret key: a fixed ``FAZHI_SECRET_KEY`` lets several servers share
 sessions; without it the first start generates 48 random bytes and stores
@@ -89,6 +90,11 @@ class Settings:
     review_timeout_seconds: float = 60.0
     review_memory_mb: int = 2048
     cache_mb: float = 64.0  # rendered review pages and review JSON kept per server process  # ping a pooled connection before use only after this long idle
+    #: an OpenAI-compatible endpoint (base URL or …/chat/completions) that may smooth a draft's wording;
+    #: None: off.  Nothing else is ever sent anywhere
+    smoothing_url: str | None = None
+    smoothing_model: str = "default"
+    smoothing_timeout_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -110,6 +116,9 @@ class Settings:
             review_timeout_seconds=_env_float("FAZHI_REVIEW_TIMEOUT", 60),
             review_memory_mb=int(_env_float("FAZHI_REVIEW_MEMORY_MB", 2048)),
             similar_max_reports=int(_env_float("FAZHI_SIMILAR_MAX_REPORTS", 200_000)),
+            smoothing_url=(os.environ.get("FAZHI_SMOOTHING_URL") or "").strip() or None,
+            smoothing_model=(os.environ.get("FAZHI_SMOOTHING_MODEL") or "").strip() or "default",
+            smoothing_timeout_seconds=_env_float("FAZHI_SMOOTHING_TIMEOUT", 30),
         )
         for k, v in overrides.items():
             setattr(s, k, v)

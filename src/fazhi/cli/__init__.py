@@ -3,8 +3,9 @@
 ``review`` and ``bench`` (:mod:`fazhi.cli.review`, :mod:`fazhi.cli.bench`),
 ``knowledge``, ``ingest``/``refresh``/``db``, ``compare``, ``similar``, ``serve``,
 ``user``, and the supervision cycle's ``unit``/``framework``/``campaign``/``task``/``evidence``/``job``/
-``worker`` (:mod:`fazhi.cli.supervision`) and ``profile``/``assess``/``inspect``
-(:mod:`fazhi.cli.supervision_assess`): each module has a ``register(app)`` that adds its commands.
+``worker`` (:mod:`fazhi.cli.supervision`), ``profile``/``assess``/``inspect``
+(:mod:`fazhi.cli.supervision_assess`) and ``draft``/``memo``/``report``
+(:mod:`fazhi.cli.supervision_reports`): each module has a ``register(app)`` that adds its commands.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from fazhi.cli import (
     similar,
     supervision,
     supervision_assess,
+    supervision_reports,
 )
 from fazhi.cli.common import out_console
 
@@ -49,7 +51,8 @@ def _main(version: Annotated[bool, typer.Option("--version", callback=_version, 
     """fazhi (法治)."""
 
 
-for _group in (review, bench, knowledge, corpus, compare, similar, serve, accounts, supervision, supervision_assess):
+for _group in (review, bench, knowledge, corpus, compare, similar, serve, accounts, supervision, supervision_assess,
+               supervision_reports):
     _group.register(app)
 
 

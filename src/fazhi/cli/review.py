@@ -1,4 +1,5 @@
-"""``fazhi review``: review report files and folders, to the terminal or as JSON, Markdown or HTML files."""
+"""``fazhi review``: review report files and folders, to the terminal or as JSON, Markdown or HTML files, or
+answer each with a 审查意见书 (``--format docx --out DIR``: ``DIR/<stem>.审查意见书.docx``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fazhi.cli.common import err_console, no_reports, out_console
+from fazhi.documents.opinion import opinion_docx, opinion_filename
 from fazhi.review import read as _read
 from fazhi.review import render
 from fazhi.review.pipeline import review_path
@@ -24,9 +26,10 @@ class Fmt(StrEnum):
     json = "json"
     md = "md"
     html = "html"
+    docx = "docx"
 
 
-EXT = {Fmt.json: "json", Fmt.md: "md", Fmt.html: "html", Fmt.terminal: "txt"}
+EXT = {Fmt.json: "json", Fmt.md: "md", Fmt.html: "html", Fmt.terminal: "txt", Fmt.docx: "docx"}
 
 
 def expand(paths: list[Path]) -> list[Path]:
@@ -43,7 +46,8 @@ def expand(paths: list[Path]) -> list[Path]:
 def review(
     paths: Annotated[list[Path], typer.Argument(help="Report files (.txt .docx .pdf .html .md) or folders.")],
     fmt: Annotated[Fmt, typer.Option("--format", "-f",
-                                     help="terminal (readable view), json (fazhi.review/1), md or html.")
+                                     help="terminal (readable view), json (fazhi.review/1), md, html, or docx "
+                                          "(审查意见书: DIR/<stem>.审查意见书.docx, needs --out).")
                    ] = Fmt.terminal,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Write one file per report into this folder (default format json).")] = None,
@@ -63,6 +67,10 @@ def review(
         raise no_reports(paths)
     if out is not None and fmt == Fmt.terminal:
         fmt = Fmt.json
+    if fmt == Fmt.docx and out is None:
+        err_console.print("[red]fazhi: --format docx 生成审查意见书（Word 文件），须用 --out 指定写入的文件夹[/red]",
+                          highlight=False)
+        raise typer.Exit(2)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     max_bytes = int(max_size * 1024 * 1024)
@@ -92,8 +100,10 @@ def review(
             if out is not None:
                 stem = path.stem if path.stem not in written else f"{path.stem}.{path.suffix.lstrip('.')}"
                 written.add(stem)
-                target = out / f"{stem}.{EXT[fmt]}"
-                target.write_text(_render(rv, fmt, with_text), encoding="utf-8")
+                if fmt == Fmt.docx:
+                    (out / opinion_filename(stem)).write_bytes(opinion_docx(rv.to_json()))
+                else:
+                    (out / f"{stem}.{EXT[fmt]}").write_text(_render(rv, fmt, with_text), encoding="utf-8")
             elif fmt == Fmt.terminal:
                 render.terminal(rv, out_console)
             elif fmt == Fmt.json and len(files) > 1:

@@ -58,15 +58,16 @@ def opinion_filename(stem: str) -> str:
 
 
 def opinion_docx(review: Review, *, reviewer: str | None = None, office: str | None = None,
-                 date: dt.date | None = None) -> bytes:
+                 date: dt.date | None = None, conclusion: str | None = None) -> bytes:
     """The 审查意见书 of ``review`` (a ``fazhi.review/1`` dict) as .docx bytes.
 
-    ``office`` signs it (落款) and ``date`` dates it (today by default)."""
-    return opinion_document(review, reviewer=reviewer, office=office, date=date).to_bytes()
+    ``office`` signs it (落款) and ``date`` dates it (today by default); ``conclusion`` (the office's
+    decision, e.g. "审查结论：退回修改。……") closes the text."""
+    return opinion_document(review, reviewer=reviewer, office=office, date=date, conclusion=conclusion).to_bytes()
 
 
 def opinion_document(review: Review, *, reviewer: str | None = None, office: str | None = None,
-                     date: dt.date | None = None) -> GongwenDocument:
+                     date: dt.date | None = None, conclusion: str | None = None) -> GongwenDocument:
     """The 审查意见书 as a :class:`GongwenDocument`: its ``outline()`` carries, for a web
     editor, the review's evidence spans as the cites of each part and finding."""
     schema = review.get("schema")
@@ -82,6 +83,8 @@ def opinion_document(review: Review, *, reviewer: str | None = None, office: str
                         ("score", _score_section), ("suggestions", _suggestions_section)):
         doc.heading(w["sections"][name], 1)
         write(doc, review)
+    if conclusion and plain(conclusion):
+        doc.paragraph(plain(conclusion))
     if reviewer:
         doc.paragraph(w["reviewer"].format(reviewer=plain(reviewer)))
     doc.signature(office, date or dt.date.today())

@@ -573,8 +573,8 @@ class AnnualReport(Base):
     unit_id: Mapped[int] = _fk("units", cascade=True, nullable=False)
     year: Mapped[int] = mapped_column(Integer)  # the year reported on
     due: Mapped[dt.date | None] = mapped_column(Date)
-    #: unit side: drafting | first_draft | discussion | leader_review | submitted | published
-    #: office side (after submission): received | reviewed | accepted | returned
+    #: unit side: drafting | first_draft | discussion | leader_review ; after submission: received ▶ accepted |
+    #: returned (▶ received again) ; published
     status: Mapped[str] = mapped_column(String(16), default="drafting")
     received_at: Mapped[dt.datetime | None] = mapped_column(TS)
     report_id: Mapped[int | None] = _fk("reports")  # the stored review of the current submitted version
@@ -591,7 +591,8 @@ class AnnualReport(Base):
 
 
 class ReportVersion(Base):
-    """One submitted (or published) version of a unit's annual report, as a stored report."""
+    """One submitted (or published) version of a unit's annual report, as a stored report, and the office's
+    decision on it (kept per version, so the report's status on any past date can be told)."""
 
     __tablename__ = "report_versions"
     __table_args__ = (UniqueConstraint("annual_report_id", "number", name="uq_report_versions_annual_report_id"),)
@@ -604,6 +605,10 @@ class ReportVersion(Base):
     submitted_at: Mapped[dt.datetime] = mapped_column(TS, default=utcnow)
     submitted_by_id: Mapped[int | None] = _fk("users", index=False)
     note: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(String(16))  # accepted | returned
+    decided_at: Mapped[dt.datetime | None] = mapped_column(TS)
+    decided_by_id: Mapped[int | None] = _fk("users", index=False)
+    decision_note: Mapped[str | None] = mapped_column(Text)
 
 
 class Draft(Base):

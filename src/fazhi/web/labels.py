@@ -30,7 +30,9 @@ OBJECT_LABEL = {"report": "报告", "user": "用户", "api_token": "API 令牌",
                 # the year-end assessment and 督察/整改
                 "profile": "考核细则", "assessment": "单位考核", "item_assessment": "考核项目",
                 "appeal": "申辩", "inspection_case": "督察", "inspection_finding": "督察问题",
-                "rectification": "整改事项"}
+                "rectification": "整改事项",
+                # the annual report's cycle
+                "draft": "年度报告草稿", "annual_report": "年度报告（报送）"}
 #: audit actions of the supervision cycle (部署 and 督导) → Chinese, for the 审计日志 page
 SUPERVISION_AUDIT_LABEL = {
     "unit.import": "导入单位名单", "unit.update": "修改单位", "unit.from_division": "按行政区划建立单位",
@@ -41,6 +43,12 @@ SUPERVISION_AUDIT_LABEL = {
     "task.return": "退回任务进展", "evidence.add": "上传佐证材料", "evidence.link": "关联佐证材料",
     "evidence.propose": "年度报告数字提议为佐证", "evidence.accept": "采纳佐证", "evidence.reject": "不采纳佐证",
     "job.run": "定时任务运行", "job.failed": "定时任务失败"}
+
+#: audit actions of the annual report's cycle (:mod:`fazhi.supervision.drafting`, :mod:`~fazhi.supervision.reports`)
+REPORT_CYCLE_ACTIONS = {"draft.create": "根据记录起草年度报告", "draft.update": "修改年度报告草稿",
+                        "draft.stage": "推进年度报告草稿", "comment.add": "提出意见", "report.submit": "报送年度报告",
+                        "report.accept": "年度报告审查通过", "report.return": "年度报告退回修改",
+                        "report.publish": "登记年度报告公开"}
 
 #: audit ``detail`` keys → Chinese (for every object type unless :data:`_KEY_BY_OBJECT` says otherwise)
 DETAIL_LABEL = {
@@ -61,6 +69,11 @@ DETAIL_LABEL = {
     "manual": "人工评分项数", "as_of": "计算日期", "changed": "变化项数", "measure": "整改措施",
     "deadline": "完成时限", "days": "逾期天数", "round": "整改轮次", "findings": "督察问题", "kind": "种类",
     "source": "来源",
+    # the annual report's cycle
+    "campaign_id": "督导活动", "gaps": "待补充处数", "annual_report_id": "年度报告", "stage": "阶段", "smoothing": "文字润色",
+    "sent": "送出段数", "accepted": "采用段数", "refused": "拒绝段数", "report_id": "报告编号", "draft_id": "草稿编号",
+    "copies_to": "抄送", "received_at": "收到时间", "comment_id": "意见编号", "url": "公开网址", "on": "公开日期",
+    "on_time": "按时公开", "same_text": "与报送文本一致",
 }
 _KEY_BY_OBJECT = {("api_token", "name"): "令牌名称", ("knowledge_version", "name"): "知识文件",
                   ("knowledge_version", "version"): "版本", ("knowledge_version", "note"): "说明",
@@ -201,5 +214,5 @@ def validation_where(error: Mapping[str, Any]) -> str:
 TEMPLATE_GLOBALS = {"OBJECT_LABEL": OBJECT_LABEL, "object_label": object_label, "audit_detail": audit_detail,
                     "role_label": role_label, "PARAM_IN_LABEL": PARAM_IN_LABEL}
 
-__all__ = ["DETAIL_LABEL", "OBJECT_LABEL", "PARAM_IN_LABEL", "STATUS_VALUE", "TEMPLATE_GLOBALS", "DetailItem", "audit_detail",
+__all__ = ["DETAIL_LABEL", "OBJECT_LABEL", "PARAM_IN_LABEL", "REPORT_CYCLE_ACTIONS", "STATUS_VALUE", "TEMPLATE_GLOBALS", "DetailItem", "audit_detail",
            "key_label", "object_label", "reason_label", "role_label", "validation_msg", "validation_where", "value_label"]

@@ -51,7 +51,7 @@ AUDIT_LABEL = {"report.upload": "上传报告", "report.upload_refused": "上传
                "token.create": "创建 API 令牌", "token.revoke": "撤销 API 令牌",
                "knowledge.add": "上传规则/指标版本", "knowledge.activate": "启用规则/指标版本",
                "knowledge.deactivate": "恢复内置规则/指标", "knowledge.refresh": "按当前规则与指标重新审查",
-               **labels.SUPERVISION_AUDIT_LABEL}
+               **labels.SUPERVISION_AUDIT_LABEL, **labels.REPORT_CYCLE_ACTIONS}
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
