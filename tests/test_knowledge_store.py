@@ -269,22 +269,21 @@ def test_ingest_reviews_with_the_databases_active_versions(migrated, tmp_path, w
 def test_one_review_process_reviews_each_call_under_the_knowledge_it_came_with(tmp_path):
     """The knowledge texts go with each review: the same process (as the web's, an ingest's or a refresh's)
     reviews under a local rule set, the packaged files, and the local set again — each result right."""
-    from fazhi.corpus.ingest import review_file
-    from fazhi.review.pool import ReviewPool
+    from fazhi.review.pool import ReviewPool, review_file
 
     path = tmp_path / "a.txt"
     path.write_text(REPORT, encoding="utf-8")
     local = {"rules": rules_text()}
     pool = ReviewPool(1)
     try:
-        got = [pool.run("fazhi.corpus.ingest:review_file", str(path), timeout=60, knowledge=texts)
+        got = [pool.run("fazhi.review.pool:review_file", str(path), timeout=60, knowledge=texts)
                for texts in (local, {}, local)]
     finally:
         pool.close()
     assert got == [review_file(str(path), knowledge=texts) for texts in (local, {}, local)]
-    severity = [next(f["severity"] for f in doc["findings"] if f["rule"] == RULE) for _ok, doc, _text in got]
+    severity = [next(f["severity"] for f in doc["findings"] if f["rule"] == RULE) for doc, _text in got]
     assert severity == ["error", "warning", "error"]
-    assert [doc["versions"]["rules"] for _ok, doc, _text in got] == ["2024.1-本地", "2024.1", "2024.1-本地"]
+    assert [doc["versions"]["rules"] for doc, _text in got] == ["2024.1-本地", "2024.1", "2024.1-本地"]
 
 
 def test_ingest_refuses_an_active_version_this_fazhi_cannot_use(migrated, tmp_path):

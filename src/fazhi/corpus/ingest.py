@@ -12,9 +12,9 @@ reports) and glob patterns, and:
    ``os.cpu_count()``; ``0`` reviews in the calling process), with the time
    and memory limits of every review (``settings``:
    :class:`fazhi.config.Settings` ``review_timeout_seconds``,
-   ``review_memory_mb``): each runs :func:`review_file` and returns the
-   ``fazhi.review/1`` document and the normalised text, or the reason it
-   failed.  A file whose review runs over the time limit fails with
+   ``review_memory_mb``): each runs :func:`fazhi.review.pool.review_file`
+   and returns the ``fazhi.review/1`` document and the normalised text, or
+   the reason it failed (:func:`review_outcome`).  A file whose review runs over the time limit fails with
    审查超时…, one that needs more memory with 内存超限…, one whose review
    process dies with "internal error: the process reviewing it died" — and
    the batch goes on: the pool replaces the process, and only the review it
@@ -72,6 +72,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,7 @@ from fazhi.config import Settings
 from fazhi.corpus import service
 from fazhi.corpus.models import Report
 from fazhi.knowledge import versions as knowledge_store
-from fazhi.review.pool import ReviewFailed, ReviewOutOfMemory, ReviewPool, ReviewTimeout
+from fazhi.review.pool import ReviewFailed, ReviewOutOfMemory, ReviewPool, ReviewTimeout, Stored, review_file
 from fazhi.review.read import report_files
 
 _CHUNK = 256  # files hashed and looked up per round trip
@@ -203,47 +204,18 @@ def file_sha256(path: Path, max_bytes: int | None = None) -> str | None:
 Outcome = tuple[str, Any, Any]  # ("ok", review_json, text) or ("error", reason, None)
 
 
-def internal_error(exc: BaseException) -> Outcome:
-    """The outcome of a review that failed on a bug (or out of memory in this process)."""
-    return ("error", f"internal error: {type(exc).__name__}: {exc}", None)
-
-
-def review_here(fn: Callable[..., Outcome], *args: Any) -> Outcome:
-    """``fn(*args)`` (:func:`review_file`, :func:`~fazhi.corpus.refresh.review_stored`) in this process,
-    where nothing stands in for the review process when memory runs out."""
-    try:
-        return fn(*args)
-    except MemoryError as exc:
-        return internal_error(exc)
-
-
-def review_file(path: str, max_bytes: int | None = None, knowledge: dict[str, str] | None = None) -> Outcome:
-    """Review one file under the knowledge ``knowledge`` (YAML texts; ``None``/``{}``: the files):
-    ``("ok", review_json, text)`` or ``("error", reason, None)``.
-
-    Runs in a review process (or here, with ``workers=0``); never raises for a bad file or a bug in a stage
-    (only MemoryError, which the review process answers for).
-    """
-    from fazhi import knowledge as kn
-    from fazhi.review.pipeline import Reviewer
+def review_outcome(review: Callable[[], Stored]) -> Outcome:
+    """What a review came to — ``review()`` is a review here or a review process's answer (a future's
+    ``result``): ``("ok", review_json, text)``, or ``("error", reason, None)`` for a file that cannot be
+    read (the :class:`~fazhi.review.read.ReadError` reason), a review stopped at the time or memory limit,
+    one whose process died, or a bug in a stage.  Never raises."""
     from fazhi.review.read import ReadError
 
     try:
-        doc, text = Reviewer(kn.from_texts(knowledge)).review_path(path, max_bytes=max_bytes).stored()
+        doc, text = review()
         return ("ok", doc, text)
     except ReadError as exc:
         return ("error", exc.reason, None)
-    except MemoryError:
-        raise  # the review process says so, and is replaced
-    except Exception as exc:
-        return internal_error(exc)
-
-
-def review_outcome(future: Future[Outcome]) -> Outcome:
-    """What a review in a :class:`ReviewPool` came to: its answer, or ``("error", reason, None)`` for a
-    review stopped at the time or memory limit, whose process died, or that failed on the way."""
-    try:
-        return future.result()
     except ReviewTimeout as exc:
         return ("error", f"审查超时：超过 {exc.seconds:g} 秒仍未完成，已停止（文件可能异常）", None)
     except ReviewOutOfMemory as exc:
@@ -251,8 +223,8 @@ def review_outcome(future: Future[Outcome]) -> Outcome:
         return ("error", f"内存超限：审查所需内存{limit}，已停止（文件可能异常）", None)
     except ReviewFailed as exc:
         return ("error", f"internal error: {exc}", None)
-    except Exception as exc:  # pickling trouble and the like
-        return internal_error(exc)
+    except Exception as exc:
+        return ("error", f"internal error: {type(exc).__name__}: {exc}", None)
 
 
 def review_pool(workers: int, settings: Settings) -> ReviewPool:
@@ -463,7 +435,7 @@ class _Job:
         """Review and store ``files``; returns normally when done or stopped (what is reviewed is stored)."""
         if pool is None:
             for task in self._tasks(files):
-                self._handle(task, review_here(review_file, task.path, self.max_bytes, self.texts))
+                self._handle(task, review_outcome(partial(review_file, task.path, self.max_bytes, self.texts)))
                 if self.stop.is_set():
                     break
                 if self._flush_due():
@@ -474,7 +446,7 @@ class _Job:
 
     def _run_pool(self, files: list[Path], pool: ReviewPool) -> None:
         """Keep a few reviews per process in flight and take them as they come back."""
-        inflight: dict[Future[Outcome], _Task] = {}
+        inflight: dict[Future[Stored], _Task] = {}
         limit = max(4, pool.size * 4)
         tasks = self._tasks(files)
         exhausted = False
@@ -484,7 +456,7 @@ class _Job:
                 if nxt is None:
                     exhausted = True
                     break
-                inflight[pool.submit("fazhi.corpus.ingest:review_file", nxt.path, self.max_bytes,
+                inflight[pool.submit("fazhi.review.pool:review_file", nxt.path, self.max_bytes,
                                      timeout=self.timeout, knowledge=self.texts)] = nxt
             if not inflight or self.stop.is_set():
                 return
@@ -496,7 +468,7 @@ class _Job:
                 task = inflight.pop(fut)
                 if self.stop.is_set():
                     return
-                self._handle(task, review_outcome(fut))
+                self._handle(task, review_outcome(fut.result))
             if self._flush_due():
                 self.flush()
 
@@ -670,5 +642,5 @@ def _first_line(exc: BaseException | None) -> str:
     return s.splitlines()[0] if s else type(exc).__name__
 
 
-__all__ = ["Counts", "IngestResult", "Outcome", "db_error_message", "expand", "file_sha256", "ingest", "internal_error",
-           "review_file", "review_here", "review_outcome", "review_pool"]
+__all__ = ["Counts", "IngestResult", "Outcome", "db_error_message", "expand", "file_sha256", "ingest", "review_outcome",
+           "review_pool"]

@@ -32,6 +32,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -49,37 +50,14 @@ from fazhi.corpus.ingest import (
     _prepare,
     _valid_texts,
     db_error_message,
-    internal_error,
-    review_here,
     review_outcome,
     review_pool,
 )
 from fazhi.corpus.models import Report
-from fazhi.review.pool import ReviewPool
+from fazhi.review.pool import ReviewPool, review_stored
 
 BATCH = 100
 ProgressFn = Callable[[Counts], None]
-
-
-def review_stored(source: dict[str, Any], text: str, knowledge: dict[str, str] | None = None) -> Outcome:
-    """Review a stored report's text again under the knowledge ``knowledge`` (YAML texts; ``None``/``{}``:
-    the files): ``("ok", review_json, text)`` or ``("error", reason, None)``.
-
-    ``source`` is the stored review's ``source`` (path, sha256, format, encoding, size): the new
-    review keeps it.  Runs in a review process (or here, with ``workers=0``); raises only MemoryError."""
-    from fazhi import knowledge as kn
-    from fazhi.review.model import Source
-    from fazhi.review.pipeline import Reviewer
-
-    try:
-        src = Source(path=source.get("path"), sha256=source["sha256"], format=source.get("format") or "txt",
-                     encoding=source.get("encoding"), size=int(source.get("size") or len(text.encode("utf-8"))))
-        doc, norm = Reviewer(kn.from_texts(knowledge)).review_source(text, src).stored()
-        return ("ok", doc, norm)
-    except MemoryError:
-        raise  # the review process says so, and is replaced
-    except Exception as exc:
-        return internal_error(exc)
 
 
 def stale(session: Any, key: str, *, everything: bool = False) -> list[int]:
@@ -208,11 +186,11 @@ def _review(batch: list[tuple[int, dict[str, Any], str]], pool: ReviewPool | Non
             timeout: float) -> list[tuple[int, str, Outcome]]:
     """(report id, sha256, outcome) of each report of ``batch``, reviewed in ``pool`` (or here)."""
     if pool is None:
-        done = [review_here(review_stored, src, text, texts) for _rid, src, text in batch]
+        done = [review_outcome(partial(review_stored, src, text, texts)) for _rid, src, text in batch]
     else:
-        futures = [pool.submit("fazhi.corpus.refresh:review_stored", src, text, timeout=timeout, knowledge=texts)
+        futures = [pool.submit("fazhi.review.pool:review_stored", src, text, timeout=timeout, knowledge=texts)
                    for _rid, src, text in batch]
-        done = [review_outcome(f) for f in futures]
+        done = [review_outcome(f.result) for f in futures]
     return [(rid, src.get("sha256") or "", outcome) for (rid, src, _text), outcome in zip(batch, done, strict=True)]
 
 
@@ -256,4 +234,4 @@ def default_workers(n: int) -> int:
     return 0 if n < 200 else (os.cpu_count() or 1)
 
 
-__all__ = ["default_workers", "refresh_stored", "review_stored", "running", "runs", "stale", "start_background"]
+__all__ = ["default_workers", "refresh_stored", "running", "runs", "stale", "start_background"]

@@ -25,6 +25,8 @@ started when calls need them (or by :meth:`ReviewPool.warm`) and warm up once
 (fazhi imported, divisions loaded, the packaged knowledge compiled); the
 knowledge texts a review uses go with each call, and a child compiles each
 distinct set once (:func:`fazhi.knowledge.from_texts` caches by content).
+What ingest and refresh run there is here (:func:`review_file`,
+:func:`review_stored`): a child imports nothing of the database.
 
 A child (``python -m fazhi.review.pool [MEMORY_MB]``):
 
@@ -70,8 +72,8 @@ from pathlib import PurePath
 from typing import IO, Any
 
 #: what a child may be asked to run
-ALLOWED = frozenset({"fazhi.corpus.uploads:review_bytes", "fazhi.knowledge.versions:trial_review",
-                     "fazhi.corpus.ingest:review_file", "fazhi.corpus.refresh:review_stored"})
+ALLOWED = frozenset({"fazhi.review.pool:review_file", "fazhi.review.pool:review_stored",
+                     "fazhi.corpus.uploads:review_bytes", "fazhi.knowledge.versions:trial_review"})
 #: the test-only fault hook (see the module documentation)
 FAULTS_ENV = "FAZHI_TEST_FAULTS"
 FAULTS = ("raise", "exit", "hang", "allocate")
@@ -97,6 +99,32 @@ class ReviewOutOfMemory(ReviewFailed):
         self.limit_mb = limit_mb
         super().__init__(f"the review needed more than {limit_mb} MB of memory" if limit_mb
                          else "the review ran out of memory")
+
+
+# =========================================================================== the reviews
+Stored = tuple[dict[str, Any], str]  # what the corpus stores of a review: review JSON, normalised text
+
+
+def review_file(path: str, max_bytes: int | None = None, knowledge: dict[str, str] | None = None) -> Stored:
+    """The review of the file ``path`` under the knowledge texts ``knowledge`` (``None``/``{}``: the files),
+    as the corpus stores it (``fazhi ingest``).  Raises :class:`fazhi.review.read.ReadError`."""
+    from fazhi import knowledge as kn
+    from fazhi.review.pipeline import Reviewer
+
+    return Reviewer(kn.from_texts(knowledge)).review_path(path, max_bytes=max_bytes).stored()
+
+
+def review_stored(source: dict[str, Any], text: str, knowledge: dict[str, str] | None = None) -> Stored:
+    """The review of a stored report's ``text`` under the knowledge texts ``knowledge``, as the corpus stores
+    it (``fazhi refresh``); ``source`` is the stored review's ``source`` (path, sha256, format, encoding,
+    size), which the new review keeps."""
+    from fazhi import knowledge as kn
+    from fazhi.review.model import Source
+    from fazhi.review.pipeline import Reviewer
+
+    src = Source(path=source.get("path"), sha256=source["sha256"], format=source.get("format") or "txt",
+                 encoding=source.get("encoding"), size=int(source.get("size") or len(text.encode("utf-8"))))
+    return Reviewer(kn.from_texts(knowledge)).review_source(text, src).stored()
 
 
 # =========================================================================== the child
@@ -442,7 +470,7 @@ def shared_pool(size: int, memory_mb: int | None) -> ReviewPool:
 
 
 __all__ = ["ALLOWED", "FAULTS", "FAULTS_ENV", "ReviewFailed", "ReviewOutOfMemory", "ReviewPool", "ReviewTimeout",
-           "serve", "shared_pool"]
+           "Stored", "review_file", "review_stored", "serve", "shared_pool"]
 
 
 if __name__ == "__main__":  # a review process of a ReviewPool
