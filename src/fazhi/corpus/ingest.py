@@ -9,16 +9,16 @@ reports) and glob patterns, and:
    replaced in place (same report id) in one transaction;
 2. reviews the rest in the review processes of a
    :class:`~fazhi.review.pool.ReviewPool` (``workers`` of them, default
-   ``os.cpu_count()``; ``0`` reviews in the calling process), with the time
-   and memory limits of every review (``settings``:
-   :class:`fazhi.config.Settings` ``review_timeout_seconds``,
-   ``review_memory_mb``): each runs :func:`fazhi.review.pool.review_file`
-   and returns the ``fazhi.review/1`` document and the normalised text, or
-   the reason it failed (:func:`review_outcome`).  A file whose review runs over the time limit fails with
-   审查超时…, one that needs more memory with 内存超限…, one whose review
-   process dies with "internal error: the process reviewing it died" — and
-   the batch goes on: the pool replaces the process, and only the review it
-   held fails;
+   ``os.cpu_count()``; ``0`` reviews in the calling process), each review
+   with the time and memory limits of ``settings``
+   (:class:`fazhi.config.Settings`: ``review_timeout_seconds``,
+   ``review_memory_mb``): :func:`fazhi.review.pool.review_file` gives the
+   ``fazhi.review/1`` document and the normalised text, :func:`review_outcome`
+   the reason a review failed.  A file whose review runs over the time limit
+   fails with 审查超时…, one that needs more memory with 内存超限…, one whose
+   review process dies with "internal error: the process reviewing it died"
+   — and the batch goes on: the pool replaces the process, and only the
+   review it held fails;
 3. writes in the parent only (one writer: no SQLite lock fights).  Reviews
    that come back are written in batches — one transaction for up to
    ``BATCH`` reports, at most ``FLUSH_SECONDS`` after the first of them came

@@ -391,13 +391,17 @@ class ReviewPool:
     def _start_child(self) -> _Child:
         return _Child(self.memory_mb, self.start_timeout)
 
+    def _count_killed(self) -> None:
+        with self._cond:
+            self.killed += 1
+
     def _answer(self, child: _Child, call: _Call) -> bool:
         """Run ``call`` in ``child`` and settle its future; whether the child may take another call."""
         fut = call.future
         try:
             status, value = child.call(call.target, call.args, call.kwargs, call.timeout)
         except ReviewTimeout as exc:
-            self.killed += 1
+            self._count_killed()
             fut.set_exception(exc)
             return False
         except ReviewFailed as exc:
@@ -408,7 +412,7 @@ class ReviewPool:
         elif status == "raise":
             fut.set_exception(value)
         elif status == "memory":
-            self.killed += 1
+            self._count_killed()
             fut.set_exception(ReviewOutOfMemory(self.memory_mb))
             return False
         else:
