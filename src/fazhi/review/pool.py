@@ -407,6 +407,9 @@ class ReviewPool:
         except ReviewFailed as exc:
             fut.set_exception(exc)
             return False
+        except Exception as exc:  # an answer that cannot be read here: the process is not trusted again
+            fut.set_exception(ReviewFailed(f"unreadable answer: {type(exc).__name__}: {exc}"))
+            return False
         if status == "ok":
             fut.set_result(value)
         elif status == "raise":
