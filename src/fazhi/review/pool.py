@@ -187,11 +187,11 @@ def _install_faults(spec: str) -> None:
 
     review_source = Reviewer.review_source
 
-    def faulty(self: Reviewer, text: str, source: Source) -> Any:
+    def faulty(self: Reviewer, text: str, source: Source, **kwargs: Any) -> Any:
         fault = faults.get(PurePath(source.path or "").name)
         if fault:
             _do_fault(fault)
-        return review_source(self, text, source)
+        return review_source(self, text, source, **kwargs)
 
     Reviewer.review_source = faulty  # type: ignore[method-assign]
 
