@@ -277,7 +277,8 @@ class _Child:
             if size is None and len(buf) >= _HEADER.size:
                 (size,) = _HEADER.unpack_from(buf)
                 del buf[:_HEADER.size]
-        return pickle.loads(buf)  # type: ignore[no-any-return]
+        answer: tuple[str, Any] = pickle.loads(buf)
+        return answer
 
     def call(self, target: str, args: tuple[Any, ...], kwargs: dict[str, Any], timeout: float) -> tuple[str, Any]:
         try:
