@@ -268,18 +268,24 @@ def test_ingest_reviews_with_the_databases_active_versions(migrated, tmp_path, w
     assert (res.counts.refreshed, res.counts.skipped) == (0, 1)  # reviewed with what is in effect: nothing to do
 
 
-def test_ingest_workers_get_a_set_activated_after_they_started(migrated, tmp_path, monkeypatch):
-    """The active set read before the workers start differs from the one read when the schema is
-    ready (here: the first read failed): the workers are restarted with the right one."""
-    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
-    Session = db.session_factory(migrated, write=True)
-    with Session.begin() as s:
-        ks.add_version(s, "rules", rules_text(), activate_it=True)
-    monkeypatch.setattr(ks, "peek_active", lambda url: None)
-    res = ingest([tmp_path], engine=migrated, workers=1)
-    assert res.counts.ok == 1
-    with Session() as s:
-        assert s.scalars(select(Report)).one().versions["rules"] == "2024.1-本地"
+def test_one_review_process_reviews_each_call_under_the_knowledge_it_came_with(tmp_path):
+    """The knowledge texts go with each review: the same process (as the web's, an ingest's or a refresh's)
+    reviews under a local rule set, the packaged files, and the local set again — each result right."""
+    from fazhi.review.pool import ReviewPool, review_file
+
+    path = tmp_path / "a.txt"
+    path.write_text(REPORT, encoding="utf-8")
+    local = {"rules": rules_text()}
+    pool = ReviewPool(1)
+    try:
+        got = [pool.run("fazhi.review.pool:review_file", str(path), timeout=60, knowledge=texts)
+               for texts in (local, {}, local)]
+    finally:
+        pool.close()
+    assert got == [review_file(str(path), knowledge=texts) for texts in (local, {}, local)]
+    severity = [next(f["severity"] for f in doc["findings"] if f["rule"] == RULE) for doc, _text in got]
+    assert severity == ["error", "warning", "error"]
+    assert [doc["versions"]["rules"] for doc, _text in got] == ["2024.1-本地", "2024.1", "2024.1-本地"]
 
 
 def test_ingest_refuses_an_active_version_this_fazhi_cannot_use(migrated, tmp_path):

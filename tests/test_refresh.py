@@ -4,7 +4,9 @@ On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,12 +15,14 @@ from typer.testing import CliRunner
 from fazhi import db, knowledge
 from fazhi.accounts.models import AuditEvent
 from fazhi.cli import app as cli_app
+from fazhi.config import Settings
 from fazhi.corpus import service
 from fazhi.corpus.ingest import ingest
-from fazhi.corpus.models import Report
+from fazhi.corpus.models import IngestFailure, Report
 from fazhi.corpus.refresh import refresh_stored
 from fazhi.knowledge import versions as ks
 from fazhi.review import pipeline
+from fazhi.review import pool as review_pool
 from tests.knowledge_helpers import RULE, local_rules
 
 pytestmark = [pytest.mark.db]
@@ -96,3 +100,34 @@ def test_cli_refresh(migrated, seed_paths):
     assert "2 of 2 stored reports reviewed under other knowledge re-reviewed, 0 failed" in r.output
     r = runner.invoke(cli_app, ["refresh", "--db", url])
     assert r.exit_code == 0 and "0 of 0" in r.output
+
+
+def test_a_refresh_whose_review_hangs_stops_it_at_the_time_limit(migrated, seed_paths, monkeypatch):
+    """Re-reviews in review processes have the time limit of every review: the report whose review hangs
+    (injected with the processes' test-only hook) fails with the reason and keeps the review it had; the
+    others are re-reviewed."""
+    ingest(seed_paths, engine=migrated, workers=0)
+    _activate_local_rules(migrated)
+    victim = seed_paths[2]
+    monkeypatch.setenv(review_pool.FAULTS_ENV, json.dumps({victim.name: "hang"}))
+    result = refresh_stored(migrated, workers=2, settings=Settings(review_timeout_seconds=5))
+    assert (result.status, result.counts.refreshed, result.counts.failed) == ("completed", len(seed_paths) - 1, 1)
+    rules = {Path(doc["source"]["path"]).name: doc["versions"]["rules"] for _i, doc, _k in _stored(migrated).values()}
+    assert rules == {p.name: ("2024.1" if p == victim else "2024.1-本地") for p in seed_paths}
+    with db.session_factory(migrated)() as s:
+        (rid,) = s.scalars(select(Report.id).where(Report.source_path == str(victim)))
+    assert result.failures == [(f"report {rid}", "审查超时：超过 5 秒仍未完成，已停止（文件可能异常）")]
+
+
+def test_cli_refresh_takes_the_review_time_limit_from_the_environment(migrated, seed_paths, monkeypatch):
+    ingest(seed_paths[:2], engine=migrated, workers=0)
+    _activate_local_rules(migrated)
+    monkeypatch.setenv(review_pool.FAULTS_ENV, json.dumps({seed_paths[0].name: "hang"}))
+    monkeypatch.setenv("FAZHI_REVIEW_TIMEOUT", "4")
+    r = runner.invoke(cli_app, ["refresh", "--db", migrated.url.render_as_string(hide_password=False),
+                                "--workers", "2"])
+    assert r.exit_code == 1
+    assert "1 of 2 stored reports reviewed under other knowledge re-reviewed, 1 failed" in r.output
+    with db.session_factory(migrated)() as s:
+        (failure,) = s.scalars(select(IngestFailure))
+    assert failure.reason == "审查超时：超过 4 秒仍未完成，已停止（文件可能异常）"

@@ -1,10 +1,15 @@
 """Faults during ingest, against real SQLite and real PostgreSQL: corrupt files, internal errors,
-a worker that dies, the database connection killed, two ingests at once, a read-only or full
-SQLite database, and interruption (SIGINT, SIGTERM, SIGKILL) — never a duplicate row, never a
-half-written report, always a clear message, and a re-run that completes."""
+a review process that dies, a review that hangs or needs too much memory, the database connection
+killed, two ingests at once, a read-only or full SQLite database, and interruption (SIGINT, SIGTERM,
+SIGKILL) — never a duplicate row, never a half-written report, always a clear message, and a re-run
+that completes.
+
+Faults inside a review are injected with the review processes' test-only hook
+(``FAZHI_TEST_FAULTS``, :mod:`fazhi.review.pool`): the processes an ingest starts read it."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -23,10 +28,12 @@ from typer.testing import CliRunner
 
 from fazhi import db
 from fazhi.cli.corpus import register
+from fazhi.config import Settings
 from fazhi.corpus import service
 from fazhi.corpus.ingest import file_sha256, ingest
 from fazhi.corpus.models import IngestFailure, IngestRun, Report
 from fazhi.review import pipeline
+from fazhi.review import pool as review_pool
 from fazhi.units.models import Issuer
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
@@ -48,6 +55,22 @@ def run_row(eng, run_id: int) -> IngestRun:
         run = service.get_run(s, run_id)
         assert run is not None
         return run
+
+
+def inject(monkeypatch, faults: dict[str, str], *, here: bool = False) -> None:
+    """Reviews of the files named in ``faults`` do their fault (raise / exit / hang / allocate) in the review
+    processes started from now on; ``here``: in this process too (``workers=0``; "raise" only)."""
+    spec = json.dumps(faults)
+    monkeypatch.setenv(review_pool.FAULTS_ENV, spec)
+    if here:
+        # registered with monkeypatch so that it is undone, then replaced by the hook's own wrapper
+        monkeypatch.setattr(pipeline.Reviewer, "review_source", pipeline.Reviewer.review_source)
+        review_pool._install_faults(spec)
+
+
+def failure_rows(eng, run_id: int) -> set[tuple[str, str]]:
+    with db.session_factory(eng)() as s:
+        return {(f.path, f.reason) for f in s.scalars(select(IngestFailure).where(IngestFailure.run_id == run_id))}
 
 
 @pytest.fixture
@@ -101,20 +124,13 @@ def test_corrupt_files_in_a_batch(migrated, folder, consistent):
 
 @pytest.mark.parametrize("workers", [2, 0])
 def test_internal_error_in_review(migrated, folder, monkeypatch, workers, consistent):
-    real = pipeline.Reviewer.review_path
     victim = sorted(folder.iterdir())[2]
-
-    def flaky(self, path, **kw):
-        if Path(path).name == victim.name:
-            raise RuntimeError("boom")
-        return real(self, path, **kw)
-
-    monkeypatch.setattr(pipeline.Reviewer, "review_path", flaky)  # workers are forked: they see it too
+    inject(monkeypatch, {victim.name: "raise"}, here=workers == 0)
     res = ingest([folder], engine=migrated, workers=workers)
     assert (res.counts.ok, res.counts.failed) == (4, 1)
-    assert res.failures == [(str(victim), "internal error: RuntimeError: boom")]
+    assert res.failures == [(str(victim), "internal error: RuntimeError: injected fault (FAZHI_TEST_FAULTS)")]
     assert consistent(migrated) == 4
-    monkeypatch.setattr(pipeline.Reviewer, "review_path", real)
+    monkeypatch.undo()
     again = ingest([folder], engine=migrated, workers=workers)
     assert (again.counts.ok, again.counts.skipped) == (1, 4)
     assert consistent(migrated) == 5
@@ -141,20 +157,46 @@ def test_internal_error_while_storing_rolls_back_that_report(migrated, folder, m
         assert s.scalar(select(Report.id).where(Report.sha256 == sha)) is None
 
 
-def test_worker_process_dies(migrated, folder, monkeypatch, consistent):
-    real = pipeline.Reviewer.review_path
+def test_review_process_dies(migrated, folder, monkeypatch, consistent):
     victim = sorted(folder.iterdir())[3]
-
-    def deadly(self, path, **kw):
-        if Path(path).name == victim.name:
-            os._exit(3)  # as if killed by the OOM killer
-        return real(self, path, **kw)
-
-    monkeypatch.setattr(pipeline.Reviewer, "review_path", deadly)
+    inject(monkeypatch, {victim.name: "exit"})  # as if killed by the OOM killer
     res = ingest([folder], engine=migrated, workers=2)
     assert res.failures == [(str(victim), "internal error: the process reviewing it died")]
     assert (res.counts.ok, res.counts.failed) == (4, 1)
     assert consistent(migrated) == 4
+
+
+def test_reviews_that_hang_or_need_too_much_memory_stop_at_the_limits(migrated, folder, monkeypatch, consistent):
+    """Each such file fails with the reason, recorded with the run; the others are stored."""
+    files = sorted(folder.iterdir())
+    inject(monkeypatch, {files[1].name: "hang", files[4].name: "allocate"})
+    limits = Settings(review_timeout_seconds=5, review_memory_mb=1024)
+    res = ingest([folder], engine=migrated, workers=2, settings=limits)
+    want = {(str(files[1]), "审查超时：超过 5 秒仍未完成，已停止（文件可能异常）"),
+            (str(files[4]), "内存超限：审查所需内存超过 1024 MB，已停止（文件可能异常）")}
+    assert set(res.failures) == want == failure_rows(migrated, res.run_id)
+    assert (res.counts.ok, res.counts.failed, res.status) == (3, 2, "completed")
+    assert consistent(migrated) == 3
+
+
+def test_cli_ingest_takes_the_review_limits_from_the_environment(tmp_path, folder, monkeypatch, consistent):
+    files = sorted(folder.iterdir())
+    inject(monkeypatch, {files[0].name: "hang", files[2].name: "allocate"})
+    monkeypatch.setenv("FAZHI_REVIEW_TIMEOUT", "4")
+    monkeypatch.setenv("FAZHI_REVIEW_MEMORY_MB", "900")
+    path = tmp_path / "limits.sqlite"
+    r = CliRunner().invoke(_app(), ["ingest", str(folder), "--db", str(path), "--workers", "2"])
+    assert r.exit_code == 1 and "3 stored, 0 skipped, 2 failed" in r.output
+    eng = db.make_engine(f"sqlite:///{path}")
+    try:
+        with db.session_factory(eng)() as s:
+            (run,) = service.list_runs(s, limit=5)
+        assert failure_rows(eng, run.id) == {
+            (str(files[0]), "审查超时：超过 4 秒仍未完成，已停止（文件可能异常）"),
+            (str(files[2]), "内存超限：审查所需内存超过 900 MB，已停止（文件可能异常）")}
+        assert consistent(eng) == 3
+    finally:
+        eng.dispose()
 
 
 # ----------------------------------------------------------------------------- PostgreSQL goes away
@@ -373,9 +415,11 @@ def test_sqlite_disk_full_cli(tmp_path, folder, monkeypatch):
 
 
 # ----------------------------------------------------------------------------- interruption
-def _spawn(args: list[str]) -> subprocess.Popen:
+def _spawn(args: list[str], **env: str) -> subprocess.Popen:
+    """``fazhi`` in a process group of its own, as a terminal starts a command."""
     return subprocess.Popen([sys.executable, "-m", "fazhi.cli.corpus", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"})
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200", **env},
+                            start_new_session=True)
 
 
 def _wait_for_reports(eng, n: int, proc: subprocess.Popen, timeout: float = 60) -> int:
@@ -393,18 +437,54 @@ def _wait_for_reports(eng, n: int, proc: subprocess.Popen, timeout: float = 60) 
     pytest.fail(f"ingest stored fewer than {n} reports in time ({proc.poll()=})")
 
 
+def _children(pid: int) -> set[int]:
+    """The live processes whose parent is ``pid`` (Linux /proc)."""
+    return {q for q, ppid in _processes().items() if ppid == pid}
+
+
+def _processes() -> dict[int, int]:
+    """pid -> parent pid of every live (not zombie) process."""
+    out = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except (OSError, ValueError):
+            continue
+        if state not in ("Z", "X"):
+            out[int(stat.parent.name)] = int(ppid)
+    return out
+
+
+def _wait_gone(pids: set[int], timeout: float = 30) -> set[int]:
+    """Those of ``pids`` still alive after waiting up to ``timeout`` seconds for them to end."""
+    deadline = time.monotonic() + timeout
+    while (alive := pids & set(_processes())) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return alive
+
+
 @pytest.mark.parametrize(("db_url", "sig"), [("sqlite", signal.SIGINT), ("sqlite", signal.SIGKILL),
                                              ("postgresql", signal.SIGTERM)],
                          indirect=["db_url"])
 def test_interrupted_ingest_is_consistent_and_rerun_completes(db_url, sig, corpus, consistent):
-    total = len(list(corpus.glob("*.txt")))
+    """Ctrl-C reaches the whole process group, as in a terminal; SIGTERM and SIGKILL the ingest only.  One
+    review hangs meanwhile (injected): its process, like the other, ends with the ingest."""
+    files = sorted(corpus.glob("*.txt"))
+    total = len(files)
     db.upgrade(db_url)
     eng = db.make_engine(db_url)
     try:
-        proc = _spawn(["ingest", str(corpus), "--db", db_url, "--workers", "2"])
+        proc = _spawn(["ingest", str(corpus), "--db", db_url, "--workers", "2"],
+                      FAZHI_TEST_FAULTS=json.dumps({files[3].name: "hang"}), FAZHI_REVIEW_TIMEOUT="600")
         _wait_for_reports(eng, 20, proc)
-        proc.send_signal(sig)
+        reviewers = _children(proc.pid)
+        assert len(reviewers) == 2
+        if sig == signal.SIGINT:
+            os.killpg(proc.pid, sig)
+        else:
+            proc.send_signal(sig)
         _out, err = proc.communicate(timeout=60)
+        assert not _wait_gone(reviewers)
         stored = consistent(eng)
         assert "Traceback" not in err
         if sig == signal.SIGKILL:

@@ -58,6 +58,17 @@ def _run(engine: Any, progress: Progress, started: list[Any], job: Any, stop: th
         engine.dispose()
 
 
+def _settings() -> Any:
+    """The settings from the environment (the review time and memory limits: ``FAZHI_REVIEW_TIMEOUT``,
+    ``FAZHI_REVIEW_MEMORY_MB``), or a one-line error."""
+    from fazhi.config import Settings
+
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        raise die(str(exc)) from None
+
+
 def _why_stopped(result: Any) -> None:
     if result.message:
         err_console.print(f"[red]fazhi: {result.message}[/red]" if result.status == "failed"
@@ -87,7 +98,9 @@ def ingest_cmd(
     changes nothing and finishes an interrupted run (Ctrl-C or SIGTERM: the
     reviews done are stored, then it stops).  A report is stored whole or
     not at all; unreadable files are listed with the reason and the batch
-    goes on.  Exit status: 0 all stored or skipped, 1 some failed or the
+    goes on, as are files whose review takes longer than FAZHI_REVIEW_TIMEOUT
+    seconds (60) or more than FAZHI_REVIEW_MEMORY_MB of memory (2048; not
+    with --workers 0, which reviews in this process).  Exit status: 0 all stored or skipped, 1 some failed or the
     database failed, 130 interrupted.
     """
     from fazhi.corpus.ingest import expand, ingest
@@ -95,6 +108,7 @@ def ingest_cmd(
     files = expand(paths)
     if not files:
         raise no_reports(paths)
+    settings = _settings()
     engine = open_engine(db_opt)
     stop = threading.Event()
     progress = Progress(TextColumn("[bold]入库[/bold]"), BarColumn(), MofNCompleteColumn(),
@@ -115,7 +129,7 @@ def ingest_cmd(
 
     result = _run(engine, progress, task_id, lambda: ingest(
         files, engine=engine, workers=workers, refresh=refresh, user=user, max_bytes=int(max_size * 1024 * 1024),
-        progress=on_progress, on_failure=on_failure, stop=stop,
+        progress=on_progress, on_failure=on_failure, stop=stop, settings=settings,
         args={"paths": paths, "workers": workers, "refresh": refresh}), stop)
     c = result.counts
     _why_stopped(result)
@@ -182,6 +196,7 @@ def refresh_cmd(
     """
     from fazhi.corpus.refresh import refresh_stored
 
+    settings = _settings()
     engine = open_engine(db_opt)
     stop = threading.Event()
     progress = Progress(TextColumn("[bold]重新审查[/bold]"), BarColumn(), MofNCompleteColumn(),
@@ -197,7 +212,7 @@ def refresh_cmd(
 
     def job() -> Any:
         return refresh_stored(engine, workers=workers, everything=everything, user=user,
-                              progress=on_progress, stop=stop, args={"workers": workers})
+                              progress=on_progress, stop=stop, args={"workers": workers}, settings=settings)
 
     result = _run(engine, progress, task_id, job, stop)
     c = result.counts

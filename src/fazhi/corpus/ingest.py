@@ -7,12 +7,18 @@ reports) and glob patterns, and:
    sha256 is stored already — or, with ``refresh=True``, stored with other
    knowledge versions than the current ones, which are re-reviewed and
    replaced in place (same report id) in one transaction;
-2. reviews the rest in a :class:`~concurrent.futures.ProcessPoolExecutor`
-   (``workers``, default ``os.cpu_count()``; ``0`` reviews in-process): each
-   worker runs :func:`fazhi.review.pipeline.review_path` and returns the
-   ``fazhi.review/1`` document and the normalised text, or the reason it
-   failed; workers are forked on Linux, so they start with what the parent
-   has loaded;
+2. reviews the rest in the review processes of a
+   :class:`~fazhi.review.pool.ReviewPool` (``workers`` of them, default
+   ``os.cpu_count()``; ``0`` reviews in the calling process), each review
+   with the time and memory limits of ``settings``
+   (:class:`fazhi.config.Settings`: ``review_timeout_seconds``,
+   ``review_memory_mb``): :func:`fazhi.review.pool.review_file` gives the
+   ``fazhi.review/1`` document and the normalised text, :func:`review_outcome`
+   the reason a review failed.  A file whose review runs over the time limit
+   fails with 审查超时…, one that needs more memory with 内存超限…, one whose
+   review process dies with "internal error: the process reviewing it died"
+   — and the batch goes on: the pool replaces the process, and only the
+   review it held fails;
 3. writes in the parent only (one writer: no SQLite lock fights).  Reviews
    that come back are written in batches — one transaction for up to
    ``BATCH`` reports, at most ``FLUSH_SECONDS`` after the first of them came
@@ -39,31 +45,20 @@ when the database still answers, and :attr:`IngestResult.message` says what
 happened, naming the database.  Nothing stored is lost; a re-run skips what
 is stored and finishes the job.
 
-A worker that dies (killed, out of memory) loses the reviews in flight;
-they are reviewed again one at a time, so only the file that kills a worker
-fails ("internal error: the process reviewing it died").  Workers also
-leave when the parent process disappears (``kill -9``).
-
 Interruption: ``stop`` (a :class:`threading.Event`, set by the CLI's SIGINT
 and SIGTERM handlers) is checked between reports; the run then stops
 submitting, writes the reviews already back, drops those in flight, marks
 itself ``interrupted`` and returns.  A KeyboardInterrupt (a second Ctrl-C)
 in the middle of a write rolls the batch back: its transaction never
-commits.  ``kill -9`` leaves the database consistent as well (at worst the
-run row stays ``running``).  A re-run skips what is stored and finishes.
+commits.  The review processes never see the terminal's Ctrl-C (the pool
+closes them when the run returns) and end with this process (``kill -9``
+leaves the database consistent as well: at worst the run row stays
+``running``).  A re-run skips what is stored and finishes.
 
 Knowledge: the reviews use the database's active knowledge versions
-(:mod:`fazhi.knowledge.versions`).  The active set is read once per run,
-before the workers start, through a short-lived engine of its own, and handed
-to every worker process (its initializer makes its :class:`Reviewer` with it);
-once the schema is ready it is read again (one small query) and, if it differs
-(an activation in between, a database not migrated yet), the workers are
-restarted with it.  With ``workers=0`` the reviews run in the calling process
-with a :class:`Reviewer` of that knowledge; nothing process-wide changes.
-
-Workers are processes forked from the caller (on Linux), started before the
-database is touched; call :func:`ingest` from the main thread when
-``workers > 0`` (threads may call it with ``workers=0``).
+(:mod:`fazhi.knowledge.versions`), read once per run when the schema is
+ready and sent with each review (a review process compiles each set once).
+Nothing process-wide changes.
 """
 
 from __future__ import annotations
@@ -71,16 +66,13 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
-import signal
 import stat
-import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -89,10 +81,11 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from fazhi import db, knowledge
+from fazhi.config import Settings
 from fazhi.corpus import service
 from fazhi.corpus.models import Report
 from fazhi.knowledge import versions as knowledge_store
-from fazhi.review.pipeline import Reviewer
+from fazhi.review.pool import ReviewFailed, ReviewOutOfMemory, ReviewPool, ReviewTimeout, Stored, review_file
 from fazhi.review.read import report_files
 
 _CHUNK = 256  # files hashed and looked up per round trip
@@ -207,64 +200,38 @@ def file_sha256(path: Path, max_bytes: int | None = None) -> str | None:
         return None
 
 
-# =========================================================================== the worker
-#: the reviewer of a worker process: the database's active knowledge versions (validated by the parent)
-_reviewer: Reviewer | None = None
+# =========================================================================== one review
+Outcome = tuple[str, Any, Any]  # ("ok", review_json, text) or ("error", reason, None)
 
 
-def worker_reviewer() -> Reviewer:
-    """This worker process's reviewer (made by its initializer; the files' knowledge elsewhere)."""
-    return _reviewer or Reviewer()
-
-
-def _worker_init(texts: dict[str, str] | None = None) -> None:
-    global _reviewer
-    _reviewer = Reviewer(knowledge.from_texts(texts))
-    # Ctrl-C in a terminal reaches the whole process group: the parent decides.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    # a parent killed outright (SIGKILL, OOM) cannot shut the pool down: leave with it
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(0)
-
-    threading.Thread(target=watch, name="fazhi-parent-watch", daemon=True).start()
-
-
-def _noop() -> None:
-    return None
-
-
-def _warm() -> dict[str, str] | None:
-    """Load what a review needs (knowledge files, divisions) while the parent prepares the run,
-    and tell the parent the knowledge versions (so the parent never loads the pipeline itself)."""
-    try:
-        reviewer = worker_reviewer()
-        reviewer.warm_up()
-        return reviewer.knowledge.versions
-    except Exception:
-        return None  # the real reviews will say what is wrong
-
-
-def review_file(path: str, max_bytes: int | None = None, reviewer: Reviewer | None = None) -> tuple[str, Any, Any]:
-    """Review one file: ``("ok", review_json, text)`` or ``("error", reason, None)``.
-
-    Runs in a worker process (with the worker's reviewer) or in this one (``reviewer``); never raises for a
-    bad file or a bug in a stage.
-    """
+def review_outcome(review: Callable[[], Stored]) -> Outcome:
+    """What a review came to — ``review()`` is a review here or a review process's answer (a future's
+    ``result``): ``("ok", review_json, text)``, or ``("error", reason, None)`` for a file that cannot be
+    read (the :class:`~fazhi.review.read.ReadError` reason), a review stopped at the time or memory limit,
+    one whose process died, or a bug in a stage.  Never raises."""
     from fazhi.review.read import ReadError
 
     try:
-        doc, text = (reviewer or worker_reviewer()).review_path(path, max_bytes=max_bytes).stored()
+        doc, text = review()
         return ("ok", doc, text)
     except ReadError as exc:
         return ("error", exc.reason, None)
+    except ReviewTimeout as exc:
+        return ("error", f"审查超时：超过 {exc.seconds:g} 秒仍未完成，已停止（文件可能异常）", None)
+    except ReviewOutOfMemory as exc:
+        limit = f"超过 {exc.limit_mb} MB" if exc.limit_mb else "超过可用内存"
+        return ("error", f"内存超限：审查所需内存{limit}，已停止（文件可能异常）", None)
+    except ReviewFailed as exc:
+        return ("error", f"internal error: {exc}", None)
     except Exception as exc:
         return ("error", f"internal error: {type(exc).__name__}: {exc}", None)
+
+
+def review_pool(workers: int, settings: Settings) -> ReviewPool:
+    """``workers`` review processes with the memory limit of ``settings``, started now."""
+    pool = ReviewPool(workers, memory_mb=settings.review_memory_mb or None)
+    pool.warm(workers)
+    return pool
 
 
 # =========================================================================== the engine
@@ -276,63 +243,54 @@ def ingest(paths: Sequence[str | os.PathLike[str]], *, engine: Engine, workers: 
            refresh: bool = False, user: str | None = None, max_bytes: int | None = None,
            progress: ProgressFn | None = None, on_failure: FailureFn | None = None,
            stop: threading.Event | None = None, before_save: Callable[[int, str], None] | None = None,
-           args: dict[str, Any] | None = None) -> IngestResult:
+           args: dict[str, Any] | None = None, settings: Settings | None = None) -> IngestResult:
     """Review and store report files; see the module documentation.
 
     ``progress(counts, path)`` is called after each file (and once with
     ``path=None`` before the first); ``on_failure(path, reason)`` for each
     failed file; ``before_save(n, path)`` before the n-th write (a hook for
-    tests).  Raises :class:`fazhi.db.StoreError` when the database
-    cannot be used at all (cannot be opened, created or migrated).
+    tests).  ``settings``: the time and memory limits of a review (default:
+    :class:`~fazhi.config.Settings`' defaults).  Raises
+    :class:`fazhi.db.StoreError` when the database cannot be used at all
+    (cannot be opened, created or migrated).
     """
     t0 = time.perf_counter()
+    settings = settings or Settings()
     files = expand(paths)
     counts = Counts(total=len(files))
     where = db.describe(engine.url)
     stop = stop or threading.Event()
     workers = (os.cpu_count() or 1) if workers is None else max(0, workers)
     workers = min(workers, len(files))
-
-    # the database's knowledge, read through an engine of its own that is gone before the fork
-    peeked = knowledge_store.peek_active(engine.url) if files else None
-    # workers first: fork before the progress display and before more connections are opened
-    pool: _Pool | None = (_Pool(workers, max_bytes, _valid_texts(peeked, where))
-                          if workers > 0 and files else None)
+    # the review processes start (in the background) while the database is made ready
+    pool = review_pool(workers, settings) if workers > 0 else None
     try:
         _prepare(engine)
-        active = _active(engine) if files else knowledge_store.EMPTY
-        texts = _valid_texts(active, where)
-        if pool is not None and active.key != (peeked.key if peeked is not None else ()):
-            pool.texts = texts  # activated meanwhile, or not readable before the schema was ready
-            pool.restart()
+        texts = _valid_texts(_active(engine), where) if files else {}
         write = db.session_factory(engine, write=True)
         args = args or {"paths": [os.fspath(p) for p in paths], "workers": workers, "refresh": refresh}
         run_id, user_id = _open_run(write, engine, user, args, counts.total)
-    except BaseException:
-        if pool:
-            pool.close(terminate=True)
-        raise
-    result = IngestResult(run_id=run_id, status="running", counts=counts, database=where)
-    job = _Job(engine, write, run_id, result, refresh=refresh, user_id=user_id, max_bytes=max_bytes,
-               progress=progress, on_failure=on_failure, stop=stop, before_save=before_save,
-               texts=texts)
-    if progress:
-        progress(counts, None)
-    try:
-        job.run(files, pool)
-        result.status = "interrupted" if stop.is_set() else "completed"
-    except DatabaseStop as exc:
-        result.status, result.message = "failed", str(exc)
-    except KeyboardInterrupt:
-        stop.set()
-        result.status = "interrupted"
-    except BaseException as exc:  # a bug: record it on the run, then let it show
-        result.status, result.message = "failed", f"internal error: {type(exc).__name__}: {exc}"
-        job.close_run()
-        raise
+        result = IngestResult(run_id=run_id, status="running", counts=counts, database=where)
+        job = _Job(engine, write, run_id, result, refresh=refresh, user_id=user_id, max_bytes=max_bytes,
+                   progress=progress, on_failure=on_failure, stop=stop, before_save=before_save,
+                   texts=texts, timeout=settings.review_timeout_seconds)
+        if progress:
+            progress(counts, None)
+        try:
+            job.run(files, pool)
+            result.status = "interrupted" if stop.is_set() else "completed"
+        except DatabaseStop as exc:
+            result.status, result.message = "failed", str(exc)
+        except KeyboardInterrupt:
+            stop.set()
+            result.status = "interrupted"
+        except BaseException as exc:  # a bug: record it on the run, then let it show
+            result.status, result.message = "failed", f"internal error: {type(exc).__name__}: {exc}"
+            job.close_run()
+            raise
     finally:
         if pool:
-            pool.close(terminate=stop.is_set() or result.status != "completed")
+            pool.close()  # the reviews still in flight (a run that stopped) are dropped
     if result.status == "interrupted" and not result.message:
         result.message = "interrupted: reports stored so far are kept; run the same command again to finish"
     result.seconds = time.perf_counter() - t0
@@ -379,7 +337,7 @@ def _open_run(write: sessionmaker[Session], engine: Engine, user: str | None, ar
     try:
         with write.begin() as s:
             uid = service.get_or_create_user(s, user, role="user").id if user else None
-            # the knowledge versions are filled in at the end, once a worker has told them
+            # the knowledge versions are filled in at the end
             return service.start_run(s, args=args, total=total, user=uid, versions={}).id, uid
     except sa_exc.DBAPIError as exc:
         raise db.StoreError(db_error_message(exc, engine)) from None
@@ -408,77 +366,23 @@ def db_error_message(exc: BaseException, engine: Engine) -> str:
     return f"database error on {where}: {detail}"
 
 
-class _Pool:
-    """A process pool that can be rebuilt after a worker died."""
-
-    def __init__(self, workers: int, max_bytes: int | None, texts: dict[str, str] | None = None) -> None:
-        import multiprocessing
-
-        self.workers = workers
-        self.max_bytes = max_bytes
-        self.texts = dict(texts or {})  # the knowledge every worker puts in effect
-        self._ctx = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-        self.used = False  # no review submitted yet: nothing to wait for when closing
-        self.warm: list[Future[dict[str, str] | None]] = []
-        self.executor = self._start()
-
-    def _start(self) -> ProcessPoolExecutor:
-        ex = ProcessPoolExecutor(self.workers, mp_context=self._ctx, initializer=_worker_init,
-                                 initargs=(self.texts,))
-        ex.submit(_noop).result()  # start the processes now
-        self.warm = [ex.submit(_warm) for _ in range(self.workers)]
-        return ex
-
-    def versions(self) -> dict[str, str] | None:
-        """The knowledge versions, as the first worker to warm up found them."""
-        for fut in self.warm:
-            try:
-                got = fut.result()
-            except Exception:  # a broken pool
-                continue
-            if got:
-                return got
-        return None
-
-    def submit(self, path: str) -> Future[tuple[str, Any, Any]]:
-        self.used = True
-        return self.executor.submit(review_file, path, self.max_bytes)
-
-    def restart(self) -> None:
-        self.close(terminate=True)
-        self.executor = self._start()
-
-    def close(self, terminate: bool = False) -> None:
-        """Shut the pool down; ``terminate`` (or a pool that never got work) kills the workers."""
-        terminate = terminate or not self.used
-        ex = self.executor
-        ex.shutdown(wait=not terminate, cancel_futures=True)
-        if terminate:
-            for p in list((getattr(ex, "_processes", None) or {}).values()):
-                if p.is_alive():
-                    p.terminate()
-            for p in list((getattr(ex, "_processes", None) or {}).values()):
-                p.join(timeout=5)
-
-
 @dataclass
 class _Task:
     path: str
     sha: str | None
     replace: bool
-    suspect: bool = False  # was in flight when a worker died
 
 
 class _Job:
     def __init__(self, engine: Engine, write: sessionmaker[Session], run_id: int, result: IngestResult, *,
                  refresh: bool, user_id: int | None, max_bytes: int | None, progress: ProgressFn | None,
                  on_failure: FailureFn | None, stop: threading.Event,
-                 before_save: Callable[[int, str], None] | None, texts: dict[str, str] | None = None) -> None:
+                 before_save: Callable[[int, str], None] | None, texts: dict[str, str], timeout: float) -> None:
         self.engine, self.write, self.run_id, self.result = engine, write, run_id, result
         self.counts = result.counts
         self.refresh, self.user_id, self.max_bytes = refresh, user_id, max_bytes
         self.progress, self.on_failure, self.stop, self.before_save = progress, on_failure, stop, before_save
-        self.pool: _Pool | None = None
+        self.texts, self.timeout = texts, timeout  # the database's knowledge; a review's time limit
         self._current: dict[str, str] | None = None
         self.seen: set[str] = set()
         self.pending: list[tuple[_Task, dict[str, Any], str]] = []
@@ -486,17 +390,12 @@ class _Job:
         self.saves = 0
         self._last_flush = time.monotonic()
         self._pg = engine.dialect.name == "postgresql"
-        self.texts = dict(texts or {})
-        self.reviewer = Reviewer(knowledge.from_texts(self.texts))  # the database's knowledge, for reviews here
 
     @property
     def current(self) -> dict[str, str]:
-        """The knowledge versions now (from a warmed-up worker: the parent need not load the pipeline)."""
+        """The knowledge versions the reviews use (as the first review told them, else looked up here)."""
         if self._current is None:
-            got = self.pool.versions() if self.pool is not None else None
-            if got is None:
-                got = self.reviewer.knowledge.versions
-            self._current = got
+            self._current = knowledge.from_texts(self.texts).versions
         return self._current
 
     @property
@@ -532,13 +431,11 @@ class _Job:
                 yield _Task(path, sha, replace)
 
     # ------------------------------------------------------------------ run
-    def run(self, files: list[Path], pool: _Pool | None) -> None:
+    def run(self, files: list[Path], pool: ReviewPool | None) -> None:
         """Review and store ``files``; returns normally when done or stopped (what is reviewed is stored)."""
-        self.pool = pool
         if pool is None:
             for task in self._tasks(files):
-                outcome = review_file(task.path, self.max_bytes, self.reviewer)
-                self._handle(task, outcome)
+                self._handle(task, review_outcome(partial(review_file, task.path, self.max_bytes, self.texts)))
                 if self.stop.is_set():
                     break
                 if self._flush_due():
@@ -547,61 +444,36 @@ class _Job:
             self._run_pool(files, pool)
         self.flush()
 
-    def _run_pool(self, files: list[Path], pool: _Pool) -> None:
-        inflight: dict[Future[tuple[str, Any, Any]], _Task] = {}
-        # after a worker died, the reviews that were in flight are suspects: they are reviewed
-        # again one at a time, so the file that kills a worker is found and only it fails
-        suspects: deque[_Task] = deque()
-        limit = max(4, pool.workers * 4)
+    def _run_pool(self, files: list[Path], pool: ReviewPool) -> None:
+        """Keep a few reviews per process in flight and take them as they come back."""
+        inflight: dict[Future[Stored], _Task] = {}
+        limit = max(4, pool.size * 4)
         tasks = self._tasks(files)
         exhausted = False
         while True:
-            if suspects:
-                if not inflight and not self.stop.is_set():
-                    task = suspects.popleft()
-                    inflight[pool.submit(task.path)] = task
-            else:
-                while not exhausted and len(inflight) < limit and not self.stop.is_set():
-                    nxt = next(tasks, None)
-                    if nxt is None:
-                        exhausted = True
-                        break
-                    inflight[pool.submit(nxt.path)] = nxt
+            while not exhausted and len(inflight) < limit and not self.stop.is_set():
+                nxt = next(tasks, None)
+                if nxt is None:
+                    exhausted = True
+                    break
+                inflight[pool.submit("fazhi.review.pool:review_file", nxt.path, self.max_bytes,
+                                     timeout=self.timeout, knowledge=self.texts)] = nxt
             if not inflight or self.stop.is_set():
                 return
             timeout = 0.25
             if self.pending_since is not None:
                 timeout = max(0.0, min(timeout, FLUSH_SECONDS - (time.monotonic() - self.pending_since)))
             done, _ = wait(list(inflight), timeout=timeout, return_when=FIRST_COMPLETED)
-            broken: list[_Task] = []
             for fut in done:
                 task = inflight.pop(fut)
                 if self.stop.is_set():
                     return
-                try:
-                    outcome = fut.result()
-                except BrokenProcessPool:
-                    broken.append(task)
-                    continue
-                except Exception as exc:  # pickling trouble and the like
-                    outcome = ("error", f"internal error: {type(exc).__name__}: {exc}", None)
-                self._handle(task, outcome)
+                self._handle(task, review_outcome(fut.result))
             if self._flush_due():
                 self.flush()
-            if broken:
-                # a worker died (killed, out of memory, crashed): every review in flight is lost
-                broken += list(inflight.values())
-                inflight.clear()
-                pool.restart()
-                if len(broken) == 1 and broken[0].suspect:
-                    self._fail(broken[0], "internal error: the process reviewing it died")
-                else:
-                    for task in broken:
-                        task.suspect = True
-                    suspects.extend(broken)
 
     # ------------------------------------------------------------------ one file
-    def _handle(self, task: _Task, outcome: tuple[str, Any, Any]) -> None:
+    def _handle(self, task: _Task, outcome: Outcome) -> None:
         """A review came back: a failure is recorded now, a review joins the batch to write."""
         kind, a, b = outcome
         if kind != "ok":
@@ -609,7 +481,7 @@ class _Job:
             return
         sha = a["source"]["sha256"]
         if self._current is None and a.get("versions"):
-            self._current = dict(a["versions"])  # what the workers review with
+            self._current = dict(a["versions"])  # what the reviews use
         if task.sha is None and sha in self.seen:
             self._skip(task.path)
             return
@@ -725,13 +597,10 @@ class _Job:
     # ------------------------------------------------------------------ end
     def close_run(self) -> None:
         res = self.result
-        if self._current is None and self.pool is not None:  # a warmed-up worker may have said
-            done = [f.result() for f in self.pool.warm if f.done() and not f.exception()]
-            self._current = next((v for v in done if v), None)
         try:
             with self.write.begin() as s:
                 service.finish_run(s, self.run_id, status=res.status, counts=self.counts.as_dict(),
-                                   message=res.message, versions=self._current)
+                                   message=res.message, versions=self.current)
         except Exception:
             pass  # the database is gone: the run row stays "running"; the message says why
 
@@ -773,4 +642,5 @@ def _first_line(exc: BaseException | None) -> str:
     return s.splitlines()[0] if s else type(exc).__name__
 
 
-__all__ = ["Counts", "IngestResult", "db_error_message", "expand", "file_sha256", "ingest", "review_file"]
+__all__ = ["Counts", "IngestResult", "Outcome", "db_error_message", "expand", "file_sha256", "ingest", "review_outcome",
+           "review_pool"]

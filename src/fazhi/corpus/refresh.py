@@ -15,7 +15,12 @@ audit event ``report.refresh`` records each.
 Which reports: those whose stored knowledge key differs from the one in
 effect (``everything=True``: all).  Progress, ``stop`` (Ctrl-C) and the run
 record (``ingest_runs``, ``args.refresh = "stored"``) work as for
-``fazhi ingest``; a run that stops can simply be started again.
+``fazhi ingest``; a run that stops can simply be started again.  So do the
+reviews: one per report in the review processes of a
+:class:`~fazhi.review.pool.ReviewPool` (or here, with ``workers=0``), each
+with the time and memory limits of ``settings``; a report whose review runs
+over them fails with the reason (审查超时… / 内存超限…) and keeps its old
+review, and the run goes on.
 """
 
 from __future__ import annotations
@@ -27,52 +32,32 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy import exc as sa_exc
 
 from fazhi import db, knowledge
+from fazhi.config import Settings
 from fazhi.corpus import service
 from fazhi.corpus.ingest import (
     Counts,
     IngestResult,
+    Outcome,
     _active,
     _open_run,
     _prepare,
     _valid_texts,
-    _worker_init,
     db_error_message,
+    review_outcome,
+    review_pool,
 )
 from fazhi.corpus.models import Report
-from fazhi.review.pipeline import Reviewer
+from fazhi.review.pool import ReviewPool, review_stored
 
 BATCH = 100
 ProgressFn = Callable[[Counts], None]
-
-
-def review_stored(source: dict[str, Any], text: str, reviewer: Reviewer | None = None) -> tuple[str, Any, Any]:
-    """Review a stored report's text again: ``("ok", review_json, text)`` or ``("error", reason, None)``.
-
-    ``source`` is the stored review's ``source`` (path, sha256, format, encoding, size): the new
-    review keeps it.  Runs in a worker process (with the worker's reviewer) or here (``reviewer``);
-    never raises."""
-    from fazhi.corpus import ingest
-    from fazhi.review.model import Source
-
-    try:
-        src = Source(path=source.get("path"), sha256=source["sha256"], format=source.get("format") or "txt",
-                     encoding=source.get("encoding"), size=int(source.get("size") or len(text.encode("utf-8"))))
-        doc, norm = (reviewer or ingest.worker_reviewer()).review_source(text, src).stored()
-        return ("ok", doc, norm)
-    except Exception as exc:
-        return ("error", f"internal error: {type(exc).__name__}: {exc}", None)
-
-
-def _review_many(items: list[tuple[int, dict[str, Any], str]], reviewer: Reviewer | None = None
-                 ) -> list[tuple[int, tuple[str, Any, Any]]]:
-    return [(rid, review_stored(src, text, reviewer)) for rid, src, text in items]
 
 
 def stale(session: Any, key: str, *, everything: bool = False) -> list[int]:
@@ -85,12 +70,14 @@ def stale(session: Any, key: str, *, everything: bool = False) -> list[int]:
 
 def refresh_stored(engine: Engine, *, workers: int | None = None, everything: bool = False, user: str | None = None,
                    progress: ProgressFn | None = None, stop: threading.Event | None = None,
-                   args: dict[str, Any] | None = None) -> IngestResult:
+                   args: dict[str, Any] | None = None, settings: Settings | None = None) -> IngestResult:
     """Re-review stored reports from their text under the database's knowledge; see the module docs.
 
-    ``workers``: review processes (``None``: none for a few reports, else the cores — :func:`default_workers`).
+    ``workers``: review processes (``None``: none for a few reports, else the cores — :func:`default_workers`);
+    ``settings``: the time and memory limits of a review (default: :class:`~fazhi.config.Settings`' defaults).
     Raises :class:`fazhi.db.StoreError` when the database cannot be used at all."""
     t0 = time.perf_counter()
+    settings = settings or Settings()
     stop = stop or threading.Event()
     where = db.describe(engine.url)
     _prepare(engine)
@@ -111,13 +98,13 @@ def refresh_stored(engine: Engine, *, workers: int | None = None, everything: bo
     result = IngestResult(run_id, "completed", counts, database=where)
     if progress is not None:
         progress(counts)
-    pool = ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(texts,)) if workers > 0 and ids else None
+    pool = review_pool(workers, settings) if workers > 0 and ids else None
     try:
         for batch in _batches(read, ids):
             if stop.is_set():
                 result.status, result.message = "interrupted", "interrupted: run `fazhi refresh` again to finish"
                 break
-            outcomes = _review(batch, pool, workers, texts)
+            outcomes = _review(batch, pool, texts, settings.review_timeout_seconds)
             _store(engine, write, outcomes, result, run_id, uid, versions)
             _progress_row(write, run_id, counts)
             if progress is not None:
@@ -126,7 +113,7 @@ def refresh_stored(engine: Engine, *, workers: int | None = None, everything: bo
         result.status, result.message = "failed", str(exc)
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.close()
     result.seconds = time.perf_counter() - t0
     try:
         with write.begin() as s:
@@ -195,19 +182,19 @@ def _batches(read: Any, ids: list[int]) -> Iterator[list[tuple[int, dict[str, An
         yield [(rid, dict((doc or {}).get("source") or {}), text) for rid, doc, text in rows]
 
 
-def _review(batch: list[tuple[int, dict[str, Any], str]], pool: ProcessPoolExecutor | None, workers: int,
-            texts: dict[str, str]) -> list[tuple[int, str, tuple[str, Any, Any]]]:
-    shas = {rid: src.get("sha256") or "" for rid, src, _t in batch}
+def _review(batch: list[tuple[int, dict[str, Any], str]], pool: ReviewPool | None, texts: dict[str, str],
+            timeout: float) -> list[tuple[int, str, Outcome]]:
+    """(report id, sha256, outcome) of each report of ``batch``, reviewed in ``pool`` (or here)."""
     if pool is None:
-        done = _review_many(batch, Reviewer(knowledge.from_texts(texts)))
+        done = [review_outcome(partial(review_stored, src, text, texts)) for _rid, src, text in batch]
     else:
-        n = max(1, -(-len(batch) // max(1, workers)))
-        futures = [pool.submit(_review_many, batch[i:i + n]) for i in range(0, len(batch), n)]
-        done = [x for f in futures for x in f.result()]
-    return [(rid, shas[rid], outcome) for rid, outcome in done]
+        futures = [pool.submit("fazhi.review.pool:review_stored", src, text, timeout=timeout, knowledge=texts)
+                   for _rid, src, text in batch]
+        done = [review_outcome(f.result) for f in futures]
+    return [(rid, src.get("sha256") or "", outcome) for (rid, src, _text), outcome in zip(batch, done, strict=True)]
 
 
-def _store(engine: Engine, write: Any, outcomes: list[tuple[int, str, tuple[str, Any, Any]]], result: IngestResult, run_id: int,
+def _store(engine: Engine, write: Any, outcomes: list[tuple[int, str, Outcome]], result: IngestResult, run_id: int,
            uid: int | None, versions: dict[str, str]) -> None:
     good = [(rid, sha, o[1], o[2]) for rid, sha, o in outcomes if o[0] == "ok"]
     for rid, sha, o in outcomes:
@@ -247,4 +234,4 @@ def default_workers(n: int) -> int:
     return 0 if n < 200 else (os.cpu_count() or 1)
 
 
-__all__ = ["default_workers", "refresh_stored", "review_stored", "running", "runs", "stale", "start_background"]
+__all__ = ["default_workers", "refresh_stored", "running", "runs", "stale", "start_background"]

@@ -1,39 +1,82 @@
-"""Reviewing uploaded files in child processes, with a time and a memory limit.
+"""The review processes: every review of a file fazhi did not write runs here, with a time and a memory limit.
 
-A web server cannot let one upload take it down: a file that makes a stage
-run for minutes (a pathological text for a regular expression, a PDF whose
-text layer explodes) would hold a thread and the interpreter lock of a server
-process, and one that makes it allocate gigabytes would take the process
-with it.  :class:`ReviewPool` keeps a few warm child processes
-(``python -m fazhi.review.pool``: fazhi imported, its tables loaded) and
-hands each review to an idle one; when the answer has not come within
-``timeout`` seconds the child is killed (and replaced on the next review),
-and a child's address space is capped at ``memory_mb``.  Either way the
-caller gets :class:`ReviewTimeout` or :class:`ReviewFailed`, and the other
-reviews and the server go on.
+One file must never take down what reviews it: a file that makes a stage run
+for minutes (a pathological text for a regular expression, a PDF whose text
+layer explodes) would hold a server thread, or an ingest of a thousand files,
+forever, and one that makes a stage allocate gigabytes would take the process
+with it.  So uploads to the web (:mod:`fazhi.corpus.uploads`), trials of new
+knowledge versions (:mod:`fazhi.knowledge.versions`), ``fazhi ingest``
+(:mod:`fazhi.corpus.ingest`) and ``fazhi refresh`` (:mod:`fazhi.corpus.refresh`)
+all review in the child processes of a :class:`ReviewPool`, with the same
+limits (:class:`fazhi.config.Settings`: ``review_timeout_seconds``,
+``review_memory_mb``).  A review that has not answered within its ``timeout``
+is stopped (its child is killed, a fresh one takes its place) and raises
+:class:`ReviewTimeout`; a child's address space is capped at ``memory_mb``
+(``RLIMIT_AS``), and a review that needs more raises :class:`ReviewOutOfMemory`;
+a child that dies raises :class:`ReviewFailed` for the one review it held.
+The other reviews, and the caller, go on.
 
-Children are started with ``subprocess`` (never ``fork`` of a threaded
-server) and speak length-prefixed pickles over their stdin and stdout — a
-private pipe between this process and its own children.  Only functions of
-fazhi named ``module:function`` are called (:data:`ALLOWED`).
+The pool: up to ``size`` children, each fed by a thread of the caller's
+process that takes the next call from a queue, hands it to its child and
+waits for the answer.  :meth:`ReviewPool.submit` returns a
+:class:`~concurrent.futures.Future` (an ingest keeps several in flight and
+takes them as they come); :meth:`ReviewPool.run` waits for one.  Children are
+started when calls need them (or by :meth:`ReviewPool.warm`) and warm up once
+(fazhi imported, divisions loaded, the packaged knowledge compiled); the
+knowledge texts a review uses go with each call, and a child compiles each
+distinct set once (:func:`fazhi.knowledge.from_texts` caches by content).
+What ingest and refresh run there is here (:func:`review_file`,
+:func:`review_stored`): a child imports nothing of the database.
+
+A child (``python -m fazhi.review.pool [MEMORY_MB]``):
+
+- is started with ``subprocess``, never by ``fork`` of a threaded process;
+- speaks length-prefixed pickles over its stdin and stdout, a private pipe
+  to its parent, and calls only functions of fazhi named
+  ``module:function`` in :data:`ALLOWED`;
+- runs in a session of its own and ignores SIGINT: a Ctrl-C in the terminal
+  reaches the parent only, which decides (``fazhi ingest`` stores what is
+  reviewed, then closes the pool);
+- dies with its parent: end of file on stdin ends its loop, and a thread
+  that watches the parent's pid ends it in the middle of a review when the
+  parent is gone (``kill -9``).
+
+Test-only fault hook: when the environment variable ``FAZHI_TEST_FAULTS``
+(:data:`FAULTS_ENV`) holds a JSON object ``{file name: fault}``, a child
+started with it makes every review of a file of that name (the last
+component of its source path: an ingested file, an upload's display name, a
+stored report's file) do the fault first — ``"raise"`` (a RuntimeError, as a
+bug in a stage), ``"exit"`` (the process ends, as if killed), ``"hang"``
+(never answers), ``"allocate"`` (asks for more memory than any limit
+allows).  Tests set it before the pool starts its children; nothing else
+reads it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pickle
 import select
+import signal
 import struct
 import subprocess
 import sys
 import threading
 import time
+from collections import deque
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import IO, Any
 
 #: what a child may be asked to run
-ALLOWED = frozenset({"fazhi.corpus.uploads:review_bytes", "fazhi.knowledge.versions:trial_review",
-                     "fazhi.review.pool:_sleep_for_tests", "fazhi.review.pool:_allocate_for_tests"})
+ALLOWED = frozenset({"fazhi.review.pool:review_file", "fazhi.review.pool:review_stored",
+                     "fazhi.corpus.uploads:review_bytes", "fazhi.knowledge.versions:trial_review"})
+#: the test-only fault hook (see the module documentation)
+FAULTS_ENV = "FAZHI_TEST_FAULTS"
+FAULTS = ("raise", "exit", "hang", "allocate")
 _HEADER = struct.Struct("!Q")
 
 
@@ -46,7 +89,42 @@ class ReviewTimeout(Exception):
 
 
 class ReviewFailed(Exception):
-    """The review process died, or ran out of memory, before answering."""
+    """The review process died, or could not start, before answering."""
+
+
+class ReviewOutOfMemory(ReviewFailed):
+    """The review needed more memory than a review process may have (the process was replaced)."""
+
+    def __init__(self, limit_mb: int | None) -> None:
+        self.limit_mb = limit_mb
+        super().__init__(f"the review needed more than {limit_mb} MB of memory" if limit_mb
+                         else "the review ran out of memory")
+
+
+# =========================================================================== the reviews
+Stored = tuple[dict[str, Any], str]  # what the corpus stores of a review: review JSON, normalised text
+
+
+def review_file(path: str, max_bytes: int | None = None, knowledge: dict[str, str] | None = None) -> Stored:
+    """The review of the file ``path`` under the knowledge texts ``knowledge`` (``None``/``{}``: the files),
+    as the corpus stores it (``fazhi ingest``).  Raises :class:`fazhi.review.read.ReadError`."""
+    from fazhi import knowledge as kn
+    from fazhi.review.pipeline import Reviewer
+
+    return Reviewer(kn.from_texts(knowledge)).review_path(path, max_bytes=max_bytes).stored()
+
+
+def review_stored(source: dict[str, Any], text: str, knowledge: dict[str, str] | None = None) -> Stored:
+    """The review of a stored report's ``text`` under the knowledge texts ``knowledge``, as the corpus stores
+    it (``fazhi refresh``); ``source`` is the stored review's ``source`` (path, sha256, format, encoding,
+    size), which the new review keeps."""
+    from fazhi import knowledge as kn
+    from fazhi.review.model import Source
+    from fazhi.review.pipeline import Reviewer
+
+    src = Source(path=source.get("path"), sha256=source["sha256"], format=source.get("format") or "txt",
+                 encoding=source.get("encoding"), size=int(source.get("size") or len(text.encode("utf-8"))))
+    return Reviewer(kn.from_texts(knowledge)).review_source(text, src).stored()
 
 
 # =========================================================================== the child
@@ -66,18 +144,6 @@ def _send(stream: IO[bytes], obj: Any) -> None:
     stream.flush()
 
 
-def _sleep_for_tests(seconds: float) -> str:
-    """A review that takes ``seconds`` (the tests' stand-in for a pathological file)."""
-    time.sleep(seconds)
-    return "slept"
-
-
-def _allocate_for_tests(mb: int) -> int:
-    """A review that needs ``mb`` megabytes (the tests' stand-in for a file that explodes in memory)."""
-    block = bytearray(mb * 1024 * 1024)
-    return len(block)
-
-
 def _call(target: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     import importlib
 
@@ -87,15 +153,62 @@ def _call(target: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     return getattr(importlib.import_module(module), name)(*args, **kwargs)
 
 
+def _leave_with_parent() -> None:
+    """End this process when its parent is gone, even in the middle of a review."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="fazhi-parent-watch", daemon=True).start()
+
+
+def _do_fault(fault: str) -> None:
+    """What :data:`FAULTS_ENV` asks a review to do first (tests only)."""
+    if fault == "raise":
+        raise RuntimeError(f"injected fault ({FAULTS_ENV})")
+    if fault == "exit":
+        os._exit(3)
+    if fault == "hang":
+        threading.Event().wait()
+    if fault == "allocate":
+        bytearray(1 << 40)  # 1 TB: refused under any limit, and by the kernel without one
+
+
+def _install_faults(spec: str) -> None:
+    """Make reviews of the files :data:`FAULTS_ENV` names do their fault (tests only)."""
+    faults = json.loads(spec)
+    if not isinstance(faults, dict) or not set(faults.values()) <= set(FAULTS):
+        raise ValueError(f"{FAULTS_ENV}: expected a JSON object of file name -> one of {', '.join(FAULTS)}")
+    from fazhi.review.model import Source
+    from fazhi.review.pipeline import Reviewer
+
+    review_source = Reviewer.review_source
+
+    def faulty(self: Reviewer, text: str, source: Source, **kwargs: Any) -> Any:
+        fault = faults.get(PurePath(source.path or "").name)
+        if fault:
+            _do_fault(fault)
+        return review_source(self, text, source, **kwargs)
+
+    Reviewer.review_source = faulty  # type: ignore[method-assign]
+
+
 def serve(memory_mb: int | None = None) -> None:
     """The child's loop: read a call from stdin, answer on stdout, until stdin closes."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but answers goes to the parent's pipe
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what a Ctrl-C stops
+    _leave_with_parent()
     if memory_mb:
         import resource
 
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if os.environ.get(FAULTS_ENV):
+        _install_faults(os.environ[FAULTS_ENV])
     from fazhi.review import pipeline
 
     with contextlib.suppress(Exception):  # warm up: divisions, knowledge, compiled patterns
@@ -127,54 +240,60 @@ def serve(memory_mb: int | None = None) -> None:
 
 # =========================================================================== the parent
 class _Child:
+    """One review process, used by one feeding thread at a time."""
+
     def __init__(self, memory_mb: int | None, start_timeout: float) -> None:
         cmd = [sys.executable, "-m", "fazhi.review.pool"] + ([str(memory_mb)] if memory_mb else [])
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"}, close_fds=True)
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1"}, close_fds=True,
+                                     start_new_session=True)
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.stdin, self.stdout = self.proc.stdin, self.proc.stdout
-        status, _ = self._receive(start_timeout)
+        try:
+            status, _ = self._receive(start_timeout)
+        except (ReviewTimeout, ReviewFailed):
+            status = "gone"
         if status != "ready":
-            self.kill()
+            self.close()
             raise ReviewFailed("the review process did not start")
 
     def _receive(self, timeout: float) -> tuple[str, Any]:
         deadline = time.monotonic() + timeout
         fd = self.stdout.fileno()
-        buf = b""
-        need = _HEADER.size
+        buf = bytearray()
         size: int | None = None
-        while True:
+        while size is None or len(buf) < size:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise ReviewTimeout(timeout)
             ready, _, _ = select.select([fd], [], [], left)
             if not ready:
                 continue
-            chunk = os.read(fd, max(need - len(buf), 1 << 16))
+            need = (_HEADER.size if size is None else size) - len(buf)
+            chunk = os.read(fd, max(need, 1 << 16))
             if not chunk:
-                raise ReviewFailed(f"the review process ended (exit code {self.proc.poll()})")
+                raise ReviewFailed("the process reviewing it died")
             buf += chunk
             if size is None and len(buf) >= _HEADER.size:
-                (size,) = _HEADER.unpack(buf[:_HEADER.size])
-                buf = buf[_HEADER.size:]
-                need = size
-            if size is not None and len(buf) >= size:
-                return pickle.loads(buf[:size])
+                (size,) = _HEADER.unpack_from(buf)
+                del buf[:_HEADER.size]
+        answer: tuple[str, Any] = pickle.loads(buf)
+        return answer
 
     def call(self, target: str, args: tuple[Any, ...], kwargs: dict[str, Any], timeout: float) -> tuple[str, Any]:
         try:
             _send(self.stdin, (target, args, kwargs))
         except (BrokenPipeError, OSError):
-            raise ReviewFailed("the review process is gone") from None
+            raise ReviewFailed("the process reviewing it died") from None
         return self._receive(timeout)
 
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
     def kill(self) -> None:
+        """Stop the process now (safe from any thread: the pipes stay open for the feeding thread)."""
         with contextlib.suppress(OSError):
             self.proc.kill()
+
+    def close(self) -> None:
+        self.kill()
         with contextlib.suppress(Exception):
             self.proc.wait(5)
         for f in (self.stdin, self.stdout):
@@ -182,84 +301,165 @@ class _Child:
                 f.close()
 
 
+@dataclass
+class _Call:
+    target: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    timeout: float
+    future: Future[Any] = field(default_factory=Future)
+
+
 class ReviewPool:
-    """Up to ``size`` warm review processes (started on demand, replaced when killed)."""
+    """Up to ``size`` review processes with ``memory_mb`` each (``None``: no limit), fed by as many
+    threads; see the module documentation.  Thread-safe; :meth:`close` ends it for good."""
 
     def __init__(self, size: int = 2, *, memory_mb: int | None = 2048, start_timeout: float = 60.0) -> None:
         self.size = max(1, size)
         self.memory_mb = memory_mb
         self.start_timeout = start_timeout
-        self._idle: list[_Child] = []
-        self._count = 0
-        self._cond = threading.Condition()
         self.killed = 0  # reviews stopped for taking too long or too much memory
+        self._cond = threading.Condition()
+        self._calls: deque[_Call] = deque()
+        self._feeders: set[_Feeder] = set()
+        self._idle = 0  # feeders waiting for a call
+        self._closed = False
 
-    def _acquire(self) -> _Child:
-        with self._cond:
-            while True:
-                while self._idle:
-                    child = self._idle.pop()
-                    if child.alive():
-                        return child
-                    self._count -= 1
-                if self._count < self.size:
-                    self._count += 1
-                    break
-                self._cond.wait()
-        try:
-            return _Child(self.memory_mb, self.start_timeout)
-        except BaseException:
-            with self._cond:
-                self._count -= 1
-                self._cond.notify()
-            raise
-
-    def _release(self, child: _Child, ok: bool) -> None:
-        with self._cond:
-            if ok and child.alive():
-                self._idle.append(child)
-            else:
-                child.kill()
-                self._count -= 1
-            self._cond.notify()
-
-    def run(self, target: str, *args: Any, timeout: float, **kwargs: Any) -> Any:
-        """``target(*args, **kwargs)`` (``"module:function"``, one of :data:`ALLOWED`) in a review
-        process; its result, or its exception raised here.  :class:`ReviewTimeout` after
-        ``timeout`` seconds, :class:`ReviewFailed` when the process dies or runs out of memory."""
+    def submit(self, target: str, *args: Any, timeout: float, **kwargs: Any) -> Future[Any]:
+        """Queue ``target(*args, **kwargs)`` (``"module:function"``, one of :data:`ALLOWED`) for a review
+        process; the future holds its result or its exception — :class:`ReviewTimeout` when it has not
+        answered ``timeout`` seconds after its process took it, :class:`ReviewOutOfMemory`,
+        :class:`ReviewFailed` when the process died."""
         if target not in ALLOWED:
             raise ValueError(f"not allowed in a review process: {target}")
-        child = self._acquire()
-        ok = False
-        try:
-            status, value = child.call(target, args, kwargs, timeout)
-            ok = status != "memory"
-        except ReviewTimeout:
-            self.killed += 1
-            raise
-        finally:
-            self._release(child, ok)
-        if status == "ok":
-            return value
-        if status == "raise":
-            raise value
-        if status == "memory":
-            self.killed += 1
-            raise ReviewFailed(f"the review needed more than {self.memory_mb} MB of memory")
-        raise ReviewFailed(str(value))
-
-    def warm(self) -> None:
-        """Start one review process now if none is there (so the first upload does not wait for it)."""
+        call = _Call(target, args, kwargs, timeout)
         with self._cond:
-            if self._idle or self._count:
-                return
-        self._release(self._acquire(), True)
+            if self._closed:
+                raise RuntimeError("the review pool is closed")
+            self._calls.append(call)
+            if len(self._calls) > self._idle:
+                self._add_feeders(len(self._feeders) + 1)
+            self._cond.notify()
+        return call.future
+
+    def run(self, target: str, *args: Any, timeout: float, **kwargs: Any) -> Any:
+        """:meth:`submit` and wait: the result, or the exception raised here."""
+        return self.submit(target, *args, timeout=timeout, **kwargs).result()
+
+    def warm(self, n: int = 1) -> None:
+        """Start up to ``n`` review processes now (in the background), so the first reviews need not wait."""
+        with self._cond:
+            if not self._closed:
+                self._add_feeders(n)
 
     def close(self) -> None:
+        """Cancel the calls not started, stop the reviews running, end the processes."""
         with self._cond:
-            idle, self._idle = self._idle, []
-            self._count -= len(idle)
-        for child in idle:
+            self._closed = True
+            waiting, self._calls = self._calls, deque()
+            feeders = list(self._feeders)
+            self._cond.notify_all()
+        for call in waiting:
+            call.future.cancel()
+        for feeder in feeders:
+            feeder.stop()
+        for feeder in feeders:
+            feeder.join(10)
+
+    # ------------------------------------------------------------------ the feeding threads
+    def _add_feeders(self, n: int) -> None:
+        """Start feeders (each with its process) until there are ``n`` (at most ``size``); holds the lock."""
+        while len(self._feeders) < min(n, self.size):
+            feeder = _Feeder(self)
+            self._feeders.add(feeder)
+            feeder.start()
+
+    def _next(self) -> _Call | None:
+        """The next call to run (``None``: the pool is closed)."""
+        with self._cond:
+            self._idle += 1
+            try:
+                while not self._calls and not self._closed:
+                    self._cond.wait()
+                return None if self._closed else self._calls.popleft()
+            finally:
+                self._idle -= 1
+
+    def _gone(self, feeder: _Feeder) -> None:
+        with self._cond:
+            self._feeders.discard(feeder)
+
+    def _start_child(self) -> _Child:
+        return _Child(self.memory_mb, self.start_timeout)
+
+    def _count_killed(self) -> None:
+        with self._cond:
+            self.killed += 1
+
+    def _answer(self, child: _Child, call: _Call) -> bool:
+        """Run ``call`` in ``child`` and settle its future; whether the child may take another call."""
+        fut = call.future
+        try:
+            status, value = child.call(call.target, call.args, call.kwargs, call.timeout)
+        except ReviewTimeout as exc:
+            self._count_killed()
+            fut.set_exception(exc)
+            return False
+        except ReviewFailed as exc:
+            fut.set_exception(exc)
+            return False
+        except Exception as exc:  # an answer that cannot be read here: the process is not trusted again
+            fut.set_exception(ReviewFailed(f"unreadable answer: {type(exc).__name__}: {exc}"))
+            return False
+        if status == "ok":
+            fut.set_result(value)
+        elif status == "raise":
+            fut.set_exception(value)
+        elif status == "memory":
+            self._count_killed()
+            fut.set_exception(ReviewOutOfMemory(self.memory_mb))
+            return False
+        else:
+            fut.set_exception(ReviewFailed(str(value)))
+        return True
+
+
+class _Feeder(threading.Thread):
+    """A thread of the caller's process that owns one review process and feeds it the pool's calls."""
+
+    def __init__(self, pool: ReviewPool) -> None:
+        super().__init__(name="fazhi-review-feeder", daemon=True)
+        self.pool = pool
+        self.child: _Child | None = None
+
+    def run(self) -> None:
+        pool = self.pool
+        try:
+            self.child = self._child()
+            while (call := pool._next()) is not None:
+                if not call.future.set_running_or_notify_cancel():
+                    continue
+                self.child = self.child or self._child()
+                if self.child is None:
+                    call.future.set_exception(ReviewFailed("the review process did not start"))
+                elif not pool._answer(self.child, call):
+                    self.child.close()
+                    self.child = None  # a fresh one for the next call
+        finally:
+            if self.child is not None:
+                self.child.close()
+            pool._gone(self)
+
+    def _child(self) -> _Child | None:
+        try:
+            return self.pool._start_child()
+        except (ReviewFailed, OSError):
+            return None
+
+    def stop(self) -> None:
+        """End this feeder's process now (the call it ran, if any, fails)."""
+        child = self.child
+        if child is not None:
             child.kill()
 
 
@@ -277,7 +477,8 @@ def shared_pool(size: int, memory_mb: int | None) -> ReviewPool:
         return pool
 
 
-__all__ = ["ALLOWED", "ReviewFailed", "ReviewPool", "ReviewTimeout", "serve", "shared_pool"]
+__all__ = ["ALLOWED", "FAULTS", "FAULTS_ENV", "ReviewFailed", "ReviewOutOfMemory", "ReviewPool", "ReviewTimeout",
+           "Stored", "review_file", "review_stored", "serve", "shared_pool"]
 
 
 if __name__ == "__main__":  # a review process of a ReviewPool
