@@ -49,7 +49,7 @@ def four(Session) -> dict[str, int]:
             "A": store(s, A_TEXT, QINZHOU, 2022, score=85, name="秦州区.txt"),
             "B": store(s, B_TEXT, QINGXIU, 2023, score=62.5, rules=("shortcomings.no_causes",),
                        embedded=("shortcomings",)),
-            "C": store(s, C_TEXT, DAOLI, 2023, score=40, rules=("part.missing", "no_figures"),
+            "C": store(s, C_TEXT, DAOLI, 2023, score=40, rules=("part.missing.shortcomings", "figures.none"),
                        missing=("shortcomings", "next_year_plan")),
             "D": store(s, D_TEXT, MAIJI, 2021, keep_file=False),
         }
@@ -171,7 +171,10 @@ def test_filters_by_finding_score_and_part_status(Session, four):
             _total, items = report_summaries(s, ReportFilter.parse(list(where)), None)
         return sorted(names(four, [i["id"] for i in items]))
 
-    assert ids("rule=part.missing") == ["C"]
+    assert ids("rule=part.missing") == ["C"]  # the rule, whatever part it is about
+    assert ids("rule=part.missing.shortcomings") == ["C"]
+    assert ids("rule=part") == ["C"]  # the family, up to a dot
+    assert ids("rule=par") == [] and ids("rule=part.missing.next_year_plan") == []
     assert ids("rule=part.missing,shortcomings.no_causes") == ["B", "C"]
     assert ids("score=60-90") == ["A", "B"]
     assert ids("score=-50") == ["C"]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session, defer, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from fazhi.accounts.audit import audit
 from fazhi.accounts.roles import Scope
@@ -46,25 +46,18 @@ def order_by(sort: str | None) -> list[Any]:
     return [*out, Report.year, Report.issuer_id, Report.id]
 
 
-def list_reports(session: Session, flt: ReportFilter | None, scope: Scope | None, *, limit: int = 50,
-                 offset: int = 0, sort: str | None = None) -> tuple[int, list[Report]]:
-    f = scoped(flt, scope)
-    stmt = (f.apply(select(Report)).options(joinedload(Report.issuer), defer(Report.review), defer(Report.text))
-            .order_by(*order_by(sort)).offset(offset).limit(limit))
-    # as service.list_reports, without loading every review document and text
-    return service.count_reports(session, f), list(session.scalars(stmt).unique())
-
-
 _SUMMARY = (Report.id, Report.sha256, Report.title, Report.year, Report.date, Report.score_total,
-            Report.issuer_name, Report.source_path, Report.format, Report.issuer_id, Issuer.name.label("i_name"),
+            Report.issuer_name, Report.source_path, Report.format, Report.created_at, Report.issuer_id,
+            Issuer.name.label("i_name"),
             Issuer.level.label("i_level"), Issuer.code.label("i_code"),
             *(getattr(Issuer, k).label("i_" + k) for k in REGION_FIELDS))
 
 
 def report_summaries(session: Session, flt: ReportFilter | None, scope: Scope | None, *, limit: int = 50,
                      offset: int = 0, sort: str | None = None) -> tuple[int, list[dict[str, Any]]]:
-    """(how many reports match, one page of them as :func:`fazhi.corpus.service.report_summary` dicts),
-    in one query: plain columns and the total as a window count (the API's list)."""
+    """(how many reports match, one page of them as :func:`fazhi.corpus.service.report_summary` dicts with
+    ``created_at``, sorted by ``sort``), in one query: plain columns and the total as a window count (the
+    report lists of the API and the pages)."""
     f = scoped(flt, scope)
     stmt = (f.apply(select(*_SUMMARY, func.count().over().label("total")).select_from(Report))
             .order_by(*order_by(sort)).offset(offset).limit(limit))
@@ -78,7 +71,8 @@ def report_summaries(session: Session, flt: ReportFilter | None, scope: Scope | 
         "issuer": None if r.issuer_id is None else {
             "id": r.issuer_id, "name": r.i_name, "level": r.i_level,
             **{k: getattr(r, "i_" + k) for k in REGION_FIELDS}, "code": r.i_code},
-        "issuer_name": r.issuer_name, "path": r.source_path, "format": r.format} for r in rows]
+        "issuer_name": r.issuer_name, "path": r.source_path, "format": r.format,
+        "created_at": r.created_at.isoformat() if r.created_at else None} for r in rows]
 
 
 def get_report(session: Session, report_id: int, scope: Scope | None, *, children: bool = False) -> Report | None:
@@ -166,12 +160,16 @@ def report_doc(report: Report, *, with_text: bool = False) -> dict[str, Any]:
     return {**service.report_json(report, with_text=with_text), "id": report.id}
 
 
-def filter_from_query(params: dict[str, str | None]) -> ReportFilter:
-    """A ReportFilter from query parameters (region, level, year, issuer, code, province…, id).
+def filter_from_query(params: dict[str, Any]) -> ReportFilter:
+    """A ReportFilter from query parameters (region, level, year, issuer, code, province…, id, rule, a
+    required part's status, and the score range as ``score_min``/``score_max``).
 
     Raises ValueError with the bad parameter named."""
-    where = [f"{k}={v.strip()}" for k, v in params.items() if v is not None and str(v).strip()]
-    return ReportFilter.parse(where)
+    given = {k: str(v).strip() for k, v in params.items() if v is not None and str(v).strip()}
+    low, high = given.pop("score_min", ""), given.pop("score_max", "")
+    if low or high:
+        given["score"] = f"{low}-{high}"
+    return ReportFilter.parse(f"{k}={v}" for k, v in given.items())
 
 
 

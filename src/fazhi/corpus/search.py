@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from fazhi.accounts.roles import Scope
 from fazhi.corpus import reports as stored
 from fazhi.corpus.models import Report
-from fazhi.corpus.service import ReportFilter, scoped
+from fazhi.corpus.service import ReportFilter, like_escape, scoped
 
 MAX_QUERY_CHARS = 200
 MAX_PHRASES = 8
@@ -118,12 +118,8 @@ def conditions(session: Session, terms: list[str], status: IndexStatus) -> list[
                                      .where(text(f"{FTS_TABLE} MATCH :match").bindparams(match=match))))
         out += [func.instr(Report.text, t) > 0 for t in terms if t not in indexed]
     else:  # PostgreSQL: LIKE, which the trigram index answers (a pattern built here, so the planner sees it)
-        out += [Report.text.like("%" + _like_escape(t) + "%", escape="\\") for t in terms]
+        out += [Report.text.like("%" + like_escape(t) + "%", escape="\\") for t in terms]
     return out
-
-
-def _like_escape(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # =========================================================================== snippets

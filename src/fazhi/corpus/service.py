@@ -414,7 +414,8 @@ class ReportFilter:
     解放区 …); ``code`` is a division-code prefix (``4108`` = 焦作市);
     ``issuer`` is a unit id (int) or part of the issuer's name (str);
     ``level``/``year`` take one value or several; ``year_from``/``year_to``
-    bound the year; ``rules``: reports with a finding of any of these rules;
+    bound the year; ``rules``: reports with a finding of any of these rules, each a rule id or the start
+    of one up to a dot (``part.missing`` takes in ``part.missing.shortcomings``, ``part`` every ``part.…``);
     ``score_min``/``score_max`` bound the score; ``parts``: a required part's
     status is one of those given (``{"shortcomings": ["missing", "embedded"]}``).
     """
@@ -517,8 +518,9 @@ class ReportFilter:
             c.append(or_(Issuer.name.like(pat), Report.issuer_name.like(pat)))
         if self.ids is not None:
             c.append(Report.id.in_(list(self.ids)))
-        if self.rules:
-            c.append(Report.id.in_(select(Finding.report_id).where(Finding.rule.in_(list(self.rules)))))
+        if self.rules:  # a finding's rule is the rule's id, or its id and what it is about (part.missing.shortcomings)
+            c.append(Report.id.in_(select(Finding.report_id).where(or_(*(
+                or_(Finding.rule == r, Finding.rule.like(like_escape(r) + ".%", escape="\\")) for r in self.rules)))))
         if self.score_min is not None:
             c.append(Report.score_total >= self.score_min)
         if self.score_max is not None:
@@ -534,6 +536,11 @@ class ReportFilter:
             stmt = stmt.outerjoin(Issuer, Report.issuer_id == Issuer.id)
         conds = self.conditions()
         return stmt.where(*conds) if conds else stmt
+
+
+def like_escape(value: str) -> str:
+    """``value`` as literal text inside a LIKE pattern whose escape character is a backslash."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _score_range(value: str) -> tuple[float | None, float | None]:
@@ -731,6 +738,7 @@ __all__ = [
     "issuer_key",
     "knowledge_key",
     "known_reports",
+    "like_escape",
     "list_issuers",
     "list_reports",
     "list_runs",

@@ -16,6 +16,7 @@ Values are plain strings: the template escapes them like any other text
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ DETAIL_LABEL = {
     "level": "级别", "year": "年度", "issuer": "报告主体", "indicators": "指标", "core": "只含核心指标",
     "long": "逐值明细", "province": "省", "city": "市", "county": "县（区）", "township": "乡镇（街道）",
     "fazhi": "程序", "parts": "必备内容", "rules": "审查规则", "units": "单位表", "divisions": "行政区划",
+    "ids": "报告编号", "count": "份数",
 }
 _KEY_BY_OBJECT = {("api_token", "name"): "令牌名称", ("knowledge_version", "name"): "知识文件",
                   ("knowledge_version", "version"): "版本", ("knowledge_version", "note"): "说明",
@@ -133,6 +135,16 @@ def audit_detail(detail: Mapping[str, Any] | None, object_type: str | None = Non
         else:
             out.append(DetailItem(key, label, value_label(key, value)))
     return out
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+RULE_LABEL_CHARS = 32
+
+
+def rule_label(message: str) -> str:
+    """What a clerk reads for a rule: its Chinese message with the placeholders as …, shortened."""
+    s = _PLACEHOLDER.sub("…", message).strip()
+    return s if len(s) <= RULE_LABEL_CHARS else s[:RULE_LABEL_CHARS - 1] + "…"
 
 
 #: where an OpenAPI parameter goes (the API reference page)
