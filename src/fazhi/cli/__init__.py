@@ -1,8 +1,8 @@
 """The ``fazhi`` command line: one thin module per command group over the domains' services.
 
 ``review`` and ``bench`` (:mod:`fazhi.cli.review`, :mod:`fazhi.cli.bench`),
-``knowledge``, ``ingest``/``refresh``/``db``, ``compare``, ``similar``, ``serve``
-and ``user``: each module has a ``register(app)`` that adds its commands.
+``knowledge``, ``ingest``/``refresh``/``db``, ``compare``, ``search``, ``similar``,
+``serve`` and ``user``: each module has a ``register(app)`` that adds its commands.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from fazhi._version import __version__
-from fazhi.cli import accounts, bench, compare, corpus, knowledge, review, serve, similar
+from fazhi.cli import accounts, bench, compare, corpus, knowledge, review, search, serve, similar
 from fazhi.cli.common import out_console
 
 app = typer.Typer(
@@ -36,7 +36,7 @@ def _main(version: Annotated[bool, typer.Option("--version", callback=_version, 
     """fazhi (法治)."""
 
 
-for _group in (review, bench, knowledge, corpus, compare, similar, serve, accounts):
+for _group in (review, bench, knowledge, corpus, compare, search, similar, serve, accounts):
     _group.register(app)
 
 
