@@ -164,6 +164,24 @@ def test_index_stays_in_step_when_reports_are_stored_replaced_and_deleted(Sessio
             s.execute(text("INSERT INTO reports_fts(reports_fts, rank) VALUES ('integrity-check', 1)"))
 
 
+def test_without_an_index_search_reads_every_text_and_says_so(Session, four):
+    """A SQLite without FTS5 trigram, a PostgreSQL where pg_trgm could not be made: migration 0005 makes no
+    index; search finds the same reports and says why it is slower."""
+    with Session.begin() as s:
+        if s.get_bind().dialect.name == "sqlite":
+            for stmt in ("DROP TRIGGER reports_fts_insert", "DROP TRIGGER reports_fts_delete",
+                         "DROP TRIGGER reports_fts_update", "DROP TABLE reports_fts"):
+                s.execute(text(stmt))
+        else:
+            s.execute(text("DROP INDEX ix_reports_text_trgm"))
+    with Session() as s:
+        res = search.search(s, "行政复议", None, None)
+        assert res.index.kind is None and "全文索引不可用" in res.index.note
+        assert names(four, [h.report["id"] for h in res.hits]) == ["A", "C"]
+        assert names(four, found(s, "行政复议 矛盾纠纷")) == ["C"]
+        assert names(four, found(s, "办理率达100%")) == ["B"]
+
+
 # =========================================================================== filters and sorting
 def test_filters_by_finding_score_and_part_status(Session, four):
     def ids(*where: str) -> list[str]:

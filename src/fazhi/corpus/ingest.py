@@ -92,7 +92,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from fazhi import db, knowledge
-from fazhi.corpus import service
+from fazhi.corpus import search, service
 from fazhi.corpus.models import Report
 from fazhi.knowledge import versions as knowledge_store
 from fazhi.review.pipeline import Reviewer
@@ -355,6 +355,8 @@ def ingest(paths: Sequence[str | os.PathLike[str]], *, engine: Engine, workers: 
             pool.close(terminate=stop.is_set() or result.status != "completed")
     if result.status == "interrupted" and not result.message:
         result.message = "interrupted: reports stored so far are kept; run the same command again to finish"
+    if counts.ok + counts.refreshed:
+        search.settle_index(engine)
     result.seconds = time.perf_counter() - t0
     job.close_run()
     return result

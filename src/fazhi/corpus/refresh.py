@@ -34,7 +34,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy import exc as sa_exc
 
 from fazhi import db, knowledge
-from fazhi.corpus import service
+from fazhi.corpus import search, service
 from fazhi.corpus.ingest import (
     Counts,
     IngestResult,
@@ -127,6 +127,8 @@ def refresh_stored(engine: Engine, *, workers: int | None = None, everything: bo
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+    if counts.refreshed:
+        search.settle_index(engine)
     result.seconds = time.perf_counter() - t0
     try:
         with write.begin() as s:

@@ -11,7 +11,8 @@ The index (migration 0005, kept in step by the database when reports are stored,
   is a phrase query on it (an exact substring, answered by the index alone); a shorter one cannot use
   trigrams and is looked for in the texts (``instr``).
 - PostgreSQL: ``LIKE '%phrase%'``, which the ``pg_trgm`` GIN index answers (candidates from trigrams,
-  each checked against its text).
+  each checked against its text); a shorter phrase is ``strpos`` over the texts.  The index takes new rows into a pending list (``fastupdate``: without
+  it an insert costs ten times more); :func:`settle_index` merges them after an ingest or a refresh.
 - Without an index (a SQLite without FTS5 trigram, a PostgreSQL where ``pg_trgm`` could not be created)
   every phrase is looked for in every text: the same answers, slower on a large corpus;
   :func:`index_status` says so, and why.
@@ -26,18 +27,22 @@ the normalised text, so a snippet links to the review page with the phrase highl
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from fazhi.accounts.roles import Scope
 from fazhi.corpus import reports as stored
 from fazhi.corpus.models import Report
 from fazhi.corpus.service import ReportFilter, like_escape, scoped
+
+log = logging.getLogger("fazhi.search")
 
 MAX_QUERY_CHARS = 200
 MAX_PHRASES = 8
@@ -110,16 +115,37 @@ def index_status(session: Session) -> IndexStatus:
 def conditions(session: Session, terms: list[str], status: IndexStatus) -> list[Any]:
     """SQL conditions on ``reports``: the text contains every phrase of ``terms``."""
     out: list[Any] = []
+    long = [t for t in terms if len(t) >= TRIGRAM]
+    short = [t for t in terms if len(t) < TRIGRAM]  # no trigram to look up: read the texts
     if session.get_bind().dialect.name == "sqlite":
-        indexed = [t for t in terms if status.kind == "fts5" and len(t) >= TRIGRAM]
-        if indexed:
-            match = " ".join('"' + t.replace('"', '""') + '"' for t in indexed)  # FTS5 phrases, all of them
+        if status.kind == "fts5" and long:
+            match = " ".join('"' + t.replace('"', '""') + '"' for t in long)  # FTS5 phrases, all of them
             out.append(Report.id.in_(select(text("rowid")).select_from(text(FTS_TABLE))
                                      .where(text(f"{FTS_TABLE} MATCH :match").bindparams(match=match))))
-        out += [func.instr(Report.text, t) > 0 for t in terms if t not in indexed]
+        else:
+            short += long
+        out += [func.instr(Report.text, t) > 0 for t in short]
     else:  # PostgreSQL: LIKE, which the trigram index answers (a pattern built here, so the planner sees it)
-        out += [Report.text.like("%" + like_escape(t) + "%", escape="\\") for t in terms]
+        out += [Report.text.like("%" + like_escape(t) + "%", escape="\\") for t in long]
+        out += [func.strpos(Report.text, t) > 0 for t in short]  # not LIKE: the index would be scanned whole
     return out
+
+
+def settle_index(engine: Engine) -> None:
+    """After many reports were written (an ingest, a refresh) on PostgreSQL: merge the entries the trigram
+    index keeps pending into it and renew the table's statistics.  A GIN index that took many rows since
+    the last VACUUM looks too costly to the planner, which then reads every text until autovacuum comes
+    by.  Nothing to do on SQLite (FTS5 merges as it goes) or without the index; a refusal is logged."""
+    if engine.dialect.name != "postgresql":
+        return
+    try:
+        with engine.begin() as conn:
+            if conn.execute(text("SELECT to_regclass(:n)"), {"n": PG_INDEX}).scalar() is None:
+                return
+            conn.execute(text("SELECT gin_clean_pending_list(CAST(:n AS regclass))"), {"n": PG_INDEX})
+            conn.execute(text("ANALYZE reports"))
+    except DBAPIError as exc:  # not the index's owner, the database gone: autovacuum will do it
+        log.warning("could not settle the full-text index: %s", str(exc.orig).strip().splitlines()[0])
 
 
 # =========================================================================== snippets
