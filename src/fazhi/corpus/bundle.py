@@ -166,9 +166,9 @@ def stream(Session: sessionmaker[Session], planned: list[Planned], *,
                     stored_as = zipfile.ZIP_STORED if name.rsplit(".", 1)[-1] in _COMPRESSED else zipfile.ZIP_DEFLATED
                     zf.writestr(info, data, compress_type=stored_as)
             rows.writerow([p.id, _cell(p.issuer), p.year or "", _cell(p.title), p.folder, *said])
-            s.expire_all()
             yield pipe.take()
-        zf.writestr(zipfile.ZipInfo("清单.csv", when), "\ufeff" + manifest.getvalue(), compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr(zipfile.ZipInfo("清单.csv", when), "\ufeff" + manifest.getvalue(),
+                    compress_type=zipfile.ZIP_DEFLATED)
     yield pipe.take()
 
 
