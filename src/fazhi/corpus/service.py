@@ -603,7 +603,7 @@ def report_json(report: Report, *, with_text: bool = False) -> dict[str, Any]:
 
 
 def report_summary(report: Report) -> dict[str, Any]:
-    """A short dict for listings (id, sha256, title, issuer and region, year, date, score)."""
+    """A short dict for listings (id, sha256, title, issuer and region, year, date, score, when stored)."""
     iss = report.issuer
     return {
         "id": report.id, "sha256": report.sha256, "title": report.title, "year": report.year,
@@ -611,6 +611,7 @@ def report_summary(report: Report) -> dict[str, Any]:
         "issuer": {"id": iss.id, "name": iss.name, "level": iss.level,
                    **{k: getattr(iss, k) for k in REGION_FIELDS}, "code": iss.code} if iss else None,
         "issuer_name": report.issuer_name, "path": report.source_path, "format": report.format,
+        "created_at": report.created_at.isoformat() if report.created_at else None,
     }
 
 
