@@ -7,7 +7,10 @@ The root ``tests/conftest.py`` loads these fixtures as a plugin for every test
 - PostgreSQL: ``$FAZHI_TEST_PG_URL`` (default
   ``postgresql+psycopg://postgres@127.0.0.1:5432/test``), each test in a
   schema of its own (``search_path`` and ``application_name`` set in the
-  URL's ``options``), dropped afterwards.  When PostgreSQL cannot be
+  URL's ``options``), dropped afterwards.  The ``pg_trgm`` extension (the
+  full-text index of migration 0005) is created once in ``public``, so that no
+  test's migration creates it in its own schema, where dropping the schema
+  would drop it (and every other test's index using it) as well.  When PostgreSQL cannot be
   reached the PostgreSQL cases are skipped — except under CI (``$CI`` set),
   where they fail: CI must run them.
 """
@@ -55,6 +58,20 @@ def require_pg() -> None:
     pytest.skip(msg)
 
 
+@cache
+def _pg_trgm_in_public() -> None:
+    """``CREATE EXTENSION pg_trgm`` in ``public``, once per session (see the module documentation); a
+    database that refuses it leaves the migrations to run without the index."""
+    eng = create_engine(db.resolve_url(PG_URL), isolation_level="AUTOCOMMIT")
+    try:
+        with eng.connect() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"))
+    except Exception:  # not available, not allowed, or created by a concurrent run meanwhile
+        pass
+    finally:
+        eng.dispose()
+
+
 def pg_schema_url(schema: str) -> str:
     """The test URL with every connection placed in ``schema`` and named after it."""
     u = make_url(db.resolve_url(PG_URL)).update_query_dict(
@@ -74,6 +91,7 @@ def pg_admin() -> Iterator[Engine]:
 @contextlib.contextmanager
 def _pg_schema() -> Iterator[str]:
     require_pg()
+    _pg_trgm_in_public()
     schema = "fz_" + uuid.uuid4().hex[:12]
     admin = create_engine(db.resolve_url(PG_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

@@ -13,13 +13,13 @@ from fazhi import db
 from fazhi.accounts.models import AuditEvent, User
 from fazhi.corpus import service
 from fazhi.corpus.models import Fact, Finding, PartRow, Quantity, Report
-from fazhi.db.schema import metadata
+from fazhi.db.schema import include_object, metadata
 from fazhi.units.models import Issuer
 
 pytestmark = [pytest.mark.db]
 
 TABLES = {"users", "issuers", "ingest_runs", "ingest_failures", "reports", "facts", "quantities", "findings",
-          "parts", "audit_events", "alembic_version"}
+          "parts", "audit_events", "alembic_version", "report_originals"}
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -83,7 +83,9 @@ def test_schema_head_constant():
 
 def test_head_matches_models(migrated):
     with migrated.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        # the full-text index (FTS5 table, trigram index) is outside the models: left out by include_object
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True,
+                                                                       "include_object": include_object}), metadata)
     assert diff == []
 
 

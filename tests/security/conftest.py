@@ -76,6 +76,7 @@ class World:
 
     app: Any
     reports: dict[str, int] = field(default_factory=dict)
+    issuers: dict[str, int] = field(default_factory=dict)  # the units of those reports
     users: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, int] = field(default_factory=dict)
     token_values: dict[str, str] = field(default_factory=dict)
@@ -106,6 +107,8 @@ def build_world(app: Any) -> World:
                         headers=h)
     assert r.status_code == 201, r.text
     w.reports = {"焦作": r.json()["results"][0]["id"], "信阳": r.json()["results"][1]["id"]}
+    with app.state.Session() as s:
+        w.issuers = {k: s.scalar(select(Report.issuer_id).where(Report.id == rid)) for k, rid in w.reports.items()}
     with app.state.WriteSession.begin() as s:
         w.version = ks.add_version(s, "rules", local_rules("2024.1-安全"), user=w.users["超管"]).id
     return w

@@ -15,7 +15,8 @@ be added here, and then it is tested like the others:
   answer as for an id that does not exist (``test_idor_…``).
 
 Path parameters are filled from the world of ``conftest.py``: ``{report_id}``,
-``{user_id}``, ``{token_id}``, ``{version_id}``, ``{name}``.
+``{user_id}``, ``{token_id}``, ``{version_id}``, ``{name}``, ``{issuer_id}`` (the unit of a report); form
+values may hold them too.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ WRITES: dict[tuple[str, str], Write] = {(w.method, w.path): w for w in (
     Write("POST", "/api/knowledge", "manage_knowledge", "knowledge", json={"name": "rules", "content": "version: x"}),
     Write("POST", "/api/knowledge/versions/{version_id}/activate", "manage_knowledge", "knowledge"),
     Write("POST", "/api/knowledge/{name}/deactivate", "manage_knowledge", "knowledge"),
+    Write("POST", "/api/downloads", "read", "report", form={"ids": "{report_id}"}),
 )}
 
 
@@ -92,16 +94,38 @@ READS: dict[str, Read] = {r.path: r for r in (
     Read("/api/reports/{report_id}/similar", "report"),
     Read("/reports/{report_id}", "report"),
     Read("/reports/{report_id}/similar", "report"),
+    Read("/api/reports/{report_id}/original", "report"),
+    Read("/units/{issuer_id}", "report"),
+    Read("/api/units/{issuer_id}", "report"),
     Read("/api/knowledge/versions/{version_id}", "knowledge", 403),
     Read("/admin/knowledge/versions/{version_id}", "knowledge", 403),
     Read("/admin/knowledge/versions/{version_id}/download", "knowledge", 403),
     Read("/admin/knowledge/files/{name}/download", "knowledge", 403),
 )}
 
-#: Knowledge files with a catastrophic regular expression (``(([^。]|[^。])*)*…``), one per file kind
-#: (parts, rules, indicators, units): defect 2 of issue 8, which the knowledge loading rewrite takes on.
-#: Each entry is (kind, YAML text); ``test_registry.py`` runs every entry through ``fazhi knowledge add``
-#: and the web's 规则与指标 and expects a refusal within the upload limits.  Empty until that rewrite lands.
-CATASTROPHIC_PATTERNS: list[tuple[str, str]] = []
+def _catastrophic(kind: str) -> str:
+    """The packaged ``kind`` file with a catastrophic pattern in its first field that holds patterns."""
+    import yaml
+
+    from fazhi import knowledge
+
+    data = yaml.safe_load(knowledge.packaged_path(kind).read_text(encoding="utf-8"))
+    data["version"] = f"{data['version']}-回溯"
+    bad = "(([^。]|[^。])*)*不足"
+    if kind == "parts":
+        data["parts"]["shortcomings"]["text"][0] = bad
+    elif kind == "rules":
+        next(r for r in data["rules"] if "causes" in (r.get("params") or {}))["params"]["causes"] = bad
+    elif kind == "indicators":
+        data["indicators"][0]["exclude"] = bad
+    else:
+        data["names"] = [*(data.get("names") or []), bad]
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+#: Knowledge files with a catastrophic regular expression (``(([^。]|[^。])*)*…``), one per file kind:
+#: defect 2 of issue 8.  ``test_registry.py`` sends every entry to the web's 规则与指标 API and expects a
+#: refusal (422) that names the pattern's place, within the upload limits.
+CATASTROPHIC_PATTERNS: list[tuple[str, str]] = [(k, _catastrophic(k)) for k in ("parts", "rules", "indicators", "units")]
 
 __all__ = ["CATASTROPHIC_PATTERNS", "READS", "WRITES", "Read", "Write"]

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
+from fazhi.knowledge.models import KnowledgeVersion
 from fazhi.web.routes import flat_routes
 from tests.security.conftest import XINYANG, Web, World, build_world, report_text, snapshot
 from tests.security.registry import CATASTROPHIC_PATTERNS, READS, WRITES, Read, Write
@@ -49,11 +51,14 @@ def _path(path: str, values: dict[str, Any]) -> str:
     return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), path)
 
 
-def _send(client: Web, w: Write, path: str, token: str | None, *, out: bool = False,
+def _send(client: Web, w: Write, values: dict[str, Any], token: str | None, *, out: bool = False,
           unit: str = JIAOZUO) -> Any:
-    """Send ``w``'s request to ``path`` with the CSRF token ``token`` (form field and header; none: neither)."""
+    """Send ``w``'s request, its path and form filled from ``values``, with the CSRF token ``token`` (form
+    field and header; none: neither)."""
     headers = {"X-CSRF-Token": token} if token else {}
-    form = {**(w.form or {}), **(w.out if out else {})}
+    path = _path(w.path, values)
+    form = {k: _path(v, values) if isinstance(v, str) else v for k, v in {**(w.form or {}),
+                                                                          **(w.out if out else {})}.items()}
     if token:
         form["csrf_token"] = token
     if w.upload:
@@ -77,11 +82,11 @@ def test_csrf_every_write_refuses_a_missing_or_wrong_token(shared: World, key: t
     client = Web(shared.app) if w.needs == "anyone" else _signed_in(shared, "超管")
     if w.needs == "anyone":
         client.login_page_csrf()  # an anonymous session: the login form is protected too
-    path = _path(w.path, {"report_id": shared.reports["焦作"], "user_id": shared.users["焦作查看"],
-                          "token_id": shared.tokens["焦作查看"], "version_id": shared.version, "name": "rules"})
+    values = {"report_id": shared.reports["焦作"], "user_id": shared.users["焦作查看"],
+              "token_id": shared.tokens["焦作查看"], "version_id": shared.version, "name": "rules"}
     before = snapshot(shared.app)
     for token in (None, "forged-token"):
-        r = _send(client, w, path, token)
+        r = _send(client, w, values, token)
         assert r.status_code == 403 and "CSRF" in r.text, (key, token, r.status_code, r.text[:200])
     assert snapshot(shared.app) == before
 
@@ -112,7 +117,7 @@ def test_scope_every_write_refuses_what_lies_outside_the_region(shared: World, k
     client = _signed_in(shared, actor)
     before = snapshot(shared.app)
     for values in _targets(shared, w):
-        r = _send(client, w, _path(w.path, values), client.csrf(), out=True, unit=XINYANG)
+        r = _send(client, w, values, client.csrf(), out=True, unit=XINYANG)
         assert r.status_code in (403, 404), (key, actor, values, r.status_code, r.text[:300])
     assert snapshot(shared.app) == before
 
@@ -122,14 +127,16 @@ def test_scope_every_write_refuses_what_lies_outside_the_region(shared: World, k
 def test_idor_reading_by_id_outside_the_region_is_as_if_it_did_not_exist(shared: World, path: str) -> None:
     r: Read = READS[path]
     client = _signed_in(shared, ACTOR[r.scope])
-    outside = {"report_id": shared.reports["信阳"], "version_id": shared.version, "name": "rules"}
-    missing = {"report_id": 2**31 - 1, "version_id": 2**31 - 1, "name": "units"}
+    outside = {"report_id": shared.reports["信阳"], "version_id": shared.version, "name": "rules",
+               "issuer_id": shared.issuers["信阳"]}
+    missing = {"report_id": 2**31 - 1, "version_id": 2**31 - 1, "name": "units", "issuer_id": 2**31 - 1}
     got = client.get(_path(path, outside))
     assert got.status_code == r.refused, (path, got.status_code)
     assert "平桥" not in got.text and "version: 2024.1-安全" not in got.text
     assert client.get(_path(path, missing)).status_code == r.refused
     if r.scope == "report":  # and the report of the actor's own region is there
-        assert client.get(_path(path, {"report_id": shared.reports["焦作"]})).status_code == 200
+        own = {"report_id": shared.reports["焦作"], "issuer_id": shared.issuers["焦作"]}
+        assert client.get(_path(path, own)).status_code == 200
 
 
 # =========================================================================== catastrophic patterns (defect 2)
@@ -138,3 +145,7 @@ def test_catastrophic_patterns_in_knowledge_files_are_refused(shared: World, kin
     h = {"Authorization": f"Bearer {shared.token_values['超管']}"}
     r = Web(shared.app).post("/api/knowledge", json={"name": kind, "content": text}, headers=h)
     assert r.status_code == 422, (kind, r.status_code, r.text[:300])
+    assert "灾难性回溯" in r.text, r.text[:300]  # refused when read, naming why — no trial review ran
+    with shared.app.state.Session() as s:
+        assert s.scalar(select(func.count()).select_from(KnowledgeVersion).where(KnowledgeVersion.name == kind)
+                        .where(KnowledgeVersion.version.like("%回溯"))) == 0

@@ -1,7 +1,7 @@
 """The ``fazhi`` command line: one thin module per command group over the domains' services.
 
 ``review`` and ``bench`` (:mod:`fazhi.cli.review`, :mod:`fazhi.cli.bench`),
-``knowledge``, ``ingest``/``refresh``/``db``, ``compare``, ``similar``, ``serve``,
+``knowledge``, ``ingest``/``refresh``/``db``, ``compare``, ``search``, ``similar``, ``serve``,
 ``user``, and the supervision cycle's ``unit``/``framework``/``campaign``/``task``/``evidence``/``job``/
 ``worker`` (:mod:`fazhi.cli.supervision`), ``profile``/``assess``/``inspect``
 (:mod:`fazhi.cli.supervision_assess`) and ``draft``/``memo``/``report``
@@ -22,6 +22,7 @@ from fazhi.cli import (
     corpus,
     knowledge,
     review,
+    search,
     serve,
     similar,
     supervision,
@@ -51,7 +52,7 @@ def _main(version: Annotated[bool, typer.Option("--version", callback=_version, 
     """fazhi (法治)."""
 
 
-for _group in (review, bench, knowledge, corpus, compare, similar, serve, accounts, supervision, supervision_assess,
+for _group in (review, bench, knowledge, corpus, compare, search, similar, serve, accounts, supervision, supervision_assess,
                supervision_reports):
     _group.register(app)
 

@@ -151,7 +151,11 @@ def ingest_cmd(
 def _corpus_scores(engine: Any, result: Any, quiet: bool) -> None:
     """Compare the reports a run stored with the rest of the database and store their corpus-mode scores
     (and re-score the reports they share copied text with): :mod:`fazhi.corpus.originality`."""
-    from fazhi.corpus.originality import rescore, run_reports
+    from fazhi import db
+    from fazhi.config import Settings
+    from fazhi.corpus.originality import rescore, review_with, run_reports
+    from fazhi.knowledge.versions import active_set
+    from fazhi.review.pool import ReviewPool
 
     if result.run_id is None or result.status == "failed":
         return
@@ -159,11 +163,19 @@ def _corpus_scores(engine: Any, result: Any, quiet: bool) -> None:
         ids = run_reports(engine, result.run_id)
         if not ids:
             return
+        settings = Settings.from_env()
+        with db.session_factory(engine, read=True)() as s:
+            texts = dict(active_set(s).texts)
         bar = Progress(TextColumn("[bold]原创性比对[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                        console=err_console, transient=True, disable=quiet)
-        with bar:
-            task = bar.add_task("rescore", total=len(ids))
-            done = rescore(engine, ids, progress=lambda n, total: bar.update(task, completed=n, total=total))
+        pool = ReviewPool(1, memory_mb=settings.review_memory_mb or None)
+        try:
+            with bar:
+                task = bar.add_task("rescore", total=len(ids))
+                done = rescore(engine, ids, review=review_with(texts, pool, settings.review_timeout_seconds),
+                               progress=lambda n, total: bar.update(task, completed=n, total=total))
+        finally:
+            pool.close()
     except Exception as exc:  # the reports are stored; only their corpus comparison is missing
         err_console.print(f"[yellow]原创性比对未完成（报告已入库，单篇评分保留）：{type(exc).__name__}: {exc}[/yellow]",
                           highlight=False)

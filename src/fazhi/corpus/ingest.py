@@ -25,7 +25,10 @@ reports) and glob patterns, and:
    back (SQLite: ``BEGIN IMMEDIATE``, WAL, ``synchronous=NORMAL``;
    PostgreSQL: ``synchronous_commit=off`` for these transactions, so a
    server crash may lose the last few reports but never half of one, and a
-   re-run stores them again).  If anything fails inside a batch, the batch
+   re-run stores them again).  Each report's file is kept with it as
+   received (read again by the parent and stored only if its sha256 is the
+   one reviewed); a batch is written early once its files pass
+   ``BATCH_BYTES``.  If anything fails inside a batch, the batch
    is rolled back whole and written again **one report per transaction**,
    which sorts out which report failed: that one is rolled back alone and
    recorded in ``ingest_failures`` with its reason, the others are stored.
@@ -82,7 +85,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fazhi import db, knowledge
 from fazhi.config import Settings
-from fazhi.corpus import service
+from fazhi.corpus import search, service
 from fazhi.corpus.models import Report
 from fazhi.knowledge import versions as knowledge_store
 from fazhi.review.pool import ReviewFailed, ReviewOutOfMemory, ReviewPool, ReviewTimeout, Stored, review_file
@@ -90,6 +93,7 @@ from fazhi.review.read import report_files
 
 _CHUNK = 256  # files hashed and looked up per round trip
 BATCH = 64  # reviews written per transaction at most …
+BATCH_BYTES = 64 * 1024 * 1024  # … or original files of this many bytes …
 FLUSH_SECONDS = 0.5  # … and written at the latest this long after they came back
 _GLOB_MAGIC = set("*?[")
 _SYNC_OFF = text("SET LOCAL synchronous_commit TO OFF")  # PostgreSQL, per ingest transaction
@@ -200,6 +204,22 @@ def file_sha256(path: Path, max_bytes: int | None = None) -> str | None:
         return None
 
 
+def original_from_file(path: str, sha256: str, max_bytes: int | None = None) -> service.Original | None:
+    """The file at ``path`` to keep with its report, if its bytes are still the ones reviewed (sha256);
+    None when it changed, went away or grew over ``max_bytes`` since (the report is stored without it)."""
+    from fazhi.review.read import DEFAULT_MAX_BYTES
+
+    limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)
+    except OSError:
+        return None
+    if len(data) > limit or hashlib.sha256(data).hexdigest() != sha256:
+        return None
+    return service.Original(os.path.basename(path), data)
+
+
 # =========================================================================== one review
 Outcome = tuple[str, Any, Any]  # ("ok", review_json, text) or ("error", reason, None)
 
@@ -293,6 +313,8 @@ def ingest(paths: Sequence[str | os.PathLike[str]], *, engine: Engine, workers: 
             pool.close()  # the reviews still in flight (a run that stopped) are dropped
     if result.status == "interrupted" and not result.message:
         result.message = "interrupted: reports stored so far are kept; run the same command again to finish"
+    if counts.ok + counts.refreshed:
+        search.settle_index(engine)
     result.seconds = time.perf_counter() - t0
     job.close_run()
     return result
@@ -385,7 +407,8 @@ class _Job:
         self.texts, self.timeout = texts, timeout  # the database's knowledge; a review's time limit
         self._current: dict[str, str] | None = None
         self.seen: set[str] = set()
-        self.pending: list[tuple[_Task, dict[str, Any], str]] = []
+        self.pending: list[tuple[_Task, dict[str, Any], str, service.Original | None]] = []
+        self.pending_bytes = 0
         self.pending_since: float | None = None
         self.saves = 0
         self._last_flush = time.monotonic()
@@ -486,10 +509,12 @@ class _Job:
             self._skip(task.path)
             return
         self.seen.add(sha)
-        self.pending.append((task, a, b))
+        original = original_from_file(task.path, sha, self.max_bytes)
+        self.pending.append((task, a, b, original))
+        self.pending_bytes += len(original.data) if original else 0
         if self.pending_since is None:
             self.pending_since = time.monotonic()
-        if len(self.pending) >= BATCH:
+        if len(self.pending) >= BATCH or self.pending_bytes >= BATCH_BYTES:
             self.flush()
 
     def _flush_due(self) -> bool:
@@ -499,16 +524,16 @@ class _Job:
         """Write the reviews waiting: one transaction for the batch; if it fails in any way, it is
         rolled back whole and each report is written again in a transaction of its own, which
         sorts out which report failed and why (so a failure never half-writes a report)."""
-        batch, self.pending, self.pending_since = self.pending, [], None
+        batch, self.pending, self.pending_since, self.pending_bytes = self.pending, [], None, 0
         if not batch:
             return
-        for task, _doc, _text in batch:
+        for task, _doc, _text, _orig in batch:
             self.saves += 1
             if self.before_save:
                 self.before_save(self.saves, task.path)
         if len(batch) > 1:
-            items = [service.ReviewItem(doc, body, doc.get("versions") or self.current, task.replace)
-                     for task, doc, body in batch]
+            items = [service.ReviewItem(doc, body, doc.get("versions") or self.current, task.replace, orig)
+                     for task, doc, body, orig in batch]
             try:
                 with self.write.begin() as s:
                     if self._pg:
@@ -517,13 +542,13 @@ class _Job:
             except Exception:
                 pass  # rolled back: one by one below
             else:
-                for (task, _doc, _text), sv in zip(batch, saved, strict=True):
+                for (task, _doc, _text, _orig), sv in zip(batch, saved, strict=True):
                     self._count(task, sv)
                 return
-        for task, doc, body in batch:
-            self._save_one(task, doc, body)
+        for task, doc, body, orig in batch:
+            self._save_one(task, doc, body, orig)
 
-    def _save_one(self, task: _Task, doc: dict[str, Any], body: str) -> None:
+    def _save_one(self, task: _Task, doc: dict[str, Any], body: str, original: service.Original | None) -> None:
         sha = doc["source"]["sha256"]
         retry = _Retry()
         while True:
@@ -533,7 +558,7 @@ class _Job:
                         s.execute(_SYNC_OFF)
                     saved = service.save_review(s, doc, body, self.run_id, user=self.user_id,
                                                 versions=doc.get("versions") or self.current,
-                                                replace=task.replace)
+                                                replace=task.replace, original=original)
                 break
             except sa_exc.IntegrityError as exc:
                 # the same file stored by a concurrent ingest (UNIQUE sha256): not an error
@@ -642,5 +667,5 @@ def _first_line(exc: BaseException | None) -> str:
     return s.splitlines()[0] if s else type(exc).__name__
 
 
-__all__ = ["Counts", "IngestResult", "Outcome", "db_error_message", "expand", "file_sha256", "ingest", "review_outcome",
-           "review_pool"]
+__all__ = ["Counts", "IngestResult", "Outcome", "db_error_message", "expand", "file_sha256", "ingest",
+           "original_from_file", "review_outcome", "review_pool"]

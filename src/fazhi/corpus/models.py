@@ -6,7 +6,13 @@ rows: :class:`Fact` (indicator values with their evidence), :class:`Quantity`
 (every figure), :class:`Finding` and :class:`PartRow` (the four required
 parts and ``other``).  The normalised text is ``Report.text``; every
 ``start``/``end`` of a row indexes it, exactly as in the JSON.  The issuer is a
-unit (:class:`fazhi.units.models.Issuer`).
+unit (:class:`fazhi.units.models.Issuer`).  The file itself, byte for byte, is a
+:class:`ReportOriginal` in a table of its own, so that nothing that lists or
+reads reports ever loads it (reports stored before it was kept have none).
+
+The full-text index over ``Report.text`` is not a model: an FTS5 table on
+SQLite, a trigram index on PostgreSQL, made by migration 0005 and kept in step
+by the database itself (:mod:`fazhi.corpus.search`).
 
 Every change is attributable: ``created_by``/``updated_by`` point at
 :class:`~fazhi.accounts.models.User` (nullable: the CLI runs without a login
@@ -28,6 +34,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -136,6 +143,19 @@ class Report(Base):
         return f"Report(id={self.id}, sha256={self.sha256[:12]!r}, title={self.title!r})"
 
 
+class ReportOriginal(Base):
+    """The file a report was read from, as it was received (its sha256 is ``Report.sha256``, checked on
+    every read: :mod:`fazhi.corpus.originals`).  One row per report at most; deleted with it."""
+
+    __tablename__ = "report_originals"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)  # the file name as received (no folder), for downloads
+    size: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Fact(Base):
     """An indicator value read from a report, with the sentence that says it.
 
@@ -219,4 +239,4 @@ class PartRow(Base):
     report: Mapped[Report] = relationship(back_populates="parts")
 
 
-__all__ = ["Fact", "Finding", "IngestFailure", "IngestRun", "PartRow", "Quantity", "Report"]
+__all__ = ["Fact", "Finding", "IngestFailure", "IngestRun", "PartRow", "Quantity", "Report", "ReportOriginal"]

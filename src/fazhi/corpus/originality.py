@@ -27,7 +27,6 @@ from sqlalchemy import Engine, select
 from fazhi import db
 from fazhi.corpus import service
 from fazhi.corpus.models import Report
-from fazhi.knowledge import Knowledge
 from fazhi.units.models import Issuer
 
 #: a review of stored text with a context: (text, source dict, context) -> (document, normalised text)
@@ -52,30 +51,29 @@ def summary(ctx: dict[str, Any]) -> dict[str, Any]:
                          "same_issuer": bool(m.get("same_issuer"))} for m in ctx.get("matches") or []]}
 
 
-def review_in_process(knowledge: Knowledge | None) -> ReviewFn:
-    """Re-review stored text here, under ``knowledge`` (the CLI; the web re-reviews in a review process)."""
-    from fazhi.review.model import Source
-    from fazhi.review.pipeline import Reviewer
-
-    reviewer = Reviewer(knowledge)
+def review_with(texts: dict[str, str] | None, pool: Any = None, timeout: float = 60.0) -> ReviewFn:
+    """Re-review stored text under the knowledge ``texts`` (a database's active versions): in one of
+    ``pool``'s review processes with its time and memory limits, or here when ``pool`` is None."""
+    from fazhi.review.pool import review_stored
 
     def run(text: str, source: dict[str, Any], context: dict[str, Any]) -> tuple[dict[str, Any], str]:
-        src = Source(path=source.get("path"), sha256=source["sha256"], format=source.get("format") or "txt",
-                     encoding=source.get("encoding"), size=int(source.get("size") or len(text.encode("utf-8"))))
-        return reviewer.review_source(text, src, context=context).stored()
+        if pool is None:
+            return review_stored(source, text, texts, context=context)
+        result: tuple[dict[str, Any], str] = pool.run("fazhi.review.pool:review_stored", source, text, texts,
+                                                       timeout=timeout, context=context)
+        return result
 
     return run
 
 
-def rescore(engine: Engine, ids: Iterable[int], *, review: ReviewFn | None = None,
-            knowledge: Knowledge | None = None, follow: bool = True, index: Any = None,
-            progress: Progress | None = None) -> Rescored:
+def rescore(engine: Engine, ids: Iterable[int], *, review: ReviewFn | None = None, follow: bool = True,
+            index: Any = None, progress: Progress | None = None) -> Rescored:
     """Compare the stored reports ``ids`` with the rest of the database and store their corpus-mode review;
     with ``follow``, re-score too the other units' reports they share copied text with.
 
     ``index``: the database's similarity index (a :class:`~fazhi.corpus.similar.CorpusIndex`; default:
-    brought up to date here); ``review``: how to re-review (default: here, under ``knowledge`` — the
-    database's active knowledge when None)."""
+    brought up to date here); ``review``: how to re-review (default: here, under the database's active
+    knowledge — :func:`review_with` a review pool to run it within the upload limits)."""
     from fazhi.corpus.similar import originality
     from fazhi.corpus.similar_store import StoreIndex
     from fazhi.knowledge import versions as knowledge_store
@@ -83,10 +81,8 @@ def rescore(engine: Engine, ids: Iterable[int], *, review: ReviewFn | None = Non
     read = db.session_factory(engine, read=True)
     write = db.session_factory(engine, write=True)
     if review is None:
-        if knowledge is None:
-            with read() as s:
-                knowledge = knowledge_store.active_knowledge(s)
-        review = review_in_process(knowledge)
+        with read() as s:
+            review = review_with(dict(knowledge_store.active_set(s).texts))
     if index is None:
         index = StoreIndex(engine).sync()
     todo = list(dict.fromkeys(ids))
@@ -100,9 +96,8 @@ def rescore(engine: Engine, ids: Iterable[int], *, review: ReviewFn | None = Non
                 continue
             done.add(rid)
             with read() as s:
-                row = s.execute(select(Report.id, Report.sha256, Report.text, Report.review, Report.versions,
-                                       Issuer.key).outerjoin(Issuer, Report.issuer_id == Issuer.id)
-                                .where(Report.id == rid)).first()
+                row = s.execute(select(Report.id, Report.sha256, Report.text, Report.review, Issuer.key)
+                                .outerjoin(Issuer, Report.issuer_id == Issuer.id).where(Report.id == rid)).first()
             if row is None:
                 continue
             try:
@@ -110,8 +105,7 @@ def rescore(engine: Engine, ids: Iterable[int], *, review: ReviewFn | None = Non
                 doc, text = review(row.text, dict((row.review or {}).get("source") or {}), {"corpus": ctx})
                 doc["corpus"] = summary(ctx)
                 with write.begin() as s:
-                    service.save_reviews(s, [service.ReviewItem(doc, text, row.versions or doc.get("versions"),
-                                                                replace=True)])
+                    service.save_reviews(s, [service.ReviewItem(doc, text, replace=True)])  # its own versions
             except Exception as exc:  # one report's trouble is recorded, the others go on
                 out.failed.append((rid, f"{type(exc).__name__}: {exc}"))
                 continue
@@ -134,4 +128,4 @@ def run_reports(engine: Engine, run_id: int) -> list[int]:
         return list(s.scalars(select(Report.id).where(Report.ingest_run_id == run_id).order_by(Report.id)))
 
 
-__all__ = ["Rescored", "ReviewFn", "rescore", "review_in_process", "run_reports", "summary"]
+__all__ = ["Rescored", "ReviewFn", "rescore", "review_with", "run_reports", "summary"]

@@ -40,7 +40,7 @@ from sqlalchemy import exc as sa_exc
 
 from fazhi import db, knowledge
 from fazhi.config import Settings
-from fazhi.corpus import service
+from fazhi.corpus import search, service
 from fazhi.corpus.ingest import (
     Counts,
     IngestResult,
@@ -114,6 +114,8 @@ def refresh_stored(engine: Engine, *, workers: int | None = None, everything: bo
     finally:
         if pool is not None:
             pool.close()
+    if counts.refreshed:
+        search.settle_index(engine)
     result.seconds = time.perf_counter() - t0
     try:
         with write.begin() as s:

@@ -1,5 +1,6 @@
-"""Stored reports as a user sees them: lists, one report, its review document, deletion, the compare table
-and its exports — always within the user's region scope (``None``: every report, the CLI)."""
+"""Stored reports as a user sees them: lists (sortable by :data:`SORTS`), one report, its review document,
+deletion, the compare table and its exports — always within the user's region scope (``None``: every
+report, the CLI)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer, joinedload, selectinload, sessionmaker
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 
 from fazhi.accounts.audit import audit
 from fazhi.accounts.roles import Scope
 from fazhi.corpus import service
-from fazhi.corpus.models import Report
+from fazhi.corpus.models import Report, ReportOriginal
 from fazhi.corpus.service import REGION_FIELDS, ReportFilter, scope_condition, scoped
 from fazhi.db.base import utcnow
 from fazhi.knowledge import Knowledge
@@ -22,29 +23,44 @@ from fazhi.knowledge import versions as knowledge_store
 from fazhi.lru import LRU
 from fazhi.units.models import Issuer
 
+#: the sortable columns of report lists: key → SQL (the issuer's name as the unit register has it, else as the
+#: report writes it; a subquery, so it sorts whether or not the statement joins the issuer)
+SORTS: dict[str, Any] = {
+    "title": Report.title,
+    "issuer": func.coalesce(select(Issuer.name).where(Issuer.id == Report.issuer_id).correlate(Report)
+                            .scalar_subquery(), Report.issuer_name),
+    "year": Report.year, "date": Report.date, "score": Report.score_total, "created": Report.created_at,
+}
+#: what a ``sort`` parameter may be: a key of SORTS, ``-`` before it for descending order
+SORT_PATTERN = "^-?(" + "|".join(SORTS) + ")$"
 
-def list_reports(session: Session, flt: ReportFilter | None, scope: Scope | None, *, limit: int = 50,
-                 offset: int = 0) -> tuple[int, list[Report]]:
-    f = scoped(flt, scope)
-    stmt = (f.apply(select(Report)).options(joinedload(Report.issuer), defer(Report.review), defer(Report.text))
-            .order_by(Report.year, Report.issuer_id, Report.id).offset(offset).limit(limit))
-    # as service.list_reports, without loading every review document and text
-    return service.count_reports(session, f), list(session.scalars(stmt).unique())
+
+def order_by(sort: str | None) -> list[Any]:
+    """ORDER BY for ``sort`` (``year``, ``-score`` …; empty values last), then year, unit and id; an unknown
+    key is ignored."""
+    key = (sort or "").removeprefix("-")
+    out = []
+    if key in SORTS:
+        col = SORTS[key]
+        out.append((col.desc() if (sort or "").startswith("-") else col.asc()).nulls_last())
+    return [*out, Report.year, Report.issuer_id, Report.id]
 
 
 _SUMMARY = (Report.id, Report.sha256, Report.title, Report.year, Report.date, Report.score_total,
-            Report.issuer_name, Report.source_path, Report.format, Report.issuer_id, Issuer.name.label("i_name"),
+            Report.issuer_name, Report.source_path, Report.format, Report.created_at, Report.issuer_id,
+            Issuer.name.label("i_name"),
             Issuer.level.label("i_level"), Issuer.code.label("i_code"),
             *(getattr(Issuer, k).label("i_" + k) for k in REGION_FIELDS))
 
 
 def report_summaries(session: Session, flt: ReportFilter | None, scope: Scope | None, *, limit: int = 50,
-                     offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
-    """(how many reports match, one page of them as :func:`fazhi.corpus.service.report_summary` dicts),
-    in one query: plain columns and the total as a window count (the API's list)."""
+                     offset: int = 0, sort: str | None = None) -> tuple[int, list[dict[str, Any]]]:
+    """(how many reports match, one page of them as :func:`fazhi.corpus.service.report_summary` dicts with
+    ``created_at``, sorted by ``sort``), in one query: plain columns and the total as a window count (the
+    report lists of the API and the pages)."""
     f = scoped(flt, scope)
     stmt = (f.apply(select(*_SUMMARY, func.count().over().label("total")).select_from(Report))
-            .order_by(Report.year, Report.issuer_id, Report.id).offset(offset).limit(limit))
+            .order_by(*order_by(sort)).offset(offset).limit(limit))
     if not f.needs_issuer():
         stmt = stmt.outerjoin(Issuer, Report.issuer_id == Issuer.id)
     rows = session.execute(stmt).all()
@@ -55,7 +71,8 @@ def report_summaries(session: Session, flt: ReportFilter | None, scope: Scope | 
         "issuer": None if r.issuer_id is None else {
             "id": r.issuer_id, "name": r.i_name, "level": r.i_level,
             **{k: getattr(r, "i_" + k) for k in REGION_FIELDS}, "code": r.i_code},
-        "issuer_name": r.issuer_name, "path": r.source_path, "format": r.format} for r in rows]
+        "issuer_name": r.issuer_name, "path": r.source_path, "format": r.format,
+        "created_at": r.created_at.isoformat() if r.created_at else None} for r in rows]
 
 
 def get_report(session: Session, report_id: int, scope: Scope | None, *, children: bool = False) -> Report | None:
@@ -73,8 +90,9 @@ def get_report(session: Session, report_id: int, scope: Scope | None, *, childre
 #: and stored again has a new ``created_at``, even where SQLite gives it the old id)
 STAMP = (Report.id, Report.sha256, Report.created_at, Report.updated_at)
 _HEAD = (*STAMP, Report.title, Report.year, Report.date, Report.source_path, Report.format, Report.chars,
-         Report.score_total, func.coalesce(Issuer.name, Report.issuer_name).label("issuer_name"),
-         Issuer.level.label("level"), *(getattr(Issuer, k).label(k) for k in REGION_FIELDS))
+         Report.score_total, Report.issuer_id, func.coalesce(Issuer.name, Report.issuer_name).label("issuer_name"),
+         Issuer.level.label("level"), *(getattr(Issuer, k).label(k) for k in REGION_FIELDS),
+         exists().where(ReportOriginal.report_id == Report.id).label("has_original"))
 
 
 def stamp(row: Any) -> tuple[Any, ...]:
@@ -83,8 +101,9 @@ def stamp(row: Any) -> tuple[Any, ...]:
 
 
 def report_head(session: Session, report_id: int, scope: Scope | None) -> Any | None:
-    """What a review page shows above the review — title, year, date, file, issuer and its region —
-    plus the stamp, as one row (no review document, no text); None when not there or not in scope."""
+    """What a review page shows above the review — title, year, date, file, issuer and its region, whether
+    the original file is kept — plus the stamp, as one row (no review document, no text); None when not
+    there or not in scope."""
     stmt = select(*_HEAD).outerjoin(Issuer, Report.issuer_id == Issuer.id).where(Report.id == report_id)
     if scope is not None:
         stmt = stmt.where(scope_condition(scope))
@@ -141,14 +160,20 @@ def report_doc(report: Report, *, with_text: bool = False) -> dict[str, Any]:
     return {**service.report_json(report, with_text=with_text), "id": report.id}
 
 
-def filter_from_query(params: dict[str, str | None]) -> ReportFilter:
-    """A ReportFilter from query parameters (region, level, year, issuer, code, province…, id).
+def filter_from_query(params: dict[str, Any]) -> ReportFilter:
+    """A ReportFilter from query parameters (region, level, year, issuer, code, province…, id, rule, a
+    required part's status, and the score range as ``score_min``/``score_max``).
 
     Raises ValueError with the bad parameter named."""
-    where = [f"{k}={v.strip()}" for k, v in params.items() if v is not None and str(v).strip()]
-    return ReportFilter.parse(where)
-
-
+    given = {k: str(v).strip() for k, v in params.items() if v is not None and str(v).strip()}
+    low, high = given.pop("score_min", ""), given.pop("score_max", "")
+    flt = ReportFilter.parse(f"{k}={v}" for k, v in given.items())
+    try:
+        flt.score_min = float(low) if low else None
+        flt.score_max = float(high) if high else None
+    except ValueError:
+        raise ValueError(f"score range {low!r}–{high!r}: expected numbers") from None
+    return flt
 
 
 def in_effect(session: Session) -> Knowledge:

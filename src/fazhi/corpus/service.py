@@ -11,13 +11,13 @@ Conventions
 - Reports are identified by ``id`` or by the sha256 of the file.
 
 Writing: :func:`save_review` stores one ``fazhi.review/1`` document (the
-report row, its issuer, facts, quantities, findings and parts) with bulk
-inserts; :func:`delete_report`; :func:`get_or_create_issuer` and
+report row, its issuer, facts, quantities, findings and parts, and the
+:class:`Original` file when given) with bulk inserts; :func:`delete_report`; :func:`get_or_create_issuer` and
 :func:`get_or_create_user` survive concurrent writers (``INSERT … ON
 CONFLICT DO NOTHING`` then ``SELECT``).
 
-Reading: :class:`ReportFilter` (region, level, year, issuer, code — also
-parsed from ``--where key=value`` strings) for :func:`list_reports`,
+Reading: :class:`ReportFilter` (region, level, year, issuer, code, finding
+rule, score range, part status — also parsed from ``--where key=value`` strings) for :func:`list_reports`,
 :func:`count_reports`, :func:`list_issuers` and :func:`fact_rows` (the rows a
 compare table is built from); :func:`get_report` with its children loaded;
 :func:`report_json` gives back the stored review document.
@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,8 +54,18 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from fazhi.accounts.models import AuditEvent, User
-from fazhi.corpus.models import Fact, Finding, IngestFailure, IngestRun, PartRow, Quantity, Report
+from fazhi.corpus.models import (
+    Fact,
+    Finding,
+    IngestFailure,
+    IngestRun,
+    PartRow,
+    Quantity,
+    Report,
+    ReportOriginal,
+)
 from fazhi.db.base import INT_MAX, utcnow
+from fazhi.review.model import REQUIRED_PARTS
 from fazhi.units.identity import REGION_FIELDS, issuer_key
 from fazhi.units.models import Issuer
 from fazhi.units.scope import Scope
@@ -208,6 +219,15 @@ def _children(report_id: int, doc: Mapping[str, Any]) -> dict[type[Any], list[di
     return {Fact: facts, Quantity: quantities, Finding: findings, PartRow: parts}
 
 
+@dataclass(frozen=True)
+class Original:
+    """A report's file as received: its name (no folder: what a download is called) and its bytes, whose
+    sha256 is the review's ``source.sha256``."""
+
+    name: str
+    data: bytes
+
+
 @dataclass
 class ReviewItem:
     """One review to store with :func:`save_reviews`."""
@@ -216,11 +236,12 @@ class ReviewItem:
     text: str  # the normalised text its offsets index
     versions: Mapping[str, Any] | None = None  # knowledge versions (default: the document's)
     replace: bool = False  # replace a stored report with the same sha256
+    original: Original | None = None  # the file, kept when the report has none yet
 
 
 def save_review(session: Session, review_json: Mapping[str, Any], text: str, run_id: int | None = None, *,
                 user: User | int | None = None, versions: Mapping[str, Any] | None = None,
-                replace: bool = False) -> Saved:
+                replace: bool = False, original: Original | None = None) -> Saved:
     """Store one review (a ``fazhi.review/1`` document) and the normalised ``text`` it indexes.
 
     Writes the report row (the whole document in ``review``), its issuer
@@ -228,14 +249,18 @@ def save_review(session: Session, review_json: Mapping[str, Any], text: str, run
     with one bulk insert per table.  A report already stored (same sha256)
     is left alone (``status="exists"``) unless ``replace`` is true: then its
     row is updated in place (same id) and its children are replaced
-    (``status="replaced"``, an audit event ``report.refresh``).
+    (``status="replaced"``, an audit event ``report.refresh``).  The
+    ``original`` file is kept (:class:`~fazhi.corpus.models.ReportOriginal`)
+    when the report has none yet, whatever the status: storing a file again
+    fills in the original of a report stored before originals were kept.
 
     ``versions`` are the knowledge versions the review ran with (default: the
     document's ``versions``, else :func:`current_versions`).  Does not commit;
     under a concurrent writer an :class:`sqlalchemy.exc.IntegrityError` on
     the sha256 can still surface and the caller rolls back.
     """
-    return save_reviews(session, [ReviewItem(review_json, text, versions, replace)], run_id, user=user)[0]
+    return save_reviews(session, [ReviewItem(review_json, text, versions, replace, original)], run_id,
+                        user=user)[0]
 
 
 def save_reviews(session: Session, items: Sequence[ReviewItem], run_id: int | None = None, *,
@@ -320,7 +345,23 @@ def save_reviews(session: Session, items: Sequence[ReviewItem], run_id: int | No
     for i, r in enumerate(results):
         assert r is not None
         out.append(Saved(existing[prepared[i][0]], "exists") if r.id == -1 else r)
+    _save_originals(session, [(saved.id, sha, item.original) for saved, (sha, *_), item
+                              in zip(out, prepared, items, strict=True) if item.original is not None], now)
     return out
+
+
+def _save_originals(session: Session, files: list[tuple[int, str, Original]], now: dt.datetime) -> None:
+    """Keep the original files of these reports (``(report id, sha256, file)``) where none is kept yet.
+    Raises ValueError for a file whose bytes are not the ones the review read."""
+    rows: dict[int, dict[str, Any]] = {}
+    for rid, sha, orig in files:
+        if hashlib.sha256(orig.data).hexdigest() != sha:
+            raise ValueError(f"the original file {orig.name!r} is not the file reviewed (sha256 differs)")
+        rows.setdefault(rid, {"report_id": rid, "name": orig.name, "size": len(orig.data), "data": orig.data,
+                              "created_at": now})
+    if rows:
+        stmt = _dialect_insert(session, ReportOriginal).on_conflict_do_nothing(index_elements=["report_id"])
+        session.connection().execute(stmt, list(rows.values()))
 
 
 def _ids_by_sha(conn: Any, shas: Sequence[str]) -> dict[str, int]:
@@ -334,7 +375,7 @@ def _ids_by_sha(conn: Any, shas: Sequence[str]) -> dict[str, int]:
 
 
 def delete_report(session: Session, report: int | str, *, user: User | int | None = None) -> bool:
-    """Delete a report (by id or sha256) with its facts, quantities, findings and parts.
+    """Delete a report (by id or sha256) with its facts, quantities, findings, parts and original file.
 
     The issuer (a unit) stays.  An audit event ``report.delete`` records who
     deleted what.  Returns ``False`` when there was no such report.
@@ -343,7 +384,7 @@ def delete_report(session: Session, report: int | str, *, user: User | int | Non
                             .where(_report_match(report))).first()
     if found is None:
         return False
-    for model in (Fact, Quantity, Finding, PartRow):  # explicit: no reliance on ON DELETE CASCADE
+    for model in (Fact, Quantity, Finding, PartRow, ReportOriginal):  # explicit: no reliance on ON DELETE CASCADE
         session.execute(delete(model).where(model.report_id == found.id))
     session.execute(delete(Report).where(Report.id == found.id))
     session.add(AuditEvent(user_id=_user_id(user), action="report.delete", object_type="report",
@@ -373,7 +414,10 @@ class ReportFilter:
     解放区 …); ``code`` is a division-code prefix (``4108`` = 焦作市);
     ``issuer`` is a unit id (int) or part of the issuer's name (str);
     ``level``/``year`` take one value or several; ``year_from``/``year_to``
-    bound the year.
+    bound the year; ``rules``: reports with a finding of any of these rules, each a rule id or the start
+    of one up to a dot (``part.missing`` takes in ``part.missing.shortcomings``, ``part`` every ``part.…``);
+    ``score_min``/``score_max`` bound the score; ``parts``: a required part's
+    status is one of those given (``{"shortcomings": ["missing", "embedded"]}``).
     """
 
     region: str | None = None
@@ -388,17 +432,25 @@ class ReportFilter:
     issuer: int | str | None = None
     code: str | None = None
     ids: Sequence[int] | None = None
+    rules: Sequence[str] | None = None
+    score_min: float | None = None
+    score_max: float | None = None
+    parts: Mapping[str, Sequence[str]] | None = None
     extra: list[Any] = field(default_factory=list)  # more SQLAlchemy conditions
 
-    KEYS = ("region", "province", "city", "county", "township", "level", "year", "issuer", "code", "id")
+    KEYS = ("region", "province", "city", "county", "township", "level", "year", "issuer", "code", "id", "rule",
+            "score", *REQUIRED_PARTS)
+    STATUSES = ("dedicated", "embedded", "missing")
 
     @classmethod
     def parse(cls, where: Iterable[str]) -> ReportFilter:
         """From ``key=value`` strings (``--where``): ``year=2023``, ``year=2021-2023``,
         ``year=2022,2023``, ``level=county,township``, ``region=焦作市``, ``issuer=中站区``,
-        ``code=4108``, ``id=3,5``.  Years have four digits, ids fit the database's integers
-        (:data:`~fazhi.db.base.INT_MAX`); ``issuer`` is an id when it is such a number, else a name.
-        Raises ``ValueError`` naming a bad key or value."""
+        ``code=4108``, ``id=3,5``, ``rule=part.missing,no_figures``, ``score=60-80`` (``60-``,
+        ``-60``: open), ``shortcomings=missing,embedded`` (a required part: achievements,
+        shortcomings, first_responsible, next_year_plan).  Years have four digits, ids fit the database's
+        integers (:data:`~fazhi.db.base.INT_MAX`); ``issuer`` is an id when it is such a number, else a
+        name.  Raises ``ValueError`` naming a bad key or value."""
         flt = cls()
         for item in where:
             key, sep, value = item.partition("=")
@@ -422,6 +474,15 @@ class ReportFilter:
                     flt.issuer = int(value) if _is_id(value) else value
                 elif key == "id":
                     flt.ids = [_id(v) for v in value.split(",")]
+                elif key == "rule":
+                    flt.rules = [v.strip() for v in value.split(",") if v.strip()]
+                elif key == "score":
+                    flt.score_min, flt.score_max = _score_range(value)
+                elif key in REQUIRED_PARTS:
+                    statuses = [v.strip() for v in value.split(",") if v.strip()]
+                    if not statuses or any(v not in cls.STATUSES for v in statuses):
+                        raise ValueError
+                    flt.parts = {**(flt.parts or {}), key: statuses}
                 else:
                     setattr(flt, key, value)
             except ValueError:
@@ -459,6 +520,16 @@ class ReportFilter:
             c.append(or_(Issuer.name.like(pat), Report.issuer_name.like(pat)))
         if self.ids is not None:
             c.append(Report.id.in_(list(self.ids)))
+        if self.rules:  # a finding's rule is the rule's id, or its id and what it is about (part.missing.shortcomings)
+            c.append(Report.id.in_(select(Finding.report_id).where(or_(*(
+                or_(Finding.rule == r, Finding.rule.like(like_escape(r) + ".%", escape="\\")) for r in self.rules)))))
+        if self.score_min is not None:
+            c.append(Report.score_total >= self.score_min)
+        if self.score_max is not None:
+            c.append(Report.score_total <= self.score_max)
+        for name, statuses in (self.parts or {}).items():
+            c.append(Report.id.in_(select(PartRow.report_id).where(PartRow.name == name,
+                                                                    PartRow.status.in_(list(statuses)))))
         return c
 
     def apply(self, stmt: Select[Any]) -> Select[Any]:
@@ -480,13 +551,26 @@ def _year(text: str) -> int:
 
 
 def _is_id(text: str) -> bool:
-    return text.isascii() and text.isdigit() and int(text) <= INT_MAX
+    return text.isascii() and text.isdigit() and 1 <= int(text) <= INT_MAX
 
 
 def _id(text: str) -> int:
     if not _is_id(text.strip()) or int(text) < 1:
         raise ValueError(f"{text!r} is not an id")
     return int(text)
+
+
+def like_escape(value: str) -> str:
+    """``value`` as literal text inside a LIKE pattern whose escape character is a backslash."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _score_range(value: str) -> tuple[float | None, float | None]:
+    """``60-80``, ``60-`` or ``-60`` → (min, max), an open side None; ValueError otherwise."""
+    low, sep, high = value.partition("-")
+    if not sep or not (low.strip() or high.strip()):
+        raise ValueError
+    return (float(low) if low.strip() else None), (float(high) if high.strip() else None)
 
 
 def scope_condition(scope: Scope) -> Any:
@@ -541,7 +625,7 @@ def report_json(report: Report, *, with_text: bool = False) -> dict[str, Any]:
 
 
 def report_summary(report: Report) -> dict[str, Any]:
-    """A short dict for listings (id, sha256, title, issuer and region, year, date, score)."""
+    """A short dict for listings (id, sha256, title, issuer and region, year, date, score, when stored)."""
     iss = report.issuer
     return {
         "id": report.id, "sha256": report.sha256, "title": report.title, "year": report.year,
@@ -549,6 +633,7 @@ def report_summary(report: Report) -> dict[str, Any]:
         "issuer": {"id": iss.id, "name": iss.name, "level": iss.level,
                    **{k: getattr(iss, k) for k in REGION_FIELDS}, "code": iss.code} if iss else None,
         "issuer_name": report.issuer_name, "path": report.source_path, "format": report.format,
+        "created_at": report.created_at.isoformat() if report.created_at else None,
     }
 
 
@@ -601,7 +686,8 @@ def known_reports(session: Session, shas: Iterable[str]) -> dict[str, str]:
 def stats(session: Session) -> dict[str, int]:
     """Row counts of the main tables."""
     out: dict[str, int] = {}
-    for label, model in (("reports", Report), ("issuers", Issuer), ("facts", Fact), ("quantities", Quantity),
+    for label, model in (("reports", Report), ("originals", ReportOriginal), ("issuers", Issuer), ("facts", Fact),
+                         ("quantities", Quantity),
                          ("findings", Finding), ("parts", PartRow), ("ingest_runs", IngestRun),
                          ("ingest_failures", IngestFailure), ("users", User)):
         out[label] = int(session.scalar(select(func.count()).select_from(model)) or 0)
@@ -659,6 +745,7 @@ def get_run(session: Session, run_id: int) -> IngestRun | None:
 
 
 __all__ = [
+    "Original",
     "ReportFilter",
     "ReviewItem",
     "Saved",
@@ -674,6 +761,7 @@ __all__ = [
     "issuer_key",
     "knowledge_key",
     "known_reports",
+    "like_escape",
     "list_issuers",
     "list_reports",
     "list_runs",

@@ -1,5 +1,5 @@
-"""Uploads: read a file by its content, review it in a review process, check the scope, store it in one
-transaction, audit — the service behind the web upload and ``POST /api/reports``.
+"""Uploads: read a file by its content, review it in a review process, check the scope, store it (with the
+file as received) in one transaction, audit — the service behind the web upload and ``POST /api/reports``.
 
 A client-supplied file name is only ever a display name: :func:`display_name` keeps its last
 component, without control characters, and nothing here opens or writes a file by a name that came
@@ -153,7 +153,7 @@ def store_upload(write: sessionmaker[Session], name: str | None, data: bytes, *,
     for attempt in (0, 1):
         try:
             with write.begin() as s:
-                saved = service.save_review(s, doc, text, user=user_id)
+                saved = service.save_review(s, doc, text, user=user_id, original=service.Original(shown, data))
                 audit(s, user_id, "report.upload", "report", saved.id,
                       {"file": shown, "sha256": sha, "status": saved.status, "title": doc.get("title")})
             break

@@ -44,7 +44,7 @@ from fazhi import private
 ENV_URL = "FAZHI_DATABASE_URL"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: the newest migration in ``migrations/versions`` (a test checks it against Alembic's head)
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0005"
 _PG_LOCK_ID = 0x66617A68  # "fazh": serialises concurrent migrations on PostgreSQL
 _SQLITE_BEGIN = "fazhi_sqlite_begin"  # execution option: "DEFERRED" (default) | "IMMEDIATE"
 

@@ -114,17 +114,19 @@ def review_file(path: str, max_bytes: int | None = None, knowledge: dict[str, st
     return Reviewer(kn.from_texts(knowledge)).review_path(path, max_bytes=max_bytes).stored()
 
 
-def review_stored(source: dict[str, Any], text: str, knowledge: dict[str, str] | None = None) -> Stored:
+def review_stored(source: dict[str, Any], text: str, knowledge: dict[str, str] | None = None,
+                  context: dict[str, Any] | None = None) -> Stored:
     """The review of a stored report's ``text`` under the knowledge texts ``knowledge``, as the corpus stores
     it (``fazhi refresh``); ``source`` is the stored review's ``source`` (path, sha256, format, encoding,
-    size), which the new review keeps."""
+    size), which the new review keeps; ``context``: what the review may know beyond the text (the
+    comparison with the corpus, :mod:`fazhi.corpus.originality`)."""
     from fazhi import knowledge as kn
     from fazhi.review.model import Source
     from fazhi.review.pipeline import Reviewer
 
     src = Source(path=source.get("path"), sha256=source["sha256"], format=source.get("format") or "txt",
                  encoding=source.get("encoding"), size=int(source.get("size") or len(text.encode("utf-8"))))
-    return Reviewer(kn.from_texts(knowledge)).review_source(text, src).stored()
+    return Reviewer(kn.from_texts(knowledge)).review_source(text, src, context=context).stored()
 
 
 # =========================================================================== the child

@@ -16,6 +16,7 @@ Values are plain strings: the template escapes them like any other text
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,6 +75,7 @@ DETAIL_LABEL = {
     "sent": "送出段数", "accepted": "采用段数", "refused": "拒绝段数", "report_id": "报告编号", "draft_id": "草稿编号",
     "copies_to": "抄送", "received_at": "收到时间", "comment_id": "意见编号", "url": "公开网址", "on": "公开日期",
     "on_time": "按时公开", "same_text": "与报送文本一致",
+    "ids": "报告编号", "count": "份数",
 }
 _KEY_BY_OBJECT = {("api_token", "name"): "令牌名称", ("knowledge_version", "name"): "知识文件",
                   ("knowledge_version", "version"): "版本", ("knowledge_version", "note"): "说明",
@@ -173,6 +175,16 @@ def audit_detail(detail: Mapping[str, Any] | None, object_type: str | None = Non
         else:
             out.append(DetailItem(key, label, value_label(key, value)))
     return out
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+RULE_LABEL_CHARS = 32
+
+
+def rule_label(message: str) -> str:
+    """What a clerk reads for a rule: its Chinese message with the placeholders as …, shortened."""
+    s = _PLACEHOLDER.sub("…", message).strip()
+    return s if len(s) <= RULE_LABEL_CHARS else s[:RULE_LABEL_CHARS - 1] + "…"
 
 
 #: where an OpenAPI parameter goes (the API reference page)

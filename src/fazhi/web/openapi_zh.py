@@ -48,11 +48,15 @@ SUCCESS = {"200": "成功", "201": "已入库（有文件新入库）", "204": "
 PARAM_LABEL = {"report_id": "报告 id", "limit": "条数上限", "offset": "跳过条数", "with_text": "包含全文",
                "brief": "简要结果", "k": "相似报告数", "region": "地区", "level": "级别", "year": "年度",
                "issuer": "报告主体", "code": "区划代码", "indicators": "指标", "core": "只含核心指标",
-               "long": "逐值明细", "version_id": "版本编号", "name": "知识文件"}
+               "long": "逐值明细", "version_id": "版本编号", "name": "知识文件", "q": "查找内容", "sort": "排序",
+               "rule": "审查意见（规则）", "score_min": "最低得分", "score_max": "最高得分",
+               "achievements": "举措和成效", "shortcomings": "不足和原因", "first_responsible": "第一责任人履职",
+               "next_year_plan": "下一年度安排", "issuer_id": "单位 id"}
 #: descriptions for parameters declared without one
 PARAM_DESCRIPTION = {"report_id": "报告 id（见报告列表各项的 id）", "limit": "最多返回的条数",
                      "offset": "跳过前面的条数（分页）", "k": "返回最相似的几份报告",
                      "version_id": "规则/指标版本的编号（见 GET /api/knowledge）",
+                     "issuer_id": "单位 id（见报告列表各项的 issuer.id）",
                      "name": "知识文件：parts、rules、indicators 或 units"}
 
 ERROR_SCHEMA = {"title": "错误", "description": "出错时的响应体：说明在 detail 中（中文）。", "type": "object",
@@ -101,6 +105,15 @@ EXTRA: dict[tuple[str, str], dict[str, str]] = {
         "422": "文件均无法读取（空文件、已损坏、已加密、没有文字层等；未入库），或查询参数不正确",
     },
     ("get", "/api/reports/{report_id}/similar"): {"501": "相似度模块不可用"},
+    ("get", "/api/search"): {"400": "查找内容为空、过长或词语过多，或筛选条件写法不对"},
+    ("get", "/api/reports/{report_id}/original"): {
+        "404": "报告不存在或不在您的查看范围内；或这份报告入库时没有保存原文件",
+        "500": "保存的原文件校验失败（SHA-256 与入库时不符），不予下载"},
+    ("post", "/api/downloads"): {
+        "400": "没有选择报告、报告编号不是整数，或超过一次下载的上限",
+        "403": "浏览器会话缺少正确的 CSRF 令牌（表单字段 csrf_token 或 X-CSRF-Token 头）",
+        "404": "所选报告中有的不存在，或不在您的查看范围内（整体不下载）"},
+    ("get", "/api/units/{issuer_id}"): {"404": "单位不存在，或不在您的查看范围内"},
     ("get", "/api/similar/pairs"): {"501": "相似度模块不可用"},
     ("post", "/api/knowledge"): {
         "201": "已存储新版本（activate=true 时已启用）",
@@ -132,7 +145,9 @@ EITHER: dict[tuple[str, str], dict[str, list[dict[str, str]]]] = {
 }
 #: bodies that are not JSON: (method, path) → media type
 DOWNLOADS = {("get", "/api/compare.xlsx"): "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             ("get", "/api/compare.csv"): "text/csv; charset=utf-8"}
+             ("get", "/api/compare.csv"): "text/csv; charset=utf-8",
+             ("get", "/api/reports/{report_id}/original"): "application/octet-stream",
+             ("post", "/api/downloads"): "application/zip"}
 
 SECURITY_SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from fazhi.db.schema import metadata
+from fazhi.db.schema import include_object, metadata
 
 config = context.config
 target_metadata = metadata
@@ -21,6 +21,7 @@ def _configure(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # ALTER TABLE on SQLite
         compare_type=True,
+        include_object=include_object,  # the full-text index is not a model (fazhi.db.schema.OUTSIDE_MODELS)
     )
 
 

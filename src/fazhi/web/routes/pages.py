@@ -1,4 +1,4 @@
-"""The pages: 登录, 报告库/看板, 上传, 审查结果, 相似报告, 对比, 账户, 用户管理, 审计日志, API 文档.
+"""The pages: 登录, 报告库/看板, 搜索, 上传, 审查结果, 相似报告, 单位历年情况, 对比, 账户, 用户管理, 审计日志, API 文档.
 
 Server-rendered (Jinja2, autoescape on); every page works without
 JavaScript, and ``static/app.js`` / ``static/dashboard.js`` add drag and drop
@@ -28,9 +28,9 @@ from fazhi.accounts import service as accounts
 from fazhi.accounts.models import Credential
 from fazhi.accounts.roles import Actor
 from fazhi.config import Settings
+from fazhi.corpus import bundle, search, similar_reports, unit_history, uploads
 from fazhi.corpus import dashboard as charts
 from fazhi.corpus import reports as stored
-from fazhi.corpus import similar_reports, uploads
 from fazhi.corpus.service import REGION_FIELDS, ReportFilter
 from fazhi.review.model import REQUIRED_PARTS
 from fazhi.units.identity import LEVEL_LABEL
@@ -45,7 +45,8 @@ STATUS_LABEL = {"dedicated": "单列", "embedded": "散见", "missing": "缺失"
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 LEVELS = ("province", "city", "county", "township", "street", "department")
 AUDIT_LABEL = {"report.upload": "上传报告", "report.upload_refused": "上传被拒", "report.delete": "删除报告",
-               "report.refresh": "重新审查", "compare.export": "导出对比表", "user.login": "登录",
+               "report.refresh": "重新审查", "report.bulk_download": "批量下载报告", "compare.export": "导出对比表",
+               "user.login": "登录",
                "user.login_failed": "登录失败（按来源地址汇总）", "user.login_blocked": "登录受限（频繁失败）", "user.logout": "退出",
                "user.create": "新建用户", "user.update": "修改用户", "user.password": "修改密码",
                "token.create": "创建 API 令牌", "token.revoke": "撤销 API 令牌",
@@ -64,9 +65,11 @@ def _fmt_value(value: Any, unit: str | None = None, approx: bool = False) -> str
     return f"{'约' if approx else ''}{s}{unit or ''}"
 
 
-def _when(t: dt.datetime | None) -> str:
-    if t is None:
+def _when(t: dt.datetime | str | None) -> str:
+    if not t:
         return ""
+    if isinstance(t, str):
+        t = dt.datetime.fromisoformat(t)
     if t.tzinfo is None:
         t = t.replace(tzinfo=dt.UTC)
     return t.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
@@ -92,7 +95,8 @@ def env() -> Any:
     e.globals.update(version=__version__, ROLE_LABEL=roles.ROLE_LABEL, LEVEL_LABEL=LEVEL_LABEL, LEVELS=LEVELS,
                      STATUS_MARK=STATUS_MARK, STATUS_LABEL=STATUS_LABEL, SEVERITY_LABEL=SEVERITY_LABEL,
                      AUDIT_LABEL=AUDIT_LABEL, part_label=_part_label, REQUIRED_PARTS=REQUIRED_PARTS,
-                     PASSWORD_RULE=passwords.POLICY_TEXT, MIN_PASSWORD=passwords.MIN_PASSWORD)
+                     PASSWORD_RULE=passwords.POLICY_TEXT, MIN_PASSWORD=passwords.MIN_PASSWORD,
+                     SORT_LABEL=SORT_LABEL, MAX_BULK=bundle.MAX_REPORTS)
     e.globals.update(labels.TEMPLATE_GLOBALS)
     e.filters.update(value=_fmt_value, when=_when)
     return e
@@ -127,13 +131,32 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _filter(region: str | None, level: str | None, year: str | None, issuer: str | None,
-            code: str | None = None) -> tuple[ReportFilter, str | None]:
-    params = {"region": region, "level": level, "year": year, "issuer": issuer, "code": code}
+#: the filters of the report lists (报告库, 搜索), as query parameters
+LIST_FILTERS = ("region", "level", "year", "issuer", "rule", "score_min", "score_max", *REQUIRED_PARTS)
+#: the sortable columns of the report lists (keys of fazhi.corpus.reports.SORTS)
+SORT_LABEL = {"title": "标题", "issuer": "报告主体", "year": "年度", "date": "落款日期", "score": "得分",
+              "created": "入库时间"}
+
+
+def _filter(params: dict[str, str | None]) -> tuple[ReportFilter, str | None]:
     try:
         return stored.filter_from_query(params), None
     except ValueError as exc:
         return ReportFilter(ids=[]), f"筛选条件有误：{exc}"
+
+
+def _list_query(request: Request) -> dict[str, str | None]:
+    """The list filters and the sort of a report list page, as given (``sort`` only when it is one)."""
+    q: dict[str, str | None] = {k: (request.query_params.get(k) or "").strip()[:100] or None for k in LIST_FILTERS}
+    sort = request.query_params.get("sort") or ""
+    q["sort"] = sort if sort.removeprefix("-") in stored.SORTS else None
+    return q
+
+
+def _rule_choices(s: Session) -> list[tuple[str, str]]:
+    """(rule id, what a clerk reads) of the rules in effect, for the finding filter."""
+    rules = stored.in_effect(s)["rules"].get("rules") or []
+    return [(r["id"], labels.rule_label(r.get("message") or r["id"])) for r in rules]
 
 
 def _query(**kw: Any) -> str:
@@ -212,20 +235,40 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
 # =========================================================================== dashboard
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, p: PageUser, s: DB,
-              region: str | None = None, level: str | None = None, year: str | None = None,
-              issuer: str | None = None, ind: str | None = None, page: int = Query(1, ge=1, le=100000)) -> Response:
-    flt, error = _filter(region, level, year, issuer)
+              ind: str | None = None, page: int = Query(1, ge=1, le=100000)) -> Response:
+    q = _list_query(request)
+    flt, error = _filter({k: q[k] for k in LIST_FILTERS})
     size = _settings(request).page_size
     data = charts.dashboard_cached(s, flt, p.scope, indicator=ind,
-                                     key=(region, level, year, issuer) if error is None else ("error",))
-    total, reports = stored.list_reports(s, flt, p.scope, limit=size, offset=(page - 1) * size)
+                                     key=tuple(q[k] for k in LIST_FILTERS) if error is None else ("error",))
+    total, reports = stored.report_summaries(s, flt, p.scope, limit=size, offset=(page - 1) * size, sort=q["sort"])
     pages = max(1, math.ceil(total / size))
-    q = {"region": region, "level": level, "year": year, "issuer": issuer}
     vendor = request.app.state.vendor.get() or {}
+    filters = {k: q[k] for k in LIST_FILTERS}
     return render(request, "dashboard.html.j2", title="报告库", data=data, plotly=bool(vendor),
                   plotly_css=bool(vendor.get("css")), plotly_style_ids=vendor.get("style_ids") or [], reports=reports, total=total, page=page,
-                  pages=pages, q=q, ind=data["distribution"]["indicator"], error=error,
-                  qs=lambda **kw: _query(**{**q, "ind": ind, **kw}), pairs_src="/api/similar/pairs?" + _query(**q))
+                  pages=pages, q=q, ind=data["distribution"]["indicator"], error=error, rules=_rule_choices(s),
+                  qs=lambda **kw: _query(**{**q, "ind": ind, **kw}), pairs_src="/api/similar/pairs?" + _query(**filters))
+
+
+# =========================================================================== search
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, p: PageUser, s: DB, q: str = "",
+                page: int = Query(1, ge=1, le=100000)) -> Response:
+    params = _list_query(request)
+    flt, error = _filter({k: params[k] for k in LIST_FILTERS})
+    size = _settings(request).page_size
+    result = None
+    if q.strip() and error is None:
+        try:
+            result = search.search(s, q, flt, p.scope, sort=params["sort"], limit=size, offset=(page - 1) * size)
+        except search.QueryError as exc:
+            error = str(exc)
+    pages = max(1, math.ceil(result.total / size)) if result else 1
+    return render(request, "search.html.j2", title="搜索", query=q, result=result, q=params, error=error,
+                  rules=_rule_choices(s), page=page, pages=pages,
+                  hits={h.report["id"]: h for h in result.hits} if result else {},
+                  qs=lambda **kw: _query(**{**params, "q": q, **kw}))
 
 
 # =========================================================================== review page
@@ -348,6 +391,17 @@ def report_page(request: Request, report_id: RowId, p: PageUser, s: DB,
                   issuer_name=head.issuer_name or "（未识别）", level=LEVEL_LABEL.get(head.level or "", ""))
 
 
+@router.get("/units/{issuer_id}", response_class=HTMLResponse)
+def unit_page(request: Request, issuer_id: RowId, p: PageUser, s: DB) -> Response:
+    history = unit_history.unit_history(s, issuer_id, p.scope, knowledge=stored.in_effect(s))
+    if history is None:
+        raise HTTPException(404, "单位不存在，或不在您的查看范围内")
+    vendor = request.app.state.vendor.get() or {}
+    return render(request, "unit.html.j2", title=history.name, unit=history, data=history.to_json(),
+                  level=LEVEL_LABEL.get(history.level or "", ""), plotly=bool(vendor),
+                  plotly_css=bool(vendor.get("css")), plotly_style_ids=vendor.get("style_ids") or [])
+
+
 @router.post("/reports/{report_id}/delete")
 def report_delete(request: Request, report_id: RowId, p: Annotated[Principal, Depends(need("delete"))],
                   csrf_token: str = Form("")) -> Response:
@@ -427,7 +481,7 @@ async def upload_post(request: Request, p: Annotated[Principal, Depends(need("up
 def compare_page(request: Request, p: PageUser, s: DB,
                  region: str | None = None, level: str | None = None, year: str | None = None,
                  issuer: str | None = None, all: bool = False) -> Response:
-    flt, error = _filter(region, level, year, issuer)
+    flt, error = _filter({"region": region, "level": level, "year": year, "issuer": issuer})
     table = stored.compare_table(s, flt, p.scope, core_only=not all)
     q = {"region": region, "level": level, "year": year, "issuer": issuer}
     export_q = _query(**q, core=None if all else 1)

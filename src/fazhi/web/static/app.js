@@ -23,6 +23,33 @@
     if (f && f.dataset && f.dataset.confirm && !window.confirm(f.dataset.confirm)) { ev.preventDefault(); }
   });
 
+  /* ------------------------------------------------------------ report lists: pick reports for the zip */
+  var bulk = document.getElementById("bulk-form");
+  if (bulk) {
+    var all = document.getElementById("pick-all");
+    var button = document.getElementById("bulk-download");
+    var note = document.getElementById("bulk-note");
+    var picks = function () { return Array.prototype.slice.call(bulk.querySelectorAll("input.pick-one")); };
+    var noteText = note ? note.textContent : "";
+    var sync = function () {
+      var boxes = picks();
+      var n = boxes.filter(function (b) { return b.checked; }).length;
+      button.disabled = n === 0;
+      bulk.dataset.picked = String(n);
+      if (all) { all.checked = n > 0 && n === boxes.length; all.indeterminate = n > 0 && n < boxes.length; }
+      if (note) { note.textContent = n ? "已选 " + n + " 份。" + noteText : noteText; }
+    };
+    if (all) {
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        picks().forEach(function (b) { b.checked = all.checked; });
+        sync();
+      });
+    }
+    bulk.addEventListener("change", function (ev) { if (ev.target !== all) { sync(); } });
+    sync();
+  }
+
   /* ------------------------------------------------------------ review page: highlight a sentence */
   var text = document.getElementById("report-text");
   if (text) {
