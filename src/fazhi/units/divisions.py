@@ -329,10 +329,13 @@ def t2s_table() -> dict[int, str]:
 
 
 @lru_cache(maxsize=1)
-def _trad_only() -> frozenset[str]:
+def _trad_only() -> tuple[re.Pattern[str], frozenset[str]]:
+    """The traditional-only characters: those of the Basic Multilingual Plane as one character class
+    (scanned in C), the others (rare, and slow in a class) as a set."""
     pkg = resources.files("fazhi.knowledge") / "data"
     d = json.loads((pkg / "t2s_chars.json").read_text(encoding="utf-8"))
-    return frozenset(d["trad_only"])
+    bmp = sorted({c for c in d["trad_only"] if c <= "\uffff"})
+    return re.compile("[" + "".join(re.escape(c) for c in bmp) + "]"), frozenset(d["trad_only"]) - set(bmp)
 
 
 def is_traditional(text: str, sample: int = 1000) -> bool:
@@ -340,10 +343,13 @@ def is_traditional(text: str, sample: int = 1000) -> bool:
     traditional-only characters, making 1% of the first ``sample`` characters (a
     simplified text quoting a name or using 著 stays simplified)."""
     head = text[:sample]
-    found = _trad_only().intersection(head)
-    if len(found) < 3:
+    bmp, astral = _trad_only()
+    found = bmp.findall(head)
+    if astral and head and max(head) > "\uffff":
+        found += [c for c in head if c in astral]
+    if len(found) < 3 or len(set(found)) < 3:
         return False
-    return sum(head.count(c) for c in found) >= max(3, len(head) // 100)
+    return len(found) >= max(3, len(head) // 100)
 
 
 def to_simplified(text: str) -> str:
