@@ -1,4 +1,4 @@
-"""Views of a review: terminal (Rich), Markdown and a self-contained HTML page.
+"""Views of a review: JSON text, terminal (Rich), Markdown and a self-contained HTML page.
 
 Everything here only reads a :class:`~fazhi.review.model.Review`.  Report text is
 always escaped in HTML (Jinja2 autoescape); the page loads nothing from
@@ -27,6 +27,24 @@ STATUS_LABEL = {"dedicated": "单列", "embedded": "散见", "missing": "缺失"
 STATUS_STYLE = {"dedicated": "green", "embedded": "yellow", "missing": "red"}
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def json_text(doc: dict[str, Any]) -> str:
+    """A review document (``Review.to_json()``) as JSON text: each field on a line of its own, and each
+    element of a list (a figure, a fact, a finding, a top-level section of the outline) on a line of its own.
+
+    Readable and comparable line by line, and written by the JSON module's C encoder (its indenting encoder
+    is pure Python and takes three times as long as the whole review's other output)."""
+    fields = []
+    for key, value in doc.items():
+        if isinstance(value, list) and value:
+            fields.append(f"{_compact(key)}:[\n" + ",\n".join(_compact(v) for v in value) + "]")
+        else:
+            fields.append(f"{_compact(key)}:{_compact(value)}")
+    return "{" + ",\n".join(fields) + "}"
 
 
 def part_label(name: str, short: bool = False, kn: Knowledge | None = None) -> str:
