@@ -22,6 +22,8 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from itertools import accumulate, count
+from operator import add
 from typing import Any
 
 from fazhi import knowledge
@@ -30,8 +32,16 @@ from fazhi.review.model import Fact, Quantity, Review, Span
 from fazhi.units import divisions
 
 _CLAUSE_DELIMS = "，,；;。！!？?\n"
-_SENTENCE_DELIMS = frozenset("；;。！!？?\n")
+_SENTENCE_DELIMS = "；;。！!？?\n"
 _DELIM_RE = re.compile(f"[{re.escape(_CLAUSE_DELIMS)}]")
+_SENTENCE_RE = re.compile(f"[{re.escape(_SENTENCE_DELIMS)}]")
+
+
+def _positions(chars: re.Pattern[str], text: str) -> list[int]:
+    """The positions in ``text`` of the characters ``chars`` (a character class) matches: from the lengths of
+    the pieces between them, all counted in C."""
+    pieces = chars.split(text)
+    return list(map(add, accumulate(map(len, pieces[:-1])), count()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +65,8 @@ class Indicator:
     better: str | None = None  # "higher" | "lower" | None (a size: neither way is better)
 
 
-@dataclass(frozen=True, slots=True)
-class _Use:
-    """One indicator's use of a catalogue phrase."""
-
-    indicator: int  # index into Catalogue.indicators
-    after: bool  # an `after` phrase (else a signal before the figure)
-    length: int  # of the phrase
+#: phrase prefix (its first two characters) -> [(phrase, indicators that use it)], longest first
+_Table = dict[str, tuple[tuple[str, tuple[int, ...]], ...]]
 
 
 @dataclass(frozen=True)
@@ -69,12 +74,12 @@ class Catalogue:
     version: str
     indicators: tuple[Indicator, ...]
     groups: dict[str, str]
-    # phrase prefix (its first two characters) -> [(phrase, uses)], longest first
-    by_prefix: dict[str, tuple[tuple[str, tuple[_Use, ...]], ...]]
+    # measure word -> (its signals before the figure, its phrases after it): only the indicators that
+    # accept that measure word, so a figure looks up nothing it could not be
+    tables: dict[str, tuple[_Table, _Table]]
     reach_before: int  # the longest max_distance + phrase length
     reach_after: int
     after_span: int  # after phrases start within this many characters of the figure
-    after_units: frozenset[str]  # units of the indicators that have after phrases
 
     def get(self, indicator_id: str) -> Indicator | None:
         for ind in self.indicators:
@@ -104,26 +109,29 @@ def compile_catalogue(data: dict[str, Any]) -> Catalogue:
             requires=re.compile(d["requires"]) if d.get("requires") else None,
             priority=int(d.get("priority", 0)), order=n, ref=d.get("ref"), better=d.get("better"),
         ))
-    # phrase -> who uses it; looked up by its first two characters
-    owners: dict[str, list[_Use]] = {}
-    for i, ind in enumerate(inds):
-        for p in ind.signals:
-            owners.setdefault(p, []).append(_Use(i, False, len(p)))
-        for p in ind.after:
-            owners.setdefault(p, []).append(_Use(i, True, len(p)))
-    by_prefix: dict[str, list[tuple[str, tuple[_Use, ...]]]] = {}
-    for p in sorted(owners, key=len, reverse=True):
-        by_prefix.setdefault(p[:2], []).append((p, tuple(owners[p])))
-    longest = max((len(p) for p in owners), default=0)
+    longest = max((len(p) for i in inds for p in (*i.signals, *i.after)), default=0)
+    units = sorted({u for i in inds for u in i.units})
     return Catalogue(
         version=str(data.get("version", "0")), indicators=tuple(inds),
         groups=dict(data.get("groups") or {}),
-        by_prefix={k: tuple(v) for k, v in by_prefix.items()},
+        tables={u: (_table(inds, u, after=False), _table(inds, u, after=True)) for u in units},
         reach_before=max((i.max_distance for i in inds), default=0) + longest,
         reach_after=max((i.after_distance for i in inds), default=0) + longest,
         after_span=max((i.after_distance for i in inds if i.after), default=-1) + 1,
-        after_units=frozenset(u for i in inds if i.after for u in i.units),
     )
+
+
+def _table(inds: list[Indicator], unit: str, *, after: bool) -> _Table:
+    """The phrases of the indicators that accept ``unit`` (their ``after`` phrases or their signals)."""
+    owners: dict[str, list[int]] = {}
+    for i, ind in enumerate(inds):
+        if unit in ind.units:
+            for p in ind.after if after else ind.signals:
+                owners.setdefault(p, []).append(i)
+    table: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+    for p in sorted(owners, key=len, reverse=True):
+        table.setdefault(p[:2], []).append((p, tuple(owners[p])))
+    return {k: tuple(v) for k, v in table.items()}
 
 
 def catalogue(kn: Knowledge | None = None) -> Catalogue:
@@ -132,56 +140,24 @@ def catalogue(kn: Knowledge | None = None) -> Catalogue:
     return k.compiled("facts.catalogue", lambda: compile_catalogue(k["indicators"]))
 
 
-#: the last (phrase index, first-character pattern): the index itself is kept, so a new catalogue's
-#: index can never be mistaken for it (an ``id()`` could be reused once the old one is freed)
-_FIRST: tuple[dict[str, Any], re.Pattern[str]] | None = None
-
-
-def _first_chars(by_prefix: dict[str, Any]) -> re.Pattern[str]:
-    """A character class of the first characters of all phrases (lets the regex
-    engine skip the positions where no phrase can start)."""
-    global _FIRST
-    last = _FIRST
-    if last is not None and last[0] is by_prefix:
-        return last[1]
-    chars = sorted({k[0] for k in by_prefix})
-    pat = re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
-    _FIRST = (by_prefix, pat)
-    return pat
-
-
-def _phrases(text: str, lo: int, hi: int, by_prefix: dict[str, Any]) -> list[tuple[int, _Use]]:
-    """Catalogue phrases starting in ``text[lo:hi]``: (position, use) pairs."""
-    out: list[tuple[int, _Use]] = []
-    get = by_prefix.get
-    startswith = text.startswith
-    for m in _first_chars(by_prefix).finditer(text, lo, hi):
-        pos = m.start()
-        found = get(text[pos:pos + 2])
-        if found is not None:
-            for phrase, uses in found:
-                if startswith(phrase, pos):
-                    for u in uses:
-                        out.append((pos, u))
-    return out
-
-
 def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -> list[Fact]:
     """The facts among ``quantities`` of ``text`` (both as in a :class:`Review`)."""
     cat = cat or catalogue()
-    if not quantities or not cat.by_prefix:
+    if not quantities or not cat.indicators:
         return []
+    tables = cat.tables
     # phrases are matched in simplified characters; evidence is quoted as written
     written, text = text, divisions.simplified(text)
-    delims = [m.start() for m in _DELIM_RE.finditer(text)]
-    sentence_delims = [p for p in delims if text[p] in _SENTENCE_DELIMS]
+    startswith = text.startswith
+    delims = _positions(_DELIM_RE, text)
+    sentence_delims = _positions(_SENTENCE_RE, text)
     inds = cat.indicators
     facts: list[Fact] = []
     # indicators already measured in the current sentence (for 其中 breakdowns)
     seen_start, seen = -1, set[str]()
     n = len(quantities)
     for qi, q in enumerate(quantities):
-        if q.unit is None:
+        if q.unit not in tables:
             continue
         k = bisect.bisect_left(sentence_delims, q.start)
         sent_start = sentence_delims[k - 1] + 1 if k else 0
@@ -197,27 +173,32 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
 
         # (distance, -priority, -phrase length, order, indicator, phrase start, phrase end, after)
         cands: list[tuple[int, int, int, int, int, int, int, bool]] = []
-        found = _phrases(text, lo, q.start, cat.by_prefix)
-        if q.unit in cat.after_units:
-            found += _phrases(text, q.end, min(hi, q.end + cat.after_span), cat.by_prefix)
-        for h, u in found:
-            ind = inds[u.indicator]
-            if q.unit not in ind.units:
-                continue
-            ps, pe = h, h + u.length
-            if u.after:
-                if ps < q.end or pe > hi:
-                    continue
-                dist = ps - q.end
-                if dist > ind.after_distance:
-                    continue
-            else:
-                if pe > q.start:
-                    continue
-                dist = q.start - pe
-                if dist > ind.max_distance:
-                    continue
-            cands.append((dist, -ind.priority, ps - pe, ind.order, u.indicator, ps, pe, u.after))
+        before, after_table = tables[q.unit]
+        # signals ending before the figure (a phrase has two characters at least)
+        for ps in range(lo, q.start - 1):
+            found = before.get(text[ps:ps + 2])
+            if found is not None:
+                for phrase, owners in found:
+                    pe = ps + len(phrase)
+                    if pe <= q.start and startswith(phrase, ps):
+                        dist = q.start - pe
+                        for i in owners:
+                            ind = inds[i]
+                            if dist <= ind.max_distance:
+                                cands.append((dist, -ind.priority, ps - pe, ind.order, i, ps, pe, False))
+        # phrases starting right after it, within the clause
+        if after_table:
+            for ps in range(q.end, min(hi, q.end + cat.after_span)):
+                found = after_table.get(text[ps:ps + 2])
+                if found is not None:
+                    for phrase, owners in found:
+                        pe = ps + len(phrase)
+                        if pe <= hi and startswith(phrase, ps):
+                            dist = ps - q.end
+                            for i in owners:
+                                ind = inds[i]
+                                if dist <= ind.after_distance:
+                                    cands.append((dist, -ind.priority, ps - pe, ind.order, i, ps, pe, True))
         if not cands:
             continue
         cands.sort()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fazhi.review.model import Finding, Node, Review, Span
 from fazhi.units import divisions
@@ -71,6 +72,7 @@ _TITLE_HINT = re.compile(r"报告|总结|述职|(?:年|法治|依法行政).*情
 _NOT_TITLE = re.compile(r"〔\d{4}〕|\[\d{4}\]|文件$|^(?:签发|密级|紧急|发文)")
 
 
+@lru_cache(maxsize=1024)
 def numeral(marker: str) -> int | None:
     """The number a marker carries: '（十二）' → 12, '3.' → 3, '二是' → 2."""
     digits = re.sub(r"\D", "", marker)
@@ -247,6 +249,7 @@ def _check_numbering(review: Review, roots: list[Node]) -> None:
     visit(roots)
 
 
+@lru_cache(maxsize=1024)
 def _style(marker: str) -> str:
     return re.sub(rf"[{_NUM}\d]+", "N", marker)
 

@@ -33,8 +33,18 @@ def _compile(data: dict[str, Any]) -> dict[str, dict]:
     return out
 
 
+def _any_heading(kn: Knowledge) -> re.Pattern[str]:
+    """Every part's heading phrasings in one pattern: most headings are thematic and match none of them."""
+    def make() -> re.Pattern[str]:
+        specs = kn["parts"]["parts"].values()
+        return re.compile("|".join(f"(?:{p})" for spec in specs for p in spec["heading"]) or "(?!)")
+    return kn.compiled("parts.any_heading", make)
+
+
 def classify_heading(title: str, kn: Knowledge) -> list[str]:
     """The parts a heading title is about (specific parts win over generic ones)."""
+    if _any_heading(kn).search(title) is None:
+        return []
     pats = _patterns(kn)
     specific = [n for n, p in pats.items() if not p["generic"] and p["heading"] and p["heading"].search(title)]
     if specific:

@@ -338,6 +338,9 @@ def _trad_only() -> tuple[re.Pattern[str], frozenset[str]]:
     return re.compile("[" + "".join(re.escape(c) for c in bmp) + "]"), frozenset(d["trad_only"]) - set(bmp)
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
 def is_traditional(text: str, sample: int = 1000) -> bool:
     """True when ``text`` is written in traditional characters: at least 3 different
     traditional-only characters, making 1% of the first ``sample`` characters (a
@@ -345,7 +348,7 @@ def is_traditional(text: str, sample: int = 1000) -> bool:
     head = text[:sample]
     bmp, astral = _trad_only()
     found = bmp.findall(head)
-    if astral and head and max(head) > "\uffff":
+    if astral and _ASTRAL.search(head):
         found += [c for c in head if c in astral]
     if len(found) < 3 or len(set(found)) < 3:
         return False
