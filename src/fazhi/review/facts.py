@@ -10,8 +10,16 @@ rules).  Matching is clause based and runs in one pass:
    figure nearest to it — and those that start right after it in the same
    clause are the candidates;
 3. candidates whose indicator does not accept the quantity's unit, or whose
-   ``exclude``/``requires`` expressions say no, are dropped; the nearest
-   remaining signal decides.
+   ``exclude``/``requires`` expressions say no, are dropped; so are those
+   whose clause names none of the indicator's ``subjects`` (a list's size is
+   not a count of cases handled) or holds one of its ``qualifiers`` without
+   calling the figure a whole (``totals``: "组织150名执法人员参加测试" counts
+   those tested, "全区278名行政执法人员" the officers); the nearest remaining
+   signal decides;
+4. a figure right after a fact of the same sentence whose clause opens with
+   one of the verbs the indicator ``counts`` ("收到行政复议申请58件，受理52件")
+   is that indicator's figure, and replaces the fact before it unless that
+   one's clause has such a verb too.
 
 Each fact carries its evidence: the clause holding the figure, widened to the
 signal when the signal sits in an earlier clause of the sentence.
@@ -63,6 +71,21 @@ class Indicator:
     order: int
     ref: str | None = None
     better: str | None = None  # "higher" | "lower" | None (a size: neither way is better)
+    subjects: re.Pattern[str] | None = None  # one of the nouns it counts must be named in the clause
+    qualifiers: re.Pattern[str] | None = None  # in the clause: the figure counts a part or another measure…
+    totals: re.Pattern[str] | None = None  # …unless the clause calls it a whole before the figure
+    counts: re.Pattern[str] | None = None  # the verbs of the figures it counts, opening a clause
+
+    def names_subject(self, text: str, start: int, end: int) -> bool:
+        """Does ``text[start:end]`` name what this indicator counts (always, without ``subjects``)?"""
+        return self.subjects is None or self.subjects.search(text, start, end) is not None
+
+    def qualified(self, text: str, start: int, figure: int, end: int) -> bool:
+        """Do the words of the clause ``text[start:end]`` make its figure (at ``figure``) a part or another
+        measure: one of the ``qualifiers`` in the clause and none of the ``totals`` before the figure?"""
+        if self.qualifiers is None or self.qualifiers.search(text, start, end) is None:
+            return False
+        return self.totals is None or self.totals.search(text, start, figure) is None
 
 
 #: phrase prefix (its first two characters) -> [(phrase, indicators that use it)], longest first
@@ -97,6 +120,7 @@ def compile_catalogue(data: dict[str, Any]) -> Catalogue:
     defaults = data.get("defaults") or {}
     dmax = int(defaults.get("max_distance", 12))
     dafter = int(defaults.get("after_distance", 4))
+    dtotals = defaults.get("totals")
     inds: list[Indicator] = []
     for n, d in enumerate(data["indicators"]):
         inds.append(Indicator(
@@ -108,6 +132,8 @@ def compile_catalogue(data: dict[str, Any]) -> Catalogue:
             exclude=re.compile(d["exclude"]) if d.get("exclude") else None,
             requires=re.compile(d["requires"]) if d.get("requires") else None,
             priority=int(d.get("priority", 0)), order=n, ref=d.get("ref"), better=d.get("better"),
+            subjects=_words(d.get("subjects")), qualifiers=_pattern(d.get("qualifiers")),
+            totals=_pattern(d.get("totals", dtotals)), counts=_words(d.get("counts"), opening=True),
         ))
     longest = max((len(p) for i in inds for p in (*i.signals, *i.after)), default=0)
     units = sorted({u for i in inds for u in i.units})
@@ -119,6 +145,19 @@ def compile_catalogue(data: dict[str, Any]) -> Catalogue:
         reach_after=max((i.after_distance for i in inds), default=0) + longest,
         after_span=max((i.after_distance for i in inds if i.after), default=-1) + 1,
     )
+
+
+def _pattern(expr: str | None) -> re.Pattern[str] | None:
+    return re.compile(expr) if expr else None
+
+
+def _words(words: list[str] | None, *, opening: bool = False) -> re.Pattern[str] | None:
+    """One pattern for literal ``words`` (``opening``: at the start of a clause, after 共/累计/依法 and the
+    like)."""
+    if not words:
+        return None
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?:共|累计|全年|依法|先后|又)?(?:{alt})" if opening else alt)
 
 
 def _table(inds: list[Indicator], unit: str, *, after: bool) -> _Table:
@@ -200,6 +239,10 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
                                 if dist <= ind.after_distance:
                                     cands.append((dist, -ind.priority, ps - pe, ind.order, i, ps, pe, True))
         if not cands:
+            carried = _counted(text, written, q, facts, inds, sent_start, prev_end, max(clause_start, prev_end),
+                               clause_end)
+            if carried is not None:
+                facts.append(carried)
             continue
         cands.sort()
         for _d, _p, _l, _o, i, ps, pe, after in cands:
@@ -228,6 +271,8 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
                 continue
             start = min(clause_start, ps)
             end = max(clause_end, pe)
+            if not ind.names_subject(text, start, end) or ind.qualified(text, start, q.start, end):
+                continue
             facts.append(Fact(indicator=ind.id, value=q.value, unit=q.unit, approx=q.approx,
                               start=start, end=end, text=written[start:end],
                               quantity=Span(q.start, q.end, q.text), name=ind.name))
@@ -236,6 +281,27 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
             seen.add(ind.id)
             break
     return facts
+
+
+def _counted(text: str, written: str, q: Quantity, facts: list[Fact], inds: tuple[Indicator, ...],
+             sent_start: int, prev_end: int, own: int, clause_end: int) -> Fact | None:
+    """A figure without a signal of its own, right after a fact of the same sentence (the figure before it,
+    ending at ``prev_end``), whose words open with a verb that fact's indicator ``counts`` ("收到行政复议申请58件，
+    受理52件": 52 is the indicator's): its fact, which replaces the one before it (removed from ``facts`` here)
+    unless that one's words have such a verb too.  ``own`` is where the figure's own words start."""
+    if not facts or facts[-1].start < sent_start:
+        return None
+    prev = facts[-1]
+    shown = prev.quantity
+    ind = next((i for i in inds if i.id == prev.indicator), None)
+    if shown is None or shown.end != prev_end or ind is None or ind.counts is None or q.unit not in ind.units:
+        return None
+    if ind.counts.fullmatch(text, own, q.start) is None:
+        return None
+    if ind.counts.search(text, prev.start, shown.start) is None:
+        facts.pop()
+    return Fact(indicator=ind.id, value=q.value, unit=q.unit, approx=q.approx, start=prev.start, end=clause_end,
+                text=written[prev.start:clause_end], quantity=Span(q.start, q.end, q.text), name=ind.name)
 
 
 def extract(review: Review) -> list[Fact]:
