@@ -14,8 +14,9 @@ What it does, keeping a map back to the offsets of the text as read
   stripped; blank lines are dropped, so a paragraph is exactly one line.
 * a paragraph broken by a page break, a blank line or PDF line wrapping is
   joined again, and a title split over two lines (``某区人民政府`` /
-  ``关于……的报告``) becomes one line.  Headings, list items, dates and
-  signature lines are never joined to what follows.
+  ``关于……的报告``) becomes one line.  Headings, list items, dates,
+  signature lines and a web page's source-and-time line (``来源：… 发布时间：…``)
+  are never joined to what follows.
 """
 
 from __future__ import annotations
@@ -94,11 +95,19 @@ _UNIT_END = re.compile(r"(?:政府|局|委|委员会|办事处|办公室|街道|
 _MARKER_HEAD = re.compile(rf"^(?:[{_NUM}]+[、.．]|（[{_NUM}\d]+）|\d{{1,2}}[.、．](?!\d)|第[{_NUM}\d]+部分|#+)")
 
 
+# a line a web page puts above the article: 来源：X区司法局 发布时间：2023-02-14 10:20:11
+_WEB_META = re.compile(
+    r"^(?:(?:信息|文章)?来源|发布(?:时间|日期|机构|单位)|作者|(?:责任)?编辑|浏览(?:次数)?|点击(?:数|量)|阅读(?:数|量)|字号)[：:]"
+    r"|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}\s*\d{1,2}:\d{2}")
+
+
 def _should_join(a: str, b: str) -> bool:
     """Is line ``b`` the continuation of line ``a`` (one paragraph broken in two)?"""
     if not a or not b:
         return False
     if "\t" in a or "\t" in b:  # table rows
+        return False
+    if _WEB_META.search(a) or _WEB_META.search(b):  # a web page's source and time: a line of its own
         return False
     if _STARTS_BLOCK.match(b) or _DATE_LINE.match(b):
         return False
