@@ -27,11 +27,8 @@ signal when the signal sits in an earlier clause of the sentence.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
-from itertools import accumulate, count
-from operator import add
 from typing import Any
 
 from fazhi import knowledge
@@ -45,11 +42,17 @@ _DELIM_RE = re.compile(f"[{re.escape(_CLAUSE_DELIMS)}]")
 _SENTENCE_RE = re.compile(f"[{re.escape(_SENTENCE_DELIMS)}]")
 
 
-def _positions(chars: re.Pattern[str], text: str) -> list[int]:
-    """The positions in ``text`` of the characters ``chars`` (a character class) matches: from the lengths of
-    the pieces between them, all counted in C."""
-    pieces = chars.split(text)
-    return list(map(add, accumulate(map(len, pieces[:-1])), count()))
+def _before(chars: re.Pattern[str], backwards: str, pos: int) -> int:
+    """Where the text after the last of ``chars`` before ``pos`` starts (0 without one); ``backwards`` is the
+    text reversed, so that this is one forward search."""
+    m = chars.search(backwards, len(backwards) - pos)
+    return len(backwards) - m.start() if m else 0
+
+
+def _after(chars: re.Pattern[str], text: str, pos: int) -> int:
+    """The first of ``chars`` at or after ``pos`` (the text's end without one)."""
+    m = chars.search(text, pos)
+    return m.start() if m else len(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +191,7 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
     # phrases are matched in simplified characters; evidence is quoted as written
     written, text = text, divisions.simplified(text)
     startswith = text.startswith
-    delims = _positions(_DELIM_RE, text)
-    sentence_delims = _positions(_SENTENCE_RE, text)
+    backwards = text[::-1]
     inds = cat.indicators
     facts: list[Fact] = []
     # indicators already measured in the current sentence (for 其中 breakdowns)
@@ -198,13 +200,10 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
     for qi, q in enumerate(quantities):
         if q.unit not in tables:
             continue
-        k = bisect.bisect_left(sentence_delims, q.start)
-        sent_start = sentence_delims[k - 1] + 1 if k else 0
-        sent_end = sentence_delims[k] if k < len(sentence_delims) else len(text)
-        k = bisect.bisect_left(delims, q.start)
-        clause_start = delims[k - 1] + 1 if k else 0
-        k = bisect.bisect_left(delims, q.end)
-        clause_end = delims[k] if k < len(delims) else len(text)
+        sent_start = _before(_SENTENCE_RE, backwards, q.start)
+        sent_end = _after(_SENTENCE_RE, text, q.start)
+        clause_start = _before(_DELIM_RE, backwards, q.start)
+        clause_end = _after(_DELIM_RE, text, q.end)
         prev_end = quantities[qi - 1].end if qi else 0
         next_start = quantities[qi + 1].start if qi + 1 < n else len(text)
         lo = max(sent_start, prev_end, q.start - cat.reach_before)

@@ -107,20 +107,23 @@ def _should_join(a: str, b: str) -> bool:
         return False
     if "\t" in a or "\t" in b:  # table rows
         return False
-    if _WEB_META.search(a) or _WEB_META.search(b):  # a web page's source and time: a line of its own
-        return False
     if _STARTS_BLOCK.match(b) or _DATE_LINE.match(b):
         return False
     if (not _ENDS_CLOSED.search(a) and len(a) <= 40 and _UNIT_END.search(a)
             and (b.startswith("关于") or (len(b) <= 60 and _TITLE_END.search(b) and not _TITLE_END.search(a)))):
-        return True  # a title split after the issuer's name
+        return not _web_meta(a, b)  # a title split after the issuer's name
     if _ENDS_CLOSED.search(a) or _TITLE_END.search(a):
         return False
     if _MARKER_HEAD.match(a) and len(a) < 40:
         return False  # a short heading: what follows is its body
     if len(a) < 20:
         return False  # a short line without punctuation: a heading, a name, a signature
-    return True
+    return not _web_meta(a, b)
+
+
+def _web_meta(a: str, b: str) -> bool:
+    """Is one of the lines a web page's source and time (a line of its own)?"""
+    return _WEB_META.search(a) is not None or _WEB_META.search(b) is not None
 
 
 def normalise(text: str) -> tuple[str, OffsetMap]:

@@ -41,8 +41,22 @@ def _any_heading(kn: Knowledge) -> re.Pattern[str]:
     return kn.compiled("parts.any_heading", make)
 
 
+_SEEN_MAX = 4096  # heading titles remembered per knowledge (reports repeat their headings)
+
+
 def classify_heading(title: str, kn: Knowledge) -> list[str]:
-    """The parts a heading title is about (specific parts win over generic ones)."""
+    """The parts a heading title is about (specific parts win over generic ones); remembered per knowledge,
+    since reports share most of their headings (主要举措和成效, 存在的问题和不足 …)."""
+    seen: dict[str, tuple[str, ...]] = kn.compiled("parts.seen_headings", dict)
+    got = seen.get(title)
+    if got is None:
+        if len(seen) >= _SEEN_MAX:
+            seen.clear()
+        got = seen[title] = tuple(_classify(title, kn))
+    return list(got)
+
+
+def _classify(title: str, kn: Knowledge) -> list[str]:
     if _any_heading(kn).search(title) is None:
         return []
     pats = _patterns(kn)
