@@ -242,7 +242,15 @@ def _split_combined(review: Review, node: Node) -> dict[str, tuple[int, int]] | 
 
 def items(review: Review, name: str) -> list[Span]:
     """The separate points a part makes: its sub-headings or 一是/二是 items, else
-    its sentences (or ；-separated clauses), leaving out introductory lines."""
+    its sentences (or ；-separated clauses), leaving out introductory lines (found
+    once per review: the findings and the score both ask)."""
+    key = f"items:{name}"
+    if key not in review.memo:
+        review.memo[key] = _items(review, name)
+    return list(review.memo[key])
+
+
+def _items(review: Review, name: str) -> list[Span]:
     reg = region(review, name)
     if reg is None:
         return []
