@@ -91,8 +91,10 @@ class Indicator:
         return self.totals is None or self.totals.search(text, start, figure) is None
 
 
-#: phrase prefix (its first two characters) -> [(phrase, indicators that use it)], longest first
-_Table = dict[str, tuple[tuple[str, tuple[int, ...]], ...]]
+#: an indicator that uses a phrase: (its index, how far the phrase may be from the figure, -priority, order)
+_Owner = tuple[int, int, int, int]
+#: phrase prefix (its first two characters) -> [(phrase, its length, the indicators that use it)], longest first
+_Table = dict[str, tuple[tuple[str, int, tuple[_Owner, ...]], ...]]
 
 
 @dataclass(frozen=True)
@@ -165,14 +167,15 @@ def _words(words: list[str] | None, *, opening: bool = False) -> re.Pattern[str]
 
 def _table(inds: list[Indicator], unit: str, *, after: bool) -> _Table:
     """The phrases of the indicators that accept ``unit`` (their ``after`` phrases or their signals)."""
-    owners: dict[str, list[int]] = {}
+    owners: dict[str, list[_Owner]] = {}
     for i, ind in enumerate(inds):
         if unit in ind.units:
+            reach = ind.after_distance if after else ind.max_distance
             for p in ind.after if after else ind.signals:
-                owners.setdefault(p, []).append(i)
-    table: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+                owners.setdefault(p, []).append((i, reach, -ind.priority, ind.order))
+    table: dict[str, list[tuple[str, int, tuple[_Owner, ...]]]] = {}
     for p in sorted(owners, key=len, reverse=True):
-        table.setdefault(p[:2], []).append((p, tuple(owners[p])))
+        table.setdefault(p[:2], []).append((p, len(p), tuple(owners[p])))
     return {k: tuple(v) for k, v in table.items()}
 
 
@@ -216,27 +219,25 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
         for ps in range(lo, q.start - 1):
             found = before.get(text[ps:ps + 2])
             if found is not None:
-                for phrase, owners in found:
-                    pe = ps + len(phrase)
+                for phrase, length, owners in found:
+                    pe = ps + length
                     if pe <= q.start and startswith(phrase, ps):
                         dist = q.start - pe
-                        for i in owners:
-                            ind = inds[i]
-                            if dist <= ind.max_distance:
-                                cands.append((dist, -ind.priority, ps - pe, ind.order, i, ps, pe, False))
+                        for i, reach, neg_priority, order in owners:
+                            if dist <= reach:
+                                cands.append((dist, neg_priority, -length, order, i, ps, pe, False))
         # phrases starting right after it, within the clause
         if after_table:
             for ps in range(q.end, min(hi, q.end + cat.after_span)):
                 found = after_table.get(text[ps:ps + 2])
                 if found is not None:
-                    for phrase, owners in found:
-                        pe = ps + len(phrase)
+                    for phrase, length, owners in found:
+                        pe = ps + length
                         if pe <= hi and startswith(phrase, ps):
                             dist = ps - q.end
-                            for i in owners:
-                                ind = inds[i]
-                                if dist <= ind.after_distance:
-                                    cands.append((dist, -ind.priority, ps - pe, ind.order, i, ps, pe, True))
+                            for i, reach, neg_priority, order in owners:
+                                if dist <= reach:
+                                    cands.append((dist, neg_priority, -length, order, i, ps, pe, True))
         if not cands:
             carried = _counted(text, written, q, facts, inds, sent_start, prev_end, max(clause_start, prev_end),
                                clause_end)

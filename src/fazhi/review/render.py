@@ -33,18 +33,11 @@ _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def json_text(doc: dict[str, Any]) -> str:
-    """A review document (``Review.to_json()``) as JSON text: each field on a line of its own, and each
-    element of a list (a figure, a fact, a finding, a top-level section of the outline) on a line of its own.
+    """A review document (``Review.to_json()``) as JSON text, each field on a line of its own.
 
-    Readable and comparable line by line, and written by the JSON module's C encoder (its indenting encoder
-    is pure Python and takes three times as long as the whole review's other output)."""
-    fields = []
-    for key, value in doc.items():
-        if isinstance(value, list) and value:
-            fields.append(f"{_compact(key)}:[\n" + ",\n".join(_compact(v) for v in value) + "]")
-        else:
-            fields.append(f"{_compact(key)}:{_compact(value)}")
-    return "{" + ",\n".join(fields) + "}"
+    Written by the JSON module's C encoder: its indenting encoder is pure Python and took longer than the
+    review itself; one line per field keeps the files readable and comparable line by line for little."""
+    return "{" + ",\n".join(f"{_compact(k)}:{_compact(v)}" for k, v in doc.items()) + "}"
 
 
 def part_label(name: str, short: bool = False, kn: Knowledge | None = None) -> str:
