@@ -41,7 +41,7 @@ def _any_heading(kn: Knowledge) -> re.Pattern[str]:
     return kn.compiled("parts.any_heading", make)
 
 
-_SEEN_MAX = 4096  # heading titles remembered per knowledge (reports repeat their headings)
+_SEEN_MAX = 256  # heading titles remembered per knowledge (reports repeat their headings; a few suffice)
 
 
 def classify_heading(title: str, kn: Knowledge) -> list[str]:
