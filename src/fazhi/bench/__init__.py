@@ -214,7 +214,10 @@ def run_bench(n: int = 2000, seed: int = 0, workdir: Path | None = None,
         # timed on its own so that the rates below are steady-state
         startup_s = 0.0
         if paths:
+            from fazhi.review.pipeline import Reviewer
+
             t0 = time.perf_counter()
+            Reviewer().warm_up()
             _review_all(paths[:1], "warm-up", None)
             startup_s = time.perf_counter() - t0
 

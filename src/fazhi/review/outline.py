@@ -34,6 +34,8 @@ _HEAD = re.compile(
     rf")"
 )
 _NUM_SET = frozenset(_NUM)
+# the characters a heading line can start with, besides a digit (a line starting otherwise is not tried)
+_HEAD_FIRST = frozenset("#-•·●▪◆■□◇○*第（(" + _NUM + "".join(chr(c) for c in range(ord("①"), ord("⑳") + 1)))
 # an inline item starts a line, or follows punctuation, a bullet or a lead-in word
 _ITEM_AFTER_CHARS = frozenset("。；：，！？ -•\t")
 _ITEM_AFTER_WORDS = ("比如", "例如", "其中", "主要有", "表现在")
@@ -157,7 +159,7 @@ def _marks(review: Review) -> list[_Mark]:
         if title_span and ln.start <= title_span.start < ln.end + 1:
             continue
         line = text[ln.start:ln.end]
-        m = _HEAD.match(line)
+        m = _HEAD.match(line) if line[:1] in _HEAD_FIRST or line[:1].isdecimal() else None
         body_from = ln.start
         if m:
             hashes = len((m.group("hash") or "").strip())
@@ -173,7 +175,7 @@ def _marks(review: Review) -> list[_Mark]:
             marks.append(_Mark(level, marker, ln.start, ts, te, "heading", ln.end, md=bool(hashes)))
             body_from = ts
         else:
-            md = _MD_HEAD.match(line)
+            md = _MD_HEAD.match(line) if line[:1] == "#" else None
             if md:
                 level = len(md.group(1))
                 ts = ln.start + md.start(2)

@@ -172,6 +172,10 @@ class Divisions:
             out = [r for r in out if self.is_within(r, within)]
         return out
 
+    def prepare(self) -> None:
+        """Build now the indexes otherwise built on first use."""
+        self._by_short()
+
     def _by_short(self) -> dict[str, list[int]]:
         if self._short is None:
             by: dict[str, list[int]] = {}
@@ -339,6 +343,15 @@ def _trad_only() -> tuple[re.Pattern[str], frozenset[str]]:
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def prepare() -> None:
+    """Load the tables and build their indexes now (a server or a worker process warming up), so that no
+    review pays for them."""
+    load().prepare()
+    central_bodies()
+    t2s_table()
+    _trad_only()
 
 
 def is_traditional(text: str, sample: int = 1000) -> bool:
