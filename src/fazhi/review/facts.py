@@ -204,7 +204,6 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
         if q.unit not in tables:
             continue
         sent_start = _before(_SENTENCE_RE, backwards, q.start)
-        sent_end = _after(_SENTENCE_RE, text, q.start)
         clause_start = _before(_DELIM_RE, backwards, q.start)
         clause_end = _after(_DELIM_RE, text, q.end)
         prev_end = quantities[qi - 1].end if qi else 0
@@ -253,17 +252,15 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
             # figure, also the words up to the phrase
             # — but not before the previous figure of the clause, which has its own
             # words ("学法讲座4场、集中学法活动10次": 讲座 is the 4's)
-            own = max(clause_start, prev_end)
-            if after:
-                between = f"{text[own:q.start]}|{text[q.end:ps]}"
-            else:
-                between = text[min(ps, own):q.start]
-            if ind.exclude is not None and ind.exclude.search(between):
-                continue
+            if ind.exclude is not None:
+                own = max(clause_start, prev_end)
+                between = f"{text[own:q.start]}|{text[q.end:ps]}" if after else text[min(ps, own):q.start]
+                if ind.exclude.search(between):
+                    continue
             # before the figure: the sentence up to it ("…规范性文件7件，废止3件");
             # after it: the whole sentence ("6次通过常委会议…，研究部署法治建设")
             if ind.requires is not None and not ind.requires.search(
-                    text, sent_start, sent_end if after else q.start):
+                    text, sent_start, _after(_SENTENCE_RE, text, q.start) if after else q.start):
                 continue
             # "抽查155次，其中跨部门联合抽查30次": a breakdown of a total
             # already counted is not the indicator again

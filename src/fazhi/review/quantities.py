@@ -299,17 +299,17 @@ def _with_table_cells(t: str, text: str, found: list[Quantity], lex: _Lexicon) -
 
 def _quantity(t: str, text: str, m: re.Match[str], lex: _Lexicon, quoted: _Quoted) -> Quantity | None:
     start, end = m.span()
-    pct, ar, cn, between, after = m.group("pct", "ar", "cn", "between", "after")
+    pct, ar, cn, between, after, unit, mult1, mult2 = m.group("pct", "ar", "cn", "between", "after", "unit",
+                                                              "mult", "mult2")
     mult: str | None = None
     if pct is not None:  # 百分之九十
-        unit: str | None = "%"
+        unit = "%"
         after = m.group("pafter")
     elif ar is None and cn is None:  # 2.3万
-        ar, mult, between, unit = m.group("arm"), m.group("multm"), m.group("betm"), None
+        ar, mult, between = m.group("arm", "multm", "betm")
     else:
-        unit = m.group("unit")
-        mult = m.group("mult") or m.group("mult2")
-        if m.group("mult") and m.group("mult2"):
+        mult = mult1 or mult2
+        if mult1 and mult2:
             return None
         if unit in lex.typos:  # 160余其 → 160余起
             real, not_before = lex.typos[unit]
@@ -371,8 +371,7 @@ def _quantity(t: str, text: str, m: re.Match[str], lex: _Lexicon, quoted: _Quote
         quals.append(between)
     if after:
         quals.append(after)
-    return Quantity(value=_number(value), unit=unit, approx=bool(quals), start=start, end=end,
-                    text=text[start:end], qualifier="…".join(quals) if quals else None)
+    return Quantity(_number(value), unit, bool(quals), start, end, text[start:end], "…".join(quals) if quals else None)
 
 
 def _starts_place_name(t: str, start: int, end: int) -> bool:
