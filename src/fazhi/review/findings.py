@@ -66,12 +66,17 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-@register_check("no_causes")
-def _no_causes(review: Review, params: dict) -> Iterator[Hit]:
+def gives_causes(review: Review, causes: str) -> bool | None:
+    """Does the shortcomings part say why (the pattern ``causes`` in its region)?  ``None``: no such part."""
     reg = region(review, "shortcomings")
     if reg is None:
-        return
-    if not _rx(params["causes"]).search(divisions.simplified(review.text), reg[0], reg[1]):
+        return None
+    return _rx(causes).search(divisions.simplified(review.text), reg[0], reg[1]) is not None
+
+
+@register_check("no_causes")
+def _no_causes(review: Review, params: dict) -> Iterator[Hit]:
+    if gives_causes(review, params["causes"]) is False:
         yield {}, [review.parts["shortcomings"].evidence] if review.parts["shortcomings"].evidence else []
 
 
