@@ -67,11 +67,14 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 def gives_causes(review: Review, causes: str) -> bool | None:
-    """Does the shortcomings part say why (the pattern ``causes`` in its region)?  ``None``: no such part."""
-    reg = region(review, "shortcomings")
-    if reg is None:
-        return None
-    return _rx(causes).search(divisions.simplified(review.text), reg[0], reg[1]) is not None
+    """Does the shortcomings part say why (the pattern ``causes`` in its region)?  ``None``: no such part.
+    Looked for once per review (the finding and the score both ask)."""
+    key = ("causes", causes)
+    if key not in review.memo:
+        reg = region(review, "shortcomings")
+        review.memo[key] = None if reg is None else \
+            _rx(causes).search(divisions.simplified(review.text), reg[0], reg[1]) is not None
+    return review.memo[key]
 
 
 @register_check("no_causes")
