@@ -277,7 +277,7 @@ def run_bench(n: int = 2000, seed: int = 0, workdir: Path | None = None,
 
         mb = size / 1e6
 
-        def rate(clock: _Clock) -> dict[str, float]:
+        def rate(clock: _Clock) -> dict[str, Any]:
             return {"seconds": clock.wall, "cpu_seconds": clock.cpu,
                     "reports_per_s": n / clock.wall if clock.wall else 0.0,
                     "reports_per_cpu_s": n / clock.cpu if clock.cpu else 0.0,

@@ -69,7 +69,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
 def gives_causes(review: Review, causes: str) -> bool | None:
     """Does the shortcomings part say why (the pattern ``causes`` in its region)?  ``None``: no such part.
     Looked for once per review (the finding and the score both ask)."""
-    key = ("causes", causes)
+    key = f"causes:{causes}"
     if key not in review.memo:
         reg = region(review, "shortcomings")
         review.memo[key] = None if reg is None else \
@@ -219,7 +219,7 @@ def _no_title(review: Review, params: dict) -> Iterator[Hit]:
 
 def boilerplate_hits(review: Review, phrases: list[str]) -> list[Span]:
     """Occurrences of known formulaic phrases (longest first, no overlaps); found once per review."""
-    key = ("boilerplate", tuple(phrases))
+    key = "boilerplate:" + "|".join(phrases)
     if key not in review.memo:
         review.memo[key] = _boilerplate_hits(review, phrases)
     return review.memo[key]
