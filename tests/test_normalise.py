@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fazhi.review.normalise import _TRANS, normalise
+from fazhi.review.pipeline import review_text
 
 
 def _same_char(orig: str, norm: str) -> bool:
@@ -109,3 +110,21 @@ def test_a_title_in_traditional_characters_is_not_joined_to_the_body():
     text = "大連市甘井子區人民政府關於2021年度法治政府建設情況的報告\n2021年，甘井子區在大連市委、市政府的堅強領導下，紮實推進法治政府建設。"
     out, _ = normalise(text)
     assert out.split("\n")[0] == "大連市甘井子區人民政府關於2021年度法治政府建設情況的報告"
+
+
+def test_a_web_pages_source_and_time_line_stays_a_line_of_its_own():
+    """Pasted from a web page: the source-and-time line above the article is not the start of its first
+    paragraph, so the body's own naming of the issuer and the year is read from the paragraph as written."""
+    text = ("来源：临夏回族自治州永靖县司法局 发布时间：2023-02-14 10:20:11\n"
+            "2022年，永靖县坚持以习近平法治思想为指导，全面推进法治政府建设，现将有关情况报告如下\n"
+            "一、主要举措和成效\n")
+    out, _ = normalise(text)
+    assert out.split("\n")[:2] == ["来源：临夏回族自治州永靖县司法局发布时间：2023-02-14 10:20:11",
+                                   "2022年，永靖县坚持以习近平法治思想为指导，全面推进法治政府建设，现将有关情况报告如下"]
+    rv = review_text(text)
+    assert (rv.issuer.county, rv.year) == ("永靖县", 2022)
+
+
+def test_a_date_and_time_line_is_not_joined_to_the_paragraph_after_it():
+    out, _ = normalise("2024-03-05 09:12 浏览次数：318\n本镇全年办理行政复议案件3件，化解矛盾纠纷41件，调解成功率达96%\n")
+    assert out.split("\n")[0] == "2024-03-05 09:12浏览次数：318"

@@ -394,8 +394,9 @@ def test_a_stored_active_version_this_fazhi_cannot_use_refuses_uploads_clearly(a
 
 
 def test_who_added_a_version_is_recorded(admin, app):
-    page_form(admin, "units", knowledge.packaged_path("units").read_text(encoding="utf-8")
-              .replace('version: "2024.1"', 'version: "2024.1-u"'), note="单位")
+    page_form(admin, "units", re.sub(r'^version: "[^"]*"', 'version: "2024.1-u"',
+                                     knowledge.packaged_path("units").read_text(encoding="utf-8"), count=1,
+                                     flags=re.M), note="单位")
     v = admin.get("/api/knowledge").json()["files"][3]["versions"][0]
     assert v["created_by"] == "admin" and v["version"] == "2024.1-u" and v["activated_by"] is None
 

@@ -71,6 +71,7 @@ def _show(table, columns: int) -> None:
     rt = RichTable(title=f"指标对比：{len(table.rows)} 份报告，{len(table.columns)} 项指标（显示 {len(cols)} 项）")
     rt.add_column("单位")
     rt.add_column("年度", justify="right")
+    rt.add_column("排名范围")
     for c in cols:
         rt.add_column(f"{c.name}" + (f"（{c.unit}）" if c.unit else ""), justify="right", overflow="fold")
     for r in table.rows:
@@ -84,11 +85,12 @@ def _show(table, columns: int) -> None:
             if cell.delta is not None:
                 v += f" [dim]{'↑' if cell.delta > 0 else '↓' if cell.delta < 0 else '='}[/dim]"
             if cell.rank is not None and cell.of and cell.of > 1:
-                v += f" [dim]#{cell.rank}[/dim]"
+                v += f" [dim]#{cell.rank}/{cell.of}[/dim]"
             vals.append(v)
-        rt.add_row(r.issuer, str(r.year or ""), *vals)
+        rt.add_row(r.issuer, str(r.year or ""), r.rank_group, *vals)
     out_console.print(rt)
-    out_console.print("[dim]约 = 原文为约数（余、近、以上…）；↑↓ = 较该单位上一年度；#n = 同年度排名（出庭应诉率等越高越好、败诉率越低越好的指标 #1 为最优，其余从大到小）。"
+    out_console.print("[dim]约 = 原文为约数（余、近、以上…）；↑↓ = 较该单位上一年度；#n/m = 在同年度、同一排名范围（县级、乡镇（街道）、县级部门…）"
+                      "的 m 个单位中排第 n（出庭应诉率等越高越好、败诉率越低越好的指标 #1 为最优，其余从大到小；名与人、宗与件等视为同一计量）。"
                       "--csv / --xlsx 导出全部指标及原文证据。[/dim]")
 
 

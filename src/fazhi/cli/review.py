@@ -3,11 +3,12 @@ answer each with a 审查意见书 (``--format docx --out DIR``: ``DIR/<stem>.�
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,10 +16,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from fazhi.cli.common import err_console, no_reports, out_console
 from fazhi.documents.opinion import opinion_docx, opinion_filename
+from fazhi.review import batch, render
 from fazhi.review import read as _read
-from fazhi.review import render
-from fazhi.review.pipeline import review_path
-from fazhi.review.read import DEFAULT_MAX_BYTES, ReadError
+from fazhi.review.pipeline import Reviewer
+from fazhi.review.read import DEFAULT_MAX_BYTES
 
 
 class Fmt(StrEnum):
@@ -56,11 +57,15 @@ def review(
     max_size: Annotated[float, typer.Option("--max-size", help="Refuse files larger than this many MB.")
                         ] = DEFAULT_MAX_BYTES / 1024 / 1024,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", "-j", min=0, help="Review processes for many files (default: the number of CPU cores; "
+                                       "0: in this process).", show_default=False)] = None,
 ) -> None:
     """Review reports: required parts, outline, issuer, figures, findings and score.
 
     Unreadable files are reported (file and reason) and the batch goes on; the
-    exit status is 1 if any file failed.
+    exit status is 1 if any file failed.  Many files are reviewed on every core
+    (``--workers``); output files and messages keep the order of the files.
     """
     files = expand(paths)
     if not files:
@@ -73,44 +78,33 @@ def review(
         raise typer.Exit(2)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-    max_bytes = int(max_size * 1024 * 1024)
+    work = functools.partial(_review_one, fmt=fmt, with_text=with_text, max_bytes=int(max_size * 1024 * 1024),
+                             lines=len(files) > 1)
+    # the terminal view is drawn here; the other formats are rendered by the workers
+    n_workers = 0 if fmt == Fmt.terminal else batch.default_workers() if workers is None else workers
+    _reviewer().warm_up()  # before the workers fork: they start with the knowledge loaded
+    outcomes = batch.run(work, _targets(files, out, fmt), n_workers)  # workers start before the progress bar
     failed = 0
-    written: set[str] = set()
     show_progress = not quiet and len(files) > 1 and (out is not None or fmt != Fmt.terminal)
     progress = Progress(TextColumn("[bold]审查[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         TextColumn("{task.fields[name]}"), console=err_console, transient=True,
                         disable=not show_progress)
     with progress:
         task = progress.add_task("review", total=len(files), name="")
-        for path in files:
+        for done in outcomes:
+            path = done.item[0]
             progress.update(task, name=path.name)
-            try:
-                rv = review_path(path, max_bytes=max_bytes)
-            except ReadError as exc:
+            if done.read_error is not None:
                 failed += 1
-                progress.console.print(f"[red]✗[/red] {exc.path}: {exc.reason}", highlight=False)
-                progress.advance(task)
-                continue
-            except Exception as exc:  # a bug must not stop the batch
-                failed += 1
-                progress.console.print(f"[red]✗[/red] {path}: internal error: {type(exc).__name__}: {exc}",
+                progress.console.print(f"[red]✗[/red] {done.read_error.path}: {done.read_error.reason}",
                                        highlight=False)
-                progress.advance(task)
-                continue
-            if out is not None:
-                stem = path.stem if path.stem not in written else f"{path.stem}.{path.suffix.lstrip('.')}"
-                written.add(stem)
-                if fmt == Fmt.docx:
-                    (out / opinion_filename(stem)).write_bytes(opinion_docx(rv.to_json()))
-                else:
-                    (out / f"{stem}.{EXT[fmt]}").write_text(_render(rv, fmt, with_text), encoding="utf-8")
+            elif done.internal is not None:
+                failed += 1
+                progress.console.print(f"[red]✗[/red] {path}: internal error: {done.internal}", highlight=False)
             elif fmt == Fmt.terminal:
-                render.terminal(rv, out_console)
-            elif fmt == Fmt.json and len(files) > 1:
-                sys.stdout.write(json.dumps(rv.to_json(with_text), ensure_ascii=False) + "\n")
-            else:
-                sys.stdout.write(_render(rv, fmt, with_text))
-                sys.stdout.write("\n")
+                render.terminal(done.value, out_console)
+            elif done.value is not None:
+                sys.stdout.write(done.value + "\n")
             progress.advance(task)
     if not quiet and (out is not None or failed):
         ok = len(files) - failed
@@ -120,9 +114,47 @@ def review(
         raise typer.Exit(1)
 
 
+@functools.cache
+def _reviewer() -> Reviewer:
+    """This process's reviewer (the files' knowledge), made once: a worker inherits or makes its own."""
+    return Reviewer()
+
+
+def _targets(files: list[Path], out: Path | None, fmt: Fmt) -> list[tuple[Path, Path | None]]:
+    """Each report with its output file in ``out``: ``<stem>.<ext>``, or ``<stem>.<suffix>.<ext>`` for a
+    second file of the same stem (``None`` without ``out``)."""
+    if out is None:
+        return [(path, None) for path in files]
+    written: set[str] = set()
+    jobs: list[tuple[Path, Path | None]] = []
+    for path in files:
+        stem = path.stem if path.stem not in written else f"{path.stem}.{path.suffix.lstrip('.')}"
+        written.add(stem)
+        jobs.append((path, out / (opinion_filename(stem) if fmt == Fmt.docx else f"{stem}.{EXT[fmt]}")))
+    return jobs
+
+
+def _review_one(job: tuple[Path, Path | None], *, fmt: Fmt, with_text: bool, max_bytes: int, lines: bool) -> Any:
+    """Review one file (in a worker or here): write it to its target and return nothing, or return the text
+    to print (one JSON line per report when there are several), or, for the terminal, the review."""
+    path, target = job
+    rv = _reviewer().review_path(path, max_bytes=max_bytes)
+    if target is not None and fmt == Fmt.docx:
+        target.write_bytes(opinion_docx(rv.to_json()))
+        return None
+    if target is not None:
+        target.write_text(_render(rv, fmt, with_text), encoding="utf-8")
+        return None
+    if fmt == Fmt.terminal:
+        return rv
+    if fmt == Fmt.json and lines:
+        return json.dumps(rv.to_json(with_text), ensure_ascii=False)
+    return _render(rv, fmt, with_text)
+
+
 def _render(rv, fmt: Fmt, with_text: bool) -> str:
     if fmt == Fmt.json:
-        return json.dumps(rv.to_json(with_text), ensure_ascii=False, indent=1)
+        return render.json_text(rv.to_json(with_text))
     if fmt == Fmt.md:
         return render.markdown(rv)
     if fmt == Fmt.html:

@@ -3,7 +3,8 @@
 The workbook has four sheets: 指标数据 (units × indicators, frozen header,
 Chinese column names, number formats; approximate values shown as 约…;
 every cell carries its evidence sentence as a comment), 指标明细 (one line per
-value with evidence, year-over-year change, rank and percentile), 审查意见
+value with evidence, year-over-year change, rank and percentile, and the units
+the rank is among: 2023年·县级), 审查意见
 (findings) and 必备内容 (the parts checklist with scores).
 
 Every cell goes through :mod:`fazhi.exports`: text that a spreadsheet program
@@ -16,7 +17,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from fazhi.corpus.compare import RANK_ORDER, Table
+from fazhi.corpus.compare import RANK_ORDER, Table, rank_scope
 from fazhi.exports import csv_row, xlsx_cell, xlsx_row
 from fazhi.units.identity import LEVEL_LABEL
 
@@ -39,8 +40,8 @@ def write_csv(table: Table, path: Path | str, *, long: bool = False) -> int:
         w = csv.writer(fh)
         if long:
             w.writerow(["单位", "级别", "地区", "年度", "指标代码", "指标", "数值", "单位（计量）", "约数",
-                        "同比变化", "同比变化率", "上年", "排名", "参与排名数", "百分位", "排名方向", "原文", "起",
-                        "止", "报告ID"])
+                        "同比变化", "同比变化率", "上年", "排名", "参与排名数", "排名范围", "百分位", "排名方向", "原文",
+                        "起", "止", "报告ID"])
             n = 0
             for r in table.rows:
                 for col in table.columns:
@@ -52,7 +53,8 @@ def write_csv(table: Table, path: Path | str, *, long: bool = False) -> int:
                         col.name, _num(c.value), c.unit or "", "是" if c.approx else "",
                         "" if c.delta is None else _num(c.delta),
                         "" if c.delta_pct is None else f"{c.delta_pct:.4f}", c.prev_year or "", c.rank or "",
-                        c.of or "", "" if c.percentile is None else f"{c.percentile:.3f}", RANK_ORDER[col.better],
+                        c.of or "", rank_scope(r) if c.rank else "",
+                        "" if c.percentile is None else f"{c.percentile:.3f}", RANK_ORDER[col.better],
                         c.text, c.start, c.end, r.report_id]))
                     n += 1
             return n
@@ -123,8 +125,8 @@ def write_xlsx(table: Table, path: Path | str, *, findings: list[dict[str, Any]]
 
     wd = wb.create_sheet("指标明细")
     header(wd, ["单位", "级别", "地区", "年度", "指标", "数值", "计量单位", "约数", "同比变化", "同比变化率",
-                "排名", "参与排名", "百分位", "排名方向", "原文（证据）", "报告ID", "起止"],
-           [26, 8, 22, 8, 24, 12, 10, 6, 12, 10, 8, 8, 8, 10, 60, 8, 12])
+                "排名", "参与排名", "排名范围", "百分位", "排名方向", "原文（证据）", "报告ID", "起止"],
+           [26, 8, 22, 8, 24, 12, 10, 6, 12, 10, 8, 8, 16, 8, 10, 60, 8, 12])
     for r in table.rows:
         for col in table.columns:
             c = r.cells.get(col.id)
@@ -133,11 +135,12 @@ def write_xlsx(table: Table, path: Path | str, *, findings: list[dict[str, Any]]
             xlsx_row(wd, [r.issuer, LEVEL_LABEL.get(r.level or "", r.level), r.region, r.year, col.name,
                           _num(c.value), c.unit, "约" if c.approx else "",
                           None if c.delta is None else _num(round(c.delta, 4)), c.delta_pct, c.rank, c.of,
-                          c.percentile, RANK_ORDER[col.better], c.text, r.report_id, f"{c.start}-{c.end}"])
+                          rank_scope(r) if c.rank else None, c.percentile, RANK_ORDER[col.better], c.text,
+                          r.report_id, f"{c.start}-{c.end}"])
             row = wd.max_row
             wd.cell(row=row, column=10).number_format = "0.0%"
-            wd.cell(row=row, column=13).number_format = "0%"
-            wd.cell(row=row, column=15).alignment = wrap
+            wd.cell(row=row, column=14).number_format = "0%"
+            wd.cell(row=row, column=16).alignment = wrap
     wd.auto_filter.ref = wd.dimensions
 
     wf = wb.create_sheet("审查意见")

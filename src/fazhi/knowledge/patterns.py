@@ -41,7 +41,8 @@ except ImportError:  # pragma: no cover - Python < 3.11
 PATTERN_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "parts": (("parts", "*", "heading", "*"), ("parts", "*", "text", "*")),
     "rules": (("rules", "*", "params", "causes"),),
-    "indicators": (("indicators", "*", "exclude"), ("indicators", "*", "requires")),
+    "indicators": (("indicators", "*", "exclude"), ("indicators", "*", "requires"),
+                   ("indicators", "*", "qualifiers"), ("indicators", "*", "totals"), ("defaults", "totals")),
     "units": (("names", "*"),),
 }
 MAX_LENGTH = 2000

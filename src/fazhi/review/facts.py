@@ -10,8 +10,16 @@ rules).  Matching is clause based and runs in one pass:
    figure nearest to it — and those that start right after it in the same
    clause are the candidates;
 3. candidates whose indicator does not accept the quantity's unit, or whose
-   ``exclude``/``requires`` expressions say no, are dropped; the nearest
-   remaining signal decides.
+   ``exclude``/``requires`` expressions say no, are dropped; so are those
+   whose clause names none of the indicator's ``subjects`` (a list's size is
+   not a count of cases handled) or holds one of its ``qualifiers`` without
+   calling the figure a whole (``totals``: "组织150名执法人员参加测试" counts
+   those tested, "全区278名行政执法人员" the officers); the nearest remaining
+   signal decides;
+4. a figure right after a fact of the same sentence whose clause opens with
+   one of the verbs the indicator ``counts`` ("收到行政复议申请58件，受理52件")
+   is that indicator's figure, and replaces the fact before it unless that
+   one's clause has such a verb too.
 
 Each fact carries its evidence: the clause holding the figure, widened to the
 signal when the signal sits in an earlier clause of the sentence.
@@ -19,7 +27,6 @@ signal when the signal sits in an earlier clause of the sentence.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +37,22 @@ from fazhi.review.model import Fact, Quantity, Review, Span
 from fazhi.units import divisions
 
 _CLAUSE_DELIMS = "，,；;。！!？?\n"
-_SENTENCE_DELIMS = frozenset("；;。！!？?\n")
+_SENTENCE_DELIMS = "；;。！!？?\n"
 _DELIM_RE = re.compile(f"[{re.escape(_CLAUSE_DELIMS)}]")
+_SENTENCE_RE = re.compile(f"[{re.escape(_SENTENCE_DELIMS)}]")
+
+
+def _before(chars: re.Pattern[str], backwards: str, pos: int) -> int:
+    """Where the text after the last of ``chars`` before ``pos`` starts (0 without one); ``backwards`` is the
+    text reversed, so that this is one forward search."""
+    m = chars.search(backwards, len(backwards) - pos)
+    return len(backwards) - m.start() if m else 0
+
+
+def _after(chars: re.Pattern[str], text: str, pos: int) -> int:
+    """The first of ``chars`` at or after ``pos`` (the text's end without one)."""
+    m = chars.search(text, pos)
+    return m.start() if m else len(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +74,27 @@ class Indicator:
     order: int
     ref: str | None = None
     better: str | None = None  # "higher" | "lower" | None (a size: neither way is better)
+    subjects: re.Pattern[str] | None = None  # one of the nouns it counts must be named in the clause
+    qualifiers: re.Pattern[str] | None = None  # in the clause: the figure counts a part or another measure…
+    totals: re.Pattern[str] | None = None  # …unless the clause calls it a whole before the figure
+    counts: re.Pattern[str] | None = None  # the verbs of the figures it counts, opening a clause
+
+    def names_subject(self, text: str, start: int, end: int) -> bool:
+        """Does ``text[start:end]`` name what this indicator counts (always, without ``subjects``)?"""
+        return self.subjects is None or self.subjects.search(text, start, end) is not None
+
+    def qualified(self, text: str, start: int, figure: int, end: int) -> bool:
+        """Do the words of the clause ``text[start:end]`` make its figure (at ``figure``) a part or another
+        measure: one of the ``qualifiers`` in the clause and none of the ``totals`` before the figure?"""
+        if self.qualifiers is None or self.qualifiers.search(text, start, end) is None:
+            return False
+        return self.totals is None or self.totals.search(text, start, figure) is None
 
 
-@dataclass(frozen=True, slots=True)
-class _Use:
-    """One indicator's use of a catalogue phrase."""
-
-    indicator: int  # index into Catalogue.indicators
-    after: bool  # an `after` phrase (else a signal before the figure)
-    length: int  # of the phrase
+#: an indicator that uses a phrase: (its index, how far the phrase may be from the figure, -priority, order)
+_Owner = tuple[int, int, int, int]
+#: phrase prefix (its first two characters) -> [(phrase, its length, the indicators that use it)], longest first
+_Table = dict[str, tuple[tuple[str, int, tuple[_Owner, ...]], ...]]
 
 
 @dataclass(frozen=True)
@@ -69,12 +102,12 @@ class Catalogue:
     version: str
     indicators: tuple[Indicator, ...]
     groups: dict[str, str]
-    # phrase prefix (its first two characters) -> [(phrase, uses)], longest first
-    by_prefix: dict[str, tuple[tuple[str, tuple[_Use, ...]], ...]]
+    # measure word -> (its signals before the figure, its phrases after it): only the indicators that
+    # accept that measure word, so a figure looks up nothing it could not be
+    tables: dict[str, tuple[_Table, _Table]]
     reach_before: int  # the longest max_distance + phrase length
     reach_after: int
     after_span: int  # after phrases start within this many characters of the figure
-    after_units: frozenset[str]  # units of the indicators that have after phrases
 
     def get(self, indicator_id: str) -> Indicator | None:
         for ind in self.indicators:
@@ -92,6 +125,7 @@ def compile_catalogue(data: dict[str, Any]) -> Catalogue:
     defaults = data.get("defaults") or {}
     dmax = int(defaults.get("max_distance", 12))
     dafter = int(defaults.get("after_distance", 4))
+    dtotals = defaults.get("totals")
     inds: list[Indicator] = []
     for n, d in enumerate(data["indicators"]):
         inds.append(Indicator(
@@ -103,27 +137,46 @@ def compile_catalogue(data: dict[str, Any]) -> Catalogue:
             exclude=re.compile(d["exclude"]) if d.get("exclude") else None,
             requires=re.compile(d["requires"]) if d.get("requires") else None,
             priority=int(d.get("priority", 0)), order=n, ref=d.get("ref"), better=d.get("better"),
+            subjects=_words(d.get("subjects")), qualifiers=_pattern(d.get("qualifiers")),
+            totals=_pattern(d.get("totals", dtotals)), counts=_words(d.get("counts"), opening=True),
         ))
-    # phrase -> who uses it; looked up by its first two characters
-    owners: dict[str, list[_Use]] = {}
-    for i, ind in enumerate(inds):
-        for p in ind.signals:
-            owners.setdefault(p, []).append(_Use(i, False, len(p)))
-        for p in ind.after:
-            owners.setdefault(p, []).append(_Use(i, True, len(p)))
-    by_prefix: dict[str, list[tuple[str, tuple[_Use, ...]]]] = {}
-    for p in sorted(owners, key=len, reverse=True):
-        by_prefix.setdefault(p[:2], []).append((p, tuple(owners[p])))
-    longest = max((len(p) for p in owners), default=0)
+    longest = max((len(p) for i in inds for p in (*i.signals, *i.after)), default=0)
+    units = sorted({u for i in inds for u in i.units})
     return Catalogue(
         version=str(data.get("version", "0")), indicators=tuple(inds),
         groups=dict(data.get("groups") or {}),
-        by_prefix={k: tuple(v) for k, v in by_prefix.items()},
+        tables={u: (_table(inds, u, after=False), _table(inds, u, after=True)) for u in units},
         reach_before=max((i.max_distance for i in inds), default=0) + longest,
         reach_after=max((i.after_distance for i in inds), default=0) + longest,
         after_span=max((i.after_distance for i in inds if i.after), default=-1) + 1,
-        after_units=frozenset(u for i in inds if i.after for u in i.units),
     )
+
+
+def _pattern(expr: str | None) -> re.Pattern[str] | None:
+    return re.compile(expr) if expr else None
+
+
+def _words(words: list[str] | None, *, opening: bool = False) -> re.Pattern[str] | None:
+    """One pattern for literal ``words`` (``opening``: at the start of a clause, after 共/累计/依法 and the
+    like)."""
+    if not words:
+        return None
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?:共|累计|全年|依法|先后|又)?(?:{alt})" if opening else alt)
+
+
+def _table(inds: list[Indicator], unit: str, *, after: bool) -> _Table:
+    """The phrases of the indicators that accept ``unit`` (their ``after`` phrases or their signals)."""
+    owners: dict[str, list[_Owner]] = {}
+    for i, ind in enumerate(inds):
+        if unit in ind.units:
+            reach = ind.after_distance if after else ind.max_distance
+            for p in ind.after if after else ind.signals:
+                owners.setdefault(p, []).append((i, reach, -ind.priority, ind.order))
+    table: dict[str, list[tuple[str, int, tuple[_Owner, ...]]]] = {}
+    for p in sorted(owners, key=len, reverse=True):
+        table.setdefault(p[:2], []).append((p, len(p), tuple(owners[p])))
+    return {k: tuple(v) for k, v in table.items()}
 
 
 def catalogue(kn: Knowledge | None = None) -> Catalogue:
@@ -132,64 +185,27 @@ def catalogue(kn: Knowledge | None = None) -> Catalogue:
     return k.compiled("facts.catalogue", lambda: compile_catalogue(k["indicators"]))
 
 
-#: the last (phrase index, first-character pattern): the index itself is kept, so a new catalogue's
-#: index can never be mistaken for it (an ``id()`` could be reused once the old one is freed)
-_FIRST: tuple[dict[str, Any], re.Pattern[str]] | None = None
-
-
-def _first_chars(by_prefix: dict[str, Any]) -> re.Pattern[str]:
-    """A character class of the first characters of all phrases (lets the regex
-    engine skip the positions where no phrase can start)."""
-    global _FIRST
-    last = _FIRST
-    if last is not None and last[0] is by_prefix:
-        return last[1]
-    chars = sorted({k[0] for k in by_prefix})
-    pat = re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
-    _FIRST = (by_prefix, pat)
-    return pat
-
-
-def _phrases(text: str, lo: int, hi: int, by_prefix: dict[str, Any]) -> list[tuple[int, _Use]]:
-    """Catalogue phrases starting in ``text[lo:hi]``: (position, use) pairs."""
-    out: list[tuple[int, _Use]] = []
-    get = by_prefix.get
-    startswith = text.startswith
-    for m in _first_chars(by_prefix).finditer(text, lo, hi):
-        pos = m.start()
-        found = get(text[pos:pos + 2])
-        if found is not None:
-            for phrase, uses in found:
-                if startswith(phrase, pos):
-                    for u in uses:
-                        out.append((pos, u))
-    return out
-
-
 def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -> list[Fact]:
     """The facts among ``quantities`` of ``text`` (both as in a :class:`Review`)."""
     cat = cat or catalogue()
-    if not quantities or not cat.by_prefix:
+    if not quantities or not cat.indicators:
         return []
+    tables = cat.tables
     # phrases are matched in simplified characters; evidence is quoted as written
     written, text = text, divisions.simplified(text)
-    delims = [m.start() for m in _DELIM_RE.finditer(text)]
-    sentence_delims = [p for p in delims if text[p] in _SENTENCE_DELIMS]
+    startswith = text.startswith
+    backwards = text[::-1]
     inds = cat.indicators
     facts: list[Fact] = []
     # indicators already measured in the current sentence (for 其中 breakdowns)
     seen_start, seen = -1, set[str]()
     n = len(quantities)
     for qi, q in enumerate(quantities):
-        if q.unit is None:
+        if q.unit not in tables:
             continue
-        k = bisect.bisect_left(sentence_delims, q.start)
-        sent_start = sentence_delims[k - 1] + 1 if k else 0
-        sent_end = sentence_delims[k] if k < len(sentence_delims) else len(text)
-        k = bisect.bisect_left(delims, q.start)
-        clause_start = delims[k - 1] + 1 if k else 0
-        k = bisect.bisect_left(delims, q.end)
-        clause_end = delims[k] if k < len(delims) else len(text)
+        sent_start = _before(_SENTENCE_RE, backwards, q.start)
+        clause_start = _before(_DELIM_RE, backwards, q.start)
+        clause_end = _after(_DELIM_RE, text, q.end)
         prev_end = quantities[qi - 1].end if qi else 0
         next_start = quantities[qi + 1].start if qi + 1 < n else len(text)
         lo = max(sent_start, prev_end, q.start - cat.reach_before)
@@ -197,28 +213,35 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
 
         # (distance, -priority, -phrase length, order, indicator, phrase start, phrase end, after)
         cands: list[tuple[int, int, int, int, int, int, int, bool]] = []
-        found = _phrases(text, lo, q.start, cat.by_prefix)
-        if q.unit in cat.after_units:
-            found += _phrases(text, q.end, min(hi, q.end + cat.after_span), cat.by_prefix)
-        for h, u in found:
-            ind = inds[u.indicator]
-            if q.unit not in ind.units:
-                continue
-            ps, pe = h, h + u.length
-            if u.after:
-                if ps < q.end or pe > hi:
-                    continue
-                dist = ps - q.end
-                if dist > ind.after_distance:
-                    continue
-            else:
-                if pe > q.start:
-                    continue
-                dist = q.start - pe
-                if dist > ind.max_distance:
-                    continue
-            cands.append((dist, -ind.priority, ps - pe, ind.order, u.indicator, ps, pe, u.after))
+        before, after_table = tables[q.unit]
+        # signals ending before the figure (a phrase has two characters at least)
+        for ps in range(lo, q.start - 1):
+            found = before.get(text[ps:ps + 2])
+            if found is not None:
+                for phrase, length, owners in found:
+                    pe = ps + length
+                    if pe <= q.start and startswith(phrase, ps):
+                        dist = q.start - pe
+                        for i, reach, neg_priority, order in owners:
+                            if dist <= reach:
+                                cands.append((dist, neg_priority, -length, order, i, ps, pe, False))
+        # phrases starting right after it, within the clause
+        if after_table:
+            for ps in range(q.end, min(hi, q.end + cat.after_span)):
+                found = after_table.get(text[ps:ps + 2])
+                if found is not None:
+                    for phrase, length, owners in found:
+                        pe = ps + length
+                        if pe <= hi and startswith(phrase, ps):
+                            dist = ps - q.end
+                            for i, reach, neg_priority, order in owners:
+                                if dist <= reach:
+                                    cands.append((dist, neg_priority, -length, order, i, ps, pe, True))
         if not cands:
+            carried = _counted(text, written, q, facts, inds, sent_start, prev_end, max(clause_start, prev_end),
+                               clause_end)
+            if carried is not None:
+                facts.append(carried)
             continue
         cands.sort()
         for _d, _p, _l, _o, i, ps, pe, after in cands:
@@ -229,17 +252,15 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
             # figure, also the words up to the phrase
             # — but not before the previous figure of the clause, which has its own
             # words ("学法讲座4场、集中学法活动10次": 讲座 is the 4's)
-            own = max(clause_start, prev_end)
-            if after:
-                between = f"{text[own:q.start]}|{text[q.end:ps]}"
-            else:
-                between = text[min(ps, own):q.start]
-            if ind.exclude is not None and ind.exclude.search(between):
-                continue
+            if ind.exclude is not None:
+                own = max(clause_start, prev_end)
+                between = f"{text[own:q.start]}|{text[q.end:ps]}" if after else text[min(ps, own):q.start]
+                if ind.exclude.search(between):
+                    continue
             # before the figure: the sentence up to it ("…规范性文件7件，废止3件");
             # after it: the whole sentence ("6次通过常委会议…，研究部署法治建设")
             if ind.requires is not None and not ind.requires.search(
-                    text, sent_start, sent_end if after else q.start):
+                    text, sent_start, _after(_SENTENCE_RE, text, q.start) if after else q.start):
                 continue
             # "抽查155次，其中跨部门联合抽查30次": a breakdown of a total
             # already counted is not the indicator again
@@ -247,6 +268,8 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
                 continue
             start = min(clause_start, ps)
             end = max(clause_end, pe)
+            if not ind.names_subject(text, start, end) or ind.qualified(text, start, q.start, end):
+                continue
             facts.append(Fact(indicator=ind.id, value=q.value, unit=q.unit, approx=q.approx,
                               start=start, end=end, text=written[start:end],
                               quantity=Span(q.start, q.end, q.text), name=ind.name))
@@ -255,6 +278,27 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
             seen.add(ind.id)
             break
     return facts
+
+
+def _counted(text: str, written: str, q: Quantity, facts: list[Fact], inds: tuple[Indicator, ...],
+             sent_start: int, prev_end: int, own: int, clause_end: int) -> Fact | None:
+    """A figure without a signal of its own, right after a fact of the same sentence (the figure before it,
+    ending at ``prev_end``), whose words open with a verb that fact's indicator ``counts`` ("收到行政复议申请58件，
+    受理52件": 52 is the indicator's): its fact, which replaces the one before it (removed from ``facts`` here)
+    unless that one's words have such a verb too.  ``own`` is where the figure's own words start."""
+    if not facts or facts[-1].start < sent_start:
+        return None
+    prev = facts[-1]
+    shown = prev.quantity
+    ind = next((i for i in inds if i.id == prev.indicator), None)
+    if shown is None or shown.end != prev_end or ind is None or ind.counts is None or q.unit not in ind.units:
+        return None
+    if ind.counts.fullmatch(text, own, q.start) is None:
+        return None
+    if ind.counts.search(text, prev.start, shown.start) is None:
+        facts.pop()
+    return Fact(indicator=ind.id, value=q.value, unit=q.unit, approx=q.approx, start=prev.start, end=clause_end,
+                text=written[prev.start:clause_end], quantity=Span(q.start, q.end, q.text), name=ind.name)
 
 
 def extract(review: Review) -> list[Fact]:

@@ -66,24 +66,41 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+def gives_causes(review: Review, causes: str) -> bool | None:
+    """Does the shortcomings part say why (the pattern ``causes`` in its region)?  ``None``: no such part.
+    Looked for once per review (the finding and the score both ask)."""
+    key = f"causes:{causes}"
+    if key not in review.memo:
+        reg = region(review, "shortcomings")
+        review.memo[key] = None if reg is None else \
+            _rx(causes).search(divisions.simplified(review.text), reg[0], reg[1]) is not None
+    return review.memo[key]
+
+
 @register_check("no_causes")
 def _no_causes(review: Review, params: dict) -> Iterator[Hit]:
-    reg = region(review, "shortcomings")
-    if reg is None:
-        return
-    if not _rx(params["causes"]).search(divisions.simplified(review.text), reg[0], reg[1]):
+    if gives_causes(review, params["causes"]) is False:
         yield {}, [review.parts["shortcomings"].evidence] if review.parts["shortcomings"].evidence else []
 
 
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
 def _bigrams(s: str, stop: frozenset[str]) -> set[str]:
-    han = re.sub(r"[^\u4e00-\u9fff]", " ", s)
-    out = set()
-    for word in han.split():
-        for i in range(len(word) - 1):
-            bg = word[i:i + 2]
-            if bg not in stop:
-                out.add(bg)
-    return out
+    """The pairs of adjacent Chinese characters of ``s`` that are not in ``stop``."""
+    out = {word[i:i + 2] for word in _HAN_RUN.findall(s) for i in range(len(word) - 1)}
+    return out - stop if stop else out
+
+
+def _themes(kn: Knowledge, themes: dict[str, list[str]]) -> list[tuple[str, re.Pattern[str]]]:
+    """Each theme of a rule's ``themes`` with one pattern for its words, compiled once per knowledge (the
+    rule's parameters are part of the knowledge, so the dict itself is the key while it lives)."""
+    cache: dict[int, tuple[Any, list[tuple[str, re.Pattern[str]]]]] = kn.compiled("findings.themes", dict)
+    got = cache.get(id(themes))
+    if got is None or got[0] is not themes:
+        got = cache[id(themes)] = (themes, [(t, re.compile("|".join(re.escape(w) for w in words) or "(?!)"))
+                                            for t, words in themes.items()])
+    return got[1]
 
 
 def unanswered(review: Review, params: dict) -> tuple[list[Span], list[Span]]:
@@ -101,16 +118,15 @@ def _unanswered_items(review: Review, params: dict) -> tuple[list[Span], list[Sp
         return short, []
     plain = divisions.simplified(review.text)  # the phrasings are simplified Chinese
     plan = plain[reg[0]:reg[1]]
-    themes: dict[str, list[str]] = params.get("themes", {})
+    themes = _themes(review.kn, params.get("themes", {}))
     stop = frozenset(params.get("stop", []))
-    plan_themes = {t for t, words in themes.items() if any(w in plan for w in words)}
+    plan_themes = {t for t, words in themes if words.search(plan)}
     plan_bg = _bigrams(plan, stop)
     need = int(params.get("min_shared", 3))
     left = []
     for it in short:
         said = plain[it.start:it.end]
-        its = {t for t, words in themes.items() if any(w in said for w in words)}
-        if its & plan_themes:
+        if any(words.search(said) for t, words in themes if t in plan_themes):
             continue
         if len(_bigrams(said, stop) & plan_bg) >= need:
             continue
@@ -202,7 +218,14 @@ def _no_title(review: Review, params: dict) -> Iterator[Hit]:
 
 
 def boilerplate_hits(review: Review, phrases: list[str]) -> list[Span]:
-    """Occurrences of known formulaic phrases (longest first, no overlaps)."""
+    """Occurrences of known formulaic phrases (longest first, no overlaps); found once per review."""
+    key = "boilerplate:" + "|".join(phrases)
+    if key not in review.memo:
+        review.memo[key] = _boilerplate_hits(review, phrases)
+    return review.memo[key]
+
+
+def _boilerplate_hits(review: Review, phrases: list[str]) -> list[Span]:
     text = divisions.simplified(review.text)
     taken: list[tuple[int, int]] = []
     out: list[Span] = []

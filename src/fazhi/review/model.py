@@ -280,7 +280,10 @@ class Review:
 
     def line_at(self, pos: int) -> Line | None:
         """The line (paragraph) holding offset ``pos``."""
-        i = bisect.bisect_right(self.lines, pos, key=lambda ln: ln.start) - 1
+        starts = self.memo.get("line_starts")
+        if starts is None or starts[0] is not self.lines:  # the lines' starts, listed once per list of lines
+            starts = self.memo["line_starts"] = (self.lines, [ln.start for ln in self.lines])
+        i = bisect.bisect_right(starts[1], pos) - 1
         return self.lines[i] if i >= 0 else None
 
     def nodes(self) -> list[Node]:

@@ -14,12 +14,14 @@ What it does, keeping a map back to the offsets of the text as read
   stripped; blank lines are dropped, so a paragraph is exactly one line.
 * a paragraph broken by a page break, a blank line or PDF line wrapping is
   joined again, and a title split over two lines (``某区人民政府`` /
-  ``关于……的报告``) becomes one line.  Headings, list items, dates and
-  signature lines are never joined to what follows.
+  ``关于……的报告``) becomes one line.  Headings, list items, dates,
+  signature lines and a web page's source-and-time line (``来源：… 发布时间：…``)
+  are never joined to what follows.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from fazhi.review.model import OffsetMap
@@ -44,8 +46,10 @@ _HALF_MAP = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "?": "�
 _QUOTES = re.compile(r'"([^"\n]*)"')
 
 # --- deletions inside a line ------------------------------------------------
-# candidates; a run of spaces is deleted only next to Chinese (see _deletable)
-_DELETE = re.compile(r"\[bookmark[:：][^\]\n]*\]|[\u200b-\u200f\u2060\ufeff\u00ad]| +")
+# candidates; a run of spaces is deleted only next to Chinese (see _deletable).  Written to start with one
+# character class (a Word bookmark, an invisible character, spaces — told apart by looking back at that
+# character), which lets the regular expression engine skip the text between candidates.
+_DELETE = re.compile(r"[\[\u200b-\u200f\u2060\ufeff\u00ad ](?:(?<=\[)bookmark[:：][^\]\n]*\]|(?<= ) *|(?<=[^\[ ]))")
 _LATIN = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz%")
 
 
@@ -53,11 +57,12 @@ def _is_cjk(ch: str) -> bool:
     return bool(ch) and _CJK_CHAR.match(ch) is not None
 
 
-def _deletable(line: str, m: re.Match[str]) -> bool:
-    if line[m.start()] != " ":
+def _deletable(line: str, start: int, end: int) -> bool:
+    """May ``line[start:end]`` (a candidate of ``_DELETE``) go?"""
+    if line[start] != " ":
         return True  # an artefact or an invisible character
-    before = line[m.start() - 1] if m.start() else ""
-    after = line[m.end()] if m.end() < len(line) else ""
+    before = line[start - 1] if start else ""
+    after = line[end] if end < len(line) else ""
     if _is_cjk(after):
         return _is_cjk(before) or before in _LATIN  # 依法护 航, 2023 年, LED 屏
     return _is_cjk(before) and after in _LATIN  # 共 10 余场
@@ -92,6 +97,12 @@ _UNIT_END = re.compile(r"(?:政府|局|委|委员会|办事处|办公室|街道|
 _MARKER_HEAD = re.compile(rf"^(?:[{_NUM}]+[、.．]|（[{_NUM}\d]+）|\d{{1,2}}[.、．](?!\d)|第[{_NUM}\d]+部分|#+)")
 
 
+# a line a web page puts above the article: 来源：X区司法局 发布时间：2023-02-14 10:20:11
+_WEB_META = re.compile(
+    r"^(?:(?:信息|文章)?来源|发布(?:时间|日期|机构|单位)|作者|(?:责任)?编辑|浏览(?:次数)?|点击(?:数|量)|阅读(?:数|量)|字号)[：:]"
+    r"|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}\s*\d{1,2}:\d{2}")
+
+
 def _should_join(a: str, b: str) -> bool:
     """Is line ``b`` the continuation of line ``a`` (one paragraph broken in two)?"""
     if not a or not b:
@@ -102,14 +113,19 @@ def _should_join(a: str, b: str) -> bool:
         return False
     if (not _ENDS_CLOSED.search(a) and len(a) <= 40 and _UNIT_END.search(a)
             and (b.startswith("关于") or (len(b) <= 60 and _TITLE_END.search(b) and not _TITLE_END.search(a)))):
-        return True  # a title split after the issuer's name
+        return not _web_meta(a, b)  # a title split after the issuer's name
     if _ENDS_CLOSED.search(a) or _TITLE_END.search(a):
         return False
     if _MARKER_HEAD.match(a) and len(a) < 40:
         return False  # a short heading: what follows is its body
     if len(a) < 20:
         return False  # a short line without punctuation: a heading, a name, a signature
-    return True
+    return not _web_meta(a, b)
+
+
+def _web_meta(a: str, b: str) -> bool:
+    """Is one of the lines a web page's source and time (a line of its own)?"""
+    return _WEB_META.search(a) is not None or _WEB_META.search(b) is not None
 
 
 def normalise(text: str) -> tuple[str, OffsetMap]:
@@ -118,7 +134,10 @@ def normalise(text: str) -> tuple[str, OffsetMap]:
         if "\n" not in text:
             text = text.replace("\r", "\n")  # old Mac line ends: one-to-one
         # "\r\n": the "\r" is stripped with the line's other white space below
-    t = text.translate(_TRANS) if _TRANS_CHARS.search(text) else text
+    t = text
+    # one to one, so the characters present are replaced one after the other (faster than translate)
+    for ch in set(_TRANS_CHARS.findall(text)):
+        t = t.replace(ch, _TRANS[ord(ch)])
     if _HALF.search(t):
         t = _half(t)
     if '"' in t:
@@ -130,6 +149,10 @@ def normalise(text: str) -> tuple[str, OffsetMap]:
     prev = ""  # the previous kept line, for joining
     # lines are judged in simplified characters (報告 ends a title as 报告 does)
     t2s = divisions.t2s_table() if divisions.is_traditional(t) else None
+    # what may be deleted, found in one pass (no candidate crosses a line or the white space stripped
+    # from a line's ends); each line looks at its own
+    cands = [m.span() for m in _DELETE.finditer(t)]
+    starts = [a for a, _ in cands]
     pos = 0
     for raw in t.split("\n"):
         line_start = pos
@@ -143,12 +166,15 @@ def normalise(text: str) -> tuple[str, OffsetMap]:
         # deletions inside the line, with an anchor after each
         pieces: list[tuple[str, int]] = []  # (text, original start)
         last = 0
-        for m in _DELETE.finditer(content):
-            if not _deletable(content, m):
+        k = bisect.bisect_left(starts, s0)
+        while k < len(cands) and cands[k][0] < s0 + len(content):
+            a, b = cands[k][0] - s0, cands[k][1] - s0
+            k += 1
+            if not _deletable(content, a, b):
                 continue
-            if m.start() > last:
-                pieces.append((content[last:m.start()], s0 + last))
-            last = m.end()
+            if a > last:
+                pieces.append((content[last:a], s0 + last))
+            last = b
         if last < len(content):
             pieces.append((content[last:], s0 + last))
         if not pieces:

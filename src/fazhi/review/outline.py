@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fazhi.review.model import Finding, Node, Review, Span
 from fazhi.units import divisions
@@ -33,6 +34,8 @@ _HEAD = re.compile(
     rf")"
 )
 _NUM_SET = frozenset(_NUM)
+# the characters a heading line can start with, besides a digit (a line starting otherwise is not tried)
+_HEAD_FIRST = frozenset("#-•·●▪◆■□◇○*第（(" + _NUM + "".join(chr(c) for c in range(ord("①"), ord("⑳") + 1)))
 # an inline item starts a line, or follows punctuation, a bullet or a lead-in word
 _ITEM_AFTER_CHARS = frozenset("。；：，！？ -•\t")
 _ITEM_AFTER_WORDS = ("比如", "例如", "其中", "主要有", "表现在")
@@ -71,6 +74,7 @@ _TITLE_HINT = re.compile(r"报告|总结|述职|(?:年|法治|依法行政).*情
 _NOT_TITLE = re.compile(r"〔\d{4}〕|\[\d{4}\]|文件$|^(?:签发|密级|紧急|发文)")
 
 
+@lru_cache(maxsize=1024)
 def numeral(marker: str) -> int | None:
     """The number a marker carries: '（十二）' → 12, '3.' → 3, '二是' → 2."""
     digits = re.sub(r"\D", "", marker)
@@ -155,7 +159,7 @@ def _marks(review: Review) -> list[_Mark]:
         if title_span and ln.start <= title_span.start < ln.end + 1:
             continue
         line = text[ln.start:ln.end]
-        m = _HEAD.match(line)
+        m = _HEAD.match(line) if line[:1] in _HEAD_FIRST or line[:1].isdecimal() else None
         body_from = ln.start
         if m:
             hashes = len((m.group("hash") or "").strip())
@@ -171,7 +175,7 @@ def _marks(review: Review) -> list[_Mark]:
             marks.append(_Mark(level, marker, ln.start, ts, te, "heading", ln.end, md=bool(hashes)))
             body_from = ts
         else:
-            md = _MD_HEAD.match(line)
+            md = _MD_HEAD.match(line) if line[:1] == "#" else None
             if md:
                 level = len(md.group(1))
                 ts = ln.start + md.start(2)
@@ -247,6 +251,7 @@ def _check_numbering(review: Review, roots: list[Node]) -> None:
     visit(roots)
 
 
+@lru_cache(maxsize=1024)
 def _style(marker: str) -> str:
     return re.sub(rf"[{_NUM}\d]+", "N", marker)
 

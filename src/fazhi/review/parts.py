@@ -33,8 +33,32 @@ def _compile(data: dict[str, Any]) -> dict[str, dict]:
     return out
 
 
+def _any_heading(kn: Knowledge) -> re.Pattern[str]:
+    """Every part's heading phrasings in one pattern: most headings are thematic and match none of them."""
+    def make() -> re.Pattern[str]:
+        specs = kn["parts"]["parts"].values()
+        return re.compile("|".join(f"(?:{p})" for spec in specs for p in spec["heading"]) or "(?!)")
+    return kn.compiled("parts.any_heading", make)
+
+
+_SEEN_MAX = 256  # heading titles remembered per knowledge (reports repeat their headings; a few suffice)
+
+
 def classify_heading(title: str, kn: Knowledge) -> list[str]:
-    """The parts a heading title is about (specific parts win over generic ones)."""
+    """The parts a heading title is about (specific parts win over generic ones); remembered per knowledge,
+    since reports share most of their headings (主要举措和成效, 存在的问题和不足 …)."""
+    seen: dict[str, tuple[str, ...]] = kn.compiled("parts.seen_headings", dict)
+    got = seen.get(title)
+    if got is None:
+        if len(seen) >= _SEEN_MAX:
+            seen.clear()
+        got = seen[title] = tuple(_classify(title, kn))
+    return list(got)
+
+
+def _classify(title: str, kn: Knowledge) -> list[str]:
+    if _any_heading(kn).search(title) is None:
+        return []
     pats = _patterns(kn)
     specific = [n for n, p in pats.items() if not p["generic"] and p["heading"] and p["heading"].search(title)]
     if specific:
@@ -218,7 +242,15 @@ def _split_combined(review: Review, node: Node) -> dict[str, tuple[int, int]] | 
 
 def items(review: Review, name: str) -> list[Span]:
     """The separate points a part makes: its sub-headings or 一是/二是 items, else
-    its sentences (or ；-separated clauses), leaving out introductory lines."""
+    its sentences (or ；-separated clauses), leaving out introductory lines (found
+    once per review: the findings and the score both ask)."""
+    key = f"items:{name}"
+    if key not in review.memo:
+        review.memo[key] = _items(review, name)
+    return list(review.memo[key])
+
+
+def _items(review: Review, name: str) -> list[Span]:
     reg = region(review, name)
     if reg is None:
         return []

@@ -20,6 +20,7 @@ from fazhi import knowledge
 from fazhi.knowledge import Knowledge, files
 from fazhi.review import facts, findings, issuer, normalise, outline, parts, quantities, read, score
 from fazhi.review.model import Line, Review, Source
+from fazhi.units import divisions
 
 
 def _lines(text: str) -> list[Line]:
@@ -102,6 +103,7 @@ class Reviewer:
         """Review a tiny report, so the divisions table and what the stages compile from this knowledge are
         ready before the first real review (a server, a worker process)."""
         self.review_text(_WARM_TEXT)
+        divisions.prepare()
 
 
 def run(review: Review, *, knowledge: Knowledge | None = None) -> Review:

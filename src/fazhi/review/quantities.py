@@ -43,7 +43,7 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 
 _SP = "[ \u3000\t]{0,2}"
-_AR = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?"
+_AR = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]++)(?:\.[0-9]++)?"  # possessive: a shorter run of digits never fits better
 _CN = "[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*"
 _CN_ROUND = "[百千万](?=[余多])|(?<=[逾近超约])[百千万]"  # 百余人, 千余件, 万余份, 近千人
 _PCT = "百分之(?:[0-9]+(?:\\.[0-9]+)?|[一二两三四五六七八九十百][零〇一二两三四五六七八九十百]*)"
@@ -116,13 +116,18 @@ def _compile(data: dict[str, Any]) -> _Lexicon:
     mult = {k: int(v) for k, v in data["multipliers"].items()}
     approx = data["approx"]
     m_alt, b_alt, a_alt = _alt(list(mult)), _alt(approx["between"]), _alt(approx["after"])
+    # what may follow a number of a quantity: a multiplier, an approximation word or a measure word —
+    # checked as one character class first, so that the many numerals of running text (进一步, 统一)
+    # are passed over without trying every measure word
+    follows = "".join(sorted({w[0] for w in (*mult, *approx["between"], *units, *typos)}))
     pattern = re.compile(
         # the lookahead lets the engine skip quickly to the next digit
         "(?=[0-9一二两三四五六七八九十百千万])(?:"
         # 百分之九十(以上)
         rf"(?P<pct>{_PCT})(?P<pafter>{a_alt})?"
         # 4万余份, 2000余人次, 两千余人, 98.4万元, 50余万元, 90%以上
-        rf"|(?:(?P<ar>{_AR})|(?P<cn>{_CN}|{_CN_ROUND}))(?:{_SP}(?P<mult>{m_alt}))?"
+        rf"|(?:(?P<ar>{_AR})|(?P<cn>{_CN}|{_CN_ROUND}))(?={_SP}[{re.escape(follows)}])"
+        rf"(?:{_SP}(?P<mult>{m_alt}))?"
         rf"(?:{_SP}(?P<between>{b_alt}))?(?P<mult2>{m_alt})?"
         rf"{_SP}(?P<unit>{_alt(units + list(typos))})(?P<after>{a_alt})?"
         # 2.3万 with no measure word
@@ -139,15 +144,19 @@ def _compile(data: dict[str, Any]) -> _Lexicon:
                     frozenset(w[-1] for w in approx["before"]), frozenset(units))
 
 
-def _decimal(s: str) -> Decimal | None:
+def _decimal(s: str) -> Decimal | int | None:
+    """The number written in Arabic digits: an ``int`` for a whole number (most are), else a ``Decimal`` (exact
+    when multiplied: 98.4万 is 984000)."""
+    if s.isdigit():
+        return int(s)
     try:
         return Decimal(s.replace(",", ""))
     except InvalidOperation:
         return None
 
 
-def _number(value: Decimal) -> int | float:
-    if value == value.to_integral_value():
+def _number(value: Decimal | int) -> int | float:
+    if isinstance(value, int) or value == value.to_integral_value():
         return int(value)
     return float(value)
 
@@ -290,17 +299,17 @@ def _with_table_cells(t: str, text: str, found: list[Quantity], lex: _Lexicon) -
 
 def _quantity(t: str, text: str, m: re.Match[str], lex: _Lexicon, quoted: _Quoted) -> Quantity | None:
     start, end = m.span()
-    pct, ar, cn, between, after = m.group("pct", "ar", "cn", "between", "after")
+    pct, ar, cn, between, after, unit, mult1, mult2 = m.group("pct", "ar", "cn", "between", "after", "unit",
+                                                              "mult", "mult2")
     mult: str | None = None
     if pct is not None:  # 百分之九十
-        unit: str | None = "%"
+        unit = "%"
         after = m.group("pafter")
     elif ar is None and cn is None:  # 2.3万
-        ar, mult, between, unit = m.group("arm"), m.group("multm"), m.group("betm"), None
+        ar, mult, between = m.group("arm", "multm", "betm")
     else:
-        unit = m.group("unit")
-        mult = m.group("mult") or m.group("mult2")
-        if m.group("mult") and m.group("mult2"):
+        mult = mult1 or mult2
+        if mult1 and mult2:
             return None
         if unit in lex.typos:  # 160余其 → 160余起
             real, not_before = lex.typos[unit]
@@ -325,10 +334,10 @@ def _quantity(t: str, text: str, m: re.Match[str], lex: _Lexicon, quoted: _Quote
         return None
 
     # --- the number -------------------------------------------------------
-    value: Decimal | None
+    value: Decimal | int | None
     if pct is not None:
         body = pct[3:]
-        value = _decimal(body) if body[:1].isdigit() else _cn_decimal(body)
+        value = _decimal(body) if body[:1].isdigit() else chinese_number(body)
     elif ar is not None:
         value = _decimal(ar)
     else:
@@ -337,7 +346,7 @@ def _quantity(t: str, text: str, m: re.Match[str], lex: _Lexicon, quoted: _Quote
             return None
         if cn == "一" and not _lone_one_counts(t, start, end):
             return None
-        value = _cn_decimal(cn)
+        value = chinese_number(cn)
     if value is None:
         return None
     if mult:
@@ -362,24 +371,16 @@ def _quantity(t: str, text: str, m: re.Match[str], lex: _Lexicon, quoted: _Quote
         quals.append(between)
     if after:
         quals.append(after)
-    return Quantity(value=_number(value), unit=unit, approx=bool(quals), start=start, end=end,
-                    text=text[start:end], qualifier="…".join(quals) if quals else None)
+    return Quantity(_number(value), unit, bool(quals), start, end, text[start:end], "…".join(quals) if quals else None)
 
 
 def _starts_place_name(t: str, start: int, end: int) -> bool:
     """Does the name of an administrative division start at ``start`` and run past ``end``?"""
-    from fazhi.units import divisions
-
     table = divisions.load()
     for length in range(end - start + 1, min(end - start + 4, len(t) - start) + 1):
         if table.ids(t[start:start + length]):
             return True
     return False
-
-
-def _cn_decimal(s: str) -> Decimal | None:
-    n = chinese_number(s)
-    return None if n is None else Decimal(n)
 
 
 def _lone_one_counts(t: str, start: int, end: int) -> bool:

@@ -1,4 +1,4 @@
-"""Views of a review: terminal (Rich), Markdown and a self-contained HTML page.
+"""Views of a review: JSON text, terminal (Rich), Markdown and a self-contained HTML page.
 
 Everything here only reads a :class:`~fazhi.review.model.Review`.  Report text is
 always escaped in HTML (Jinja2 autoescape); the page loads nothing from
@@ -27,6 +27,17 @@ STATUS_LABEL = {"dedicated": "单列", "embedded": "散见", "missing": "缺失"
 STATUS_STYLE = {"dedicated": "green", "embedded": "yellow", "missing": "red"}
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def json_text(doc: dict[str, Any]) -> str:
+    """A review document (``Review.to_json()``) as JSON text, each field on a line of its own.
+
+    Written by the JSON module's C encoder: its indenting encoder is pure Python and took longer than the
+    review itself; one line per field keeps the files readable and comparable line by line for little."""
+    return "{" + ",\n".join(f"{_compact(k)}:{_compact(v)}" for k, v in doc.items()) + "}"
 
 
 def part_label(name: str, short: bool = False, kn: Knowledge | None = None) -> str:

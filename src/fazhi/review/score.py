@@ -13,10 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from fazhi import knowledge
-from fazhi.review.findings import boilerplate_hits, core_indicators, rule, unanswered
+from fazhi.review.findings import boilerplate_hits, core_indicators, gives_causes, rule, unanswered
 from fazhi.review.model import REQUIRED_PARTS, Dimension, Review, Score
-from fazhi.review.parts import items, region
-from fazhi.units import divisions
+from fazhi.review.parts import items
 
 Scorer = Callable[[Review, dict[str, Any]], tuple[float, str]]
 _CONCRETE = re.compile(r"\d|[一二三四五六七八九十]+(项|个|次|件|批)|(完成|建成|实现|出台|制定|修订|开展|覆盖)")
@@ -46,10 +45,7 @@ def _self_criticism(review: Review, params: dict) -> tuple[float, str]:
         return 0.0, "未查摆存在的不足"
     its = items(review, "shortcomings")
     r = rule(review.kn, "shortcomings.no_causes")
-    causes = False
-    reg = region(review, "shortcomings")
-    if r and reg:
-        causes = re.search(r["params"]["causes"], divisions.simplified(review.text)[reg[0]:reg[1]]) is not None
+    causes = bool(r and gives_causes(review, r["params"]["causes"]))
     frac = 0.5 * min(1.0, len(its) / float(params.get("full_items", 3)))
     frac += 0.3 if causes else 0.0
     frac += 0.2 if p.status == "dedicated" else 0.1

@@ -172,6 +172,10 @@ class Divisions:
             out = [r for r in out if self.is_within(r, within)]
         return out
 
+    def prepare(self) -> None:
+        """Build now the indexes otherwise built on first use."""
+        self._by_short()
+
     def _by_short(self) -> dict[str, list[int]]:
         if self._short is None:
             by: dict[str, list[int]] = {}
@@ -329,10 +333,25 @@ def t2s_table() -> dict[int, str]:
 
 
 @lru_cache(maxsize=1)
-def _trad_only() -> frozenset[str]:
+def _trad_only() -> tuple[re.Pattern[str], frozenset[str]]:
+    """The traditional-only characters: those of the Basic Multilingual Plane as one character class
+    (scanned in C), the others (rare, and slow in a class) as a set."""
     pkg = resources.files("fazhi.knowledge") / "data"
     d = json.loads((pkg / "t2s_chars.json").read_text(encoding="utf-8"))
-    return frozenset(d["trad_only"])
+    bmp = sorted({c for c in d["trad_only"] if c <= "\uffff"})
+    return re.compile("[" + "".join(re.escape(c) for c in bmp) + "]"), frozenset(d["trad_only"]) - set(bmp)
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def prepare() -> None:
+    """Load the tables and build their indexes now (a server or a worker process warming up), so that no
+    review pays for them."""
+    load().prepare()
+    central_bodies()
+    t2s_table()
+    _trad_only()
 
 
 def is_traditional(text: str, sample: int = 1000) -> bool:
@@ -340,10 +359,13 @@ def is_traditional(text: str, sample: int = 1000) -> bool:
     traditional-only characters, making 1% of the first ``sample`` characters (a
     simplified text quoting a name or using 著 stays simplified)."""
     head = text[:sample]
-    found = _trad_only().intersection(head)
-    if len(found) < 3:
+    bmp, astral = _trad_only()
+    found = bmp.findall(head)
+    if astral and _ASTRAL.search(head):
+        found += [c for c in head if c in astral]
+    if len(found) < 3 or len(set(found)) < 3:
         return False
-    return sum(head.count(c) for c in found) >= max(3, len(head) // 100)
+    return len(found) >= max(3, len(head) // 100)
 
 
 def to_simplified(text: str) -> str:
