@@ -107,3 +107,25 @@ def test_fazhi_review_stays_the_function_whatever_is_imported() -> None:
     import fazhi.review.pipeline
 
     assert callable(fazhi.review) and fazhi.review("一、主要举措和成效\n组织集中学法4次。").facts
+
+
+def test_serve_resolves_the_database_once_and_hands_it_to_the_workers(tmp_path, monkeypatch) -> None:
+    import uvicorn
+
+    from fazhi import db
+
+    calls: list[object] = []
+    real = db.resolve_url
+    monkeypatch.setattr(db, "resolve_url", lambda value=None: calls.append(value) or real(value))
+    started: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda target, **kw: started.update(target=target, **kw))
+    monkeypatch.delenv(db.ENV_URL, raising=False)
+    path = tmp_path / "serve.sqlite"
+    res = CliRunner().invoke(app, ["serve", "--db", str(path), "--no-jobs", "--workers", "2"])
+    assert res.exit_code == 0, res.output
+    assert calls == [str(path)]  # once
+    assert started["target"] == "fazhi.web.app:app_from_env" and started["workers"] == 2
+    import os
+
+    assert os.environ[db.ENV_URL] == real(str(path))  # what each worker process loads its settings with
+    monkeypatch.delenv(db.ENV_URL)

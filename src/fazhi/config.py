@@ -56,10 +56,17 @@ def _env_bool(name: str) -> bool | None:
     raise ValueError(f"{name}={raw!r}: expected 1, 0 or auto")
 
 
+#: the largest report or evidence file read, by default (``fazhi review --max-size``, uploads, evidence, sheets)
+MAX_FILE_MB = 20
+MAX_FILE_BYTES = MAX_FILE_MB * MB
+
+
 @dataclass
 class Settings:
+    #: the database, resolved once (:func:`fazhi.db.settings`); "" when not resolved
+    database_url: str = ""
     secret_key: str | None = None  # None: $FAZHI_SECRET_KEY, else generated and kept in the database
-    max_file_bytes: int = 20 * MB
+    max_file_bytes: int = MAX_FILE_BYTES
     max_request_bytes: int = 100 * MB
     max_files: int = 50
     max_form_bytes: int = 1 * MB  # any other request body (login and admin forms, JSON)
@@ -100,7 +107,7 @@ class Settings:
     def from_env(cls, **overrides: Any) -> Settings:
         s = cls(
             secret_key=(os.environ.get("FAZHI_SECRET_KEY") or "").strip() or None,
-            max_file_bytes=int(_env_float("FAZHI_MAX_UPLOAD_MB", 20) * MB),
+            max_file_bytes=int(_env_float("FAZHI_MAX_UPLOAD_MB", MAX_FILE_MB) * MB),
             max_request_bytes=int(_env_float("FAZHI_MAX_REQUEST_MB", 100) * MB),
             max_files=int(_env_float("FAZHI_MAX_FILES", 50)),
             cookie_secure=_env_bool("FAZHI_COOKIE_SECURE"),
@@ -133,4 +140,4 @@ class Settings:
         return int(self.session_idle_minutes * 60)
 
 
-__all__ = ["MB", "Settings"]
+__all__ = ["MAX_FILE_BYTES", "MAX_FILE_MB", "MB", "Settings"]

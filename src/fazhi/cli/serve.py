@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from fazhi.cli.common import DbOption, die, err_console, open_engine
+from fazhi.cli.common import DbOption, die, err_console
 
 
 def serve(
@@ -35,8 +35,11 @@ def serve(
 
     from fazhi import db
 
-    url = db.resolve_url(db_opt)
-    engine = open_engine(db_opt)
+    try:
+        url = db.settings(db_opt).database_url  # resolved once: the workers are given it as it is
+        engine = db.make_engine(url)
+    except Exception as exc:
+        raise die(f"无法使用数据库 {db_opt or ''}：{exc}") from None
     try:
         db.ensure_schema(engine)
         from sqlalchemy.orm import Session

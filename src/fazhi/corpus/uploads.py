@@ -116,9 +116,14 @@ def store_upload(write: sessionmaker[Session], name: str | None, data: bytes, *,
     or whose issuer is outside the uploader's region scope.  The upload (or
     its refusal) is written to the audit log."""
     from fazhi.knowledge import KnowledgeError
-    from fazhi.review.read import ReadError
+    from fazhi.review.read import ReadError, too_large_reason
 
     shown = display_name(name)
+    if len(data) > max_bytes:  # refused here: an oversized file is never pickled and sent to a review process
+        # the web reads an upload only to the limit and one byte: its size beyond is not known
+        too_large = ReadError(shown, too_large_reason(None, max_bytes), "too_large")
+        return _refuse(write, user_id, shown, too_large.http_status, too_large.message_zh(), too_large.reason,
+                       read_error=too_large.code)
     if knowledge is None:
         with write() as s:
             knowledge = knowledge_store.active_set(s)

@@ -33,7 +33,10 @@ import sqlite3
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fazhi.config import Settings
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
@@ -76,6 +79,15 @@ def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
     elif raw.startswith("postgresql://"):
         raw = "postgresql+psycopg://" + raw[len("postgresql://"):]
     return raw
+
+
+def settings(database: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
+    """The settings of this process (:class:`fazhi.config.Settings` from the environment) with the database
+    (``database``: a URL or a SQLite path; None: ``FAZHI_DATABASE_URL``, else the per-user file) resolved
+    once.  The CLI builds them once per command, each server process once."""
+    from fazhi.config import Settings
+
+    return Settings.from_env(database_url=resolve_url(database), **overrides)
 
 
 def describe(url: str | URL) -> str:
@@ -126,7 +138,8 @@ def make_engine(url: str | URL | None = None, *, sqlite_pragmas: Mapping[str, An
     one that has been idle in the pool for at least this many seconds (a
     server database; SQLite files need no ping).
     """
-    if url is None or isinstance(url, str):
+    if url is None or (isinstance(url, str) and ("://" not in url or url.startswith(("postgres://", "postgresql://")))):
+        # a path, or a URL without its driver; a resolved URL is used as it is
         url = resolve_url(url)
     u = make_url(url)
     kwargs.setdefault("pool_pre_ping", ping_idle is None)
@@ -294,6 +307,24 @@ def table_names(engine: Engine) -> list[str]:
     return sorted(inspect(engine).get_table_names())
 
 
-__all__ = ["ENV_URL", "SCHEMA_HEAD", "StoreError", "alembic_config", "current_revision", "default_path", "describe",
-           "ensure_schema", "exposed_files", "head_revision", "make_engine", "reader", "resolve_url", "session_factory",
-           "sqlite_path", "table_names", "upgrade", "writer"]
+__all__ = [
+    "ENV_URL",
+    "SCHEMA_HEAD",
+    "StoreError",
+    "alembic_config",
+    "current_revision",
+    "default_path",
+    "describe",
+    "ensure_schema",
+    "exposed_files",
+    "head_revision",
+    "make_engine",
+    "reader",
+    "resolve_url",
+    "session_factory",
+    "settings",
+    "sqlite_path",
+    "table_names",
+    "upgrade",
+    "writer",
+]

@@ -41,7 +41,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+from fazhi.config import MAX_FILE_BYTES
+
+DEFAULT_MAX_BYTES = MAX_FILE_BYTES  # one limit for every file fazhi reads (fazhi.config)
 #: the file extensions searched for in folders (the content decides the format once a file is read)
 SUPPORTED = (".txt", ".docx", ".pdf", ".html", ".htm", ".md")
 #: formats offices still have that fazhi cannot read, and what to do about them
@@ -181,7 +183,7 @@ def read_path(path: Path, *, max_bytes: int | None = None) -> Document:
     if not stat.S_ISREG(st.st_mode):
         raise ReadError(path, "not a regular file", "not_file")
     if st.st_size > limit:
-        raise ReadError(path, _too_large(st.st_size, limit), "too_large")
+        raise ReadError(path, too_large_reason(st.st_size, limit), "too_large")
     try:
         with open(path, "rb") as f:
             want = min(limit, st.st_size) + 1  # not limit + 1: that would allocate 20 MB
@@ -195,7 +197,7 @@ def read_path(path: Path, *, max_bytes: int | None = None) -> Document:
     except OSError as e:
         raise ReadError(path, f"cannot read the file ({e.strerror or e})", "io") from None
     if len(data) > limit:
-        raise ReadError(path, _too_large(max(len(data), st.st_size), limit), "too_large")
+        raise ReadError(path, too_large_reason(max(len(data), st.st_size), limit), "too_large")
     return _read(data, str(path), path.suffix.lower())
 
 
@@ -204,11 +206,14 @@ def read_bytes(data: bytes, name: str, *, max_bytes: int | None = None) -> Docum
     used in error messages and as a hint to the format (see the module docs)."""
     limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     if len(data) > limit:
-        raise ReadError(name, _too_large(len(data), limit), "too_large")
+        raise ReadError(name, too_large_reason(len(data), limit), "too_large")
     return _read(bytes(data), name, posixpath.splitext(name.replace("\\", "/"))[1].lower())
 
 
-def _too_large(size: int, limit: int) -> str:
+def too_large_reason(size: int | None, limit: int) -> str:
+    """The reason given for a file of ``size`` bytes over ``limit`` (``None``: not read to its end)."""
+    if size is None:
+        return f"file too large (over the limit of {_human(limit)})"
     return f"file too large ({_human(size)} > limit {_human(limit)})"
 
 

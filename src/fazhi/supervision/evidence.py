@@ -40,13 +40,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from fazhi.accounts.audit import audit
+from fazhi.config import MAX_FILE_BYTES
 from fazhi.db.base import utcnow
 from fazhi.supervision.access import Actor, Forbidden, NotFound, can_see_unit, need_office
 from fazhi.supervision.errors import InputError
 from fazhi.supervision.models import Campaign, Evidence, EvidenceLink, IndicatorNode, Progress, Task, TaskUnit
 from fazhi.units.models import Unit
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = MAX_FILE_BYTES  # one limit for every file fazhi reads (fazhi.config)
 MAX_UNZIPPED = 200 * 1024 * 1024
 MAX_RATIO = 200
 MAX_MEMBERS = 10_000

@@ -27,12 +27,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from fazhi.config import MAX_FILE_BYTES
 from fazhi.supervision import datafiles
 
 Value = str | date | float | None
 """A cell as the rest of the cycle sees it: text, a date (or datetime), a number, or nothing."""
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = MAX_FILE_BYTES  # one limit for every file fazhi reads (fazhi.config)
 MAX_UNZIPPED = 100 * 1024 * 1024
 """Largest total uncompressed size of an .xlsx/.docx; checked before the file is opened."""
 MAX_RATIO = 200

@@ -332,8 +332,8 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     """The fazhi web application over the database ``db_url`` (see :func:`fazhi.db.resolve_url`).
 
     The schema is created or upgraded if needed."""
-    settings = settings or Settings.from_env()
-    url = db.resolve_url(db_url)
+    settings = settings or db.settings(db_url)
+    url = settings.database_url if db_url is None and settings.database_url else db.resolve_url(db_url)
     pool = {} if url.startswith("sqlite") else {"pool_size": settings.db_pool_size, "max_overflow": settings.db_pool_overflow}
     engine = db.make_engine(url, ping_idle=settings.db_ping_idle_seconds, **pool)
     exposed = db.exposed_files(engine.url)
@@ -478,8 +478,9 @@ def _errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def app_from_env() -> FastAPI:
-    """The app for ``uvicorn --factory fazhi.web.app:app_from_env`` (database from ``FAZHI_DATABASE_URL``)."""
-    return create_app(None)
+    """The app for ``uvicorn --factory fazhi.web.app:app_from_env``: one server process, its settings loaded
+    once (``fazhi serve`` hands the resolved database to its worker processes as ``FAZHI_DATABASE_URL``)."""
+    return create_app(settings=db.settings())
 
 
 __all__ = ["CSP", "SecurityMiddleware", "allowed_methods", "app_from_env", "create_app", "plotly_js_path"]

@@ -452,7 +452,8 @@ async def read_upload(request: Request, settings: Settings) -> tuple[list[tuple[
     files = []
     for key, value in form.multi_items():
         if key in ("files", "file") and hasattr(value, "read"):
-            files.append((value.filename or "", await value.read()))
+            # never more than the file limit and one byte: a larger file is refused without being read whole
+            files.append((value.filename or "", await value.read(settings.max_file_bytes + 1)))
             await value.close()
     return files, form
 
