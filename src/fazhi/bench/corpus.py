@@ -197,8 +197,9 @@ def _child(q: Any, args: tuple[Any, ...]) -> None:
     def progress(stage: str, done: int, total: int) -> None:
         q.put(("progress", stage, done, total))
 
+    one_size: Callable[..., dict[str, Any]] = _one_size  # args: (n, seed, workers, exact_max, params)
     try:
-        q.put(("result", _one_size(*args, progress)))
+        q.put(("result", one_size(*args, progress)))
     except BaseException as exc:  # report anything to the parent, which re-raises
         q.put(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
 

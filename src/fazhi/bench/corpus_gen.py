@@ -367,8 +367,8 @@ class _Figures:
         if v >= 100 or self.r() < 0.5:
             w = int(v)
             return f"{w}万元", w * 10_000, False
-        w = round(v, 1)
-        return f"{w:g}万元", round(w * 10_000), False
+        tenth = round(v, 1)
+        return f"{tenth:g}万元", round(tenth * 10_000), False
 
 
 # ---------------------------------------------------------------------------
@@ -854,7 +854,7 @@ class _Report:
                 facts.append((ind, v, a))
         return text.format_map(ctx)
 
-    def sentences(self, pool: tuple[T, ...], k: int) -> list[str]:
+    def sentences(self, pool: tuple[T, ...], k: float) -> list[str]:
         """About ``k`` sentences from ``pool``, in pool order (each kept with probability k/len)."""
         r = self.r
         p = k / len(pool)

@@ -502,12 +502,14 @@ def _cpu(a: tuple[Any, ...], b: tuple[Any, ...], n: int, cores: int) -> dict[str
     generator, other processes on the machine; CPU milliseconds per request; and the requests/s the
     cores could serve were the server and the load generator alone on them (the machine may be shared)."""
     def d(i: int) -> float | None:
-        return None if a[i] is None or b[i] is None else round(b[i] - a[i], 1)
+        first, last = a[i], b[i]
+        return None if first is None or last is None else round(last - first, 1)
 
     server, client, machine = d(1), d(0), d(2)
-    other = None if None in (server, client, machine) else round(max(0.0, machine - server - client), 1)
+    other = (None if server is None or client is None or machine is None
+             else round(max(0.0, machine - server - client), 1))
     out: dict[str, float | None] = {"server_s": server, "client_s": client, "other_s": other,
-                                    "wall_s": round(b[3] - a[3], 1), "server_ms_per_request": None,
+                                    "wall_s": round(float(b[3]) - float(a[3]), 1), "server_ms_per_request": None,
                                     "client_ms_per_request": None, "cpu_bound_rps": None}
     if server is not None and client is not None and n > 0:
         sms, cms = 1000.0 * server / n, 1000.0 * client / n
@@ -522,7 +524,8 @@ def _where(url: str, backend: str) -> str:
     if backend == "sqlite":
         return "SQLite file in a temporary folder"
     u = make_url(url)
-    schema = (u.query.get("options") or "").partition("search_path=")[2]
+    options = u.query.get("options") or ""
+    schema = (options if isinstance(options, str) else " ".join(options)).partition("search_path=")[2]
     return f"{backend} {u.host or ''}:{u.port or ''}/{u.database or ''}" + (f", schema {schema}" if schema else "")
 
 

@@ -35,7 +35,8 @@ def data_version(session: Session) -> tuple[Any, ...]:
     """Changes whenever a report is stored, replaced or deleted (for caches of derived views)."""
     n, max_id, upd = session.execute(select(func.count(Report.id), func.max(Report.id),
                                             func.max(Report.updated_at))).one()
-    return (str(session.get_bind().url), int(n or 0), max_id, str(upd))
+    bind = session.get_bind()
+    return (str(getattr(bind, "url", "")), int(n or 0), max_id, str(upd))
 
 
 _DASH: LRU[dict[str, Any]] = LRU(64, 1 << 30, entries_only)  # the last 64 dashboards
@@ -81,9 +82,11 @@ def dashboard(session: Session, flt: ReportFilter | None, scope: Scope | None, *
     scores = [float(s) for (s,) in session.execute(
         select(Report.score_total).where(Report.id.in_(ids), Report.score_total.is_not(None)).limit(20000))]
     cat = catalogue(knowledge)
-    counts = dict(session.execute(select(Fact.indicator, func.count(func.distinct(Fact.report_id)))
-                                  .where(Fact.report_id.in_(ids)).group_by(Fact.indicator)).all())
-    indicators = [{"id": i.id, "name": i.name, "core": bool(i.core), "reports": int(counts.get(i.id, 0))}
+    counts: dict[str, int] = {ind: int(n) for ind, n in session.execute(
+        select(Fact.indicator, func.count(func.distinct(Fact.report_id)))
+        .where(Fact.report_id.in_(ids)).group_by(Fact.indicator))}
+    indicators: list[dict[str, Any]] = [
+        {"id": i.id, "name": i.name, "core": bool(i.core), "reports": counts.get(i.id, 0)}
                   for i in cat.indicators if counts.get(i.id)]
     indicators.sort(key=lambda d: (not d["core"], -d["reports"]))
     chosen = indicator if indicator and any(d["id"] == indicator for d in indicators) else \

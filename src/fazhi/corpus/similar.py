@@ -1085,7 +1085,8 @@ class CorpusIndex:
         known_cover = np.zeros(n, dtype=bool)
         for s0, e0 in known_spans(text):
             known_cover[np.searchsorted(pr.pos, s0):np.searchsorted(pr.pos, e0)] = True
-        for m in self.similar(doc_id if row is not None else text, k=k, issuer=issuer, prepared=pr):
+        for m in self.similar(doc_id if row is not None and doc_id is not None else text, k=k, issuer=issuer,
+                              prepared=pr):
             if not m.passages:
                 continue
             matches.append({**m.to_json(), "issuer": self._issuer[self._row[m.id]]})
@@ -1116,9 +1117,10 @@ class CorpusIndex:
         path = Path(path)
         values, offsets = self._csr()
         u, c = self.df_table()
+        text_ids = sorted(self._texts)
         meta = {"format": FORMAT, "params": asdict(self.params), "ids": self._ids, "issuers": self._issuer,
-                "labels": self._label, "chars": self._chars, "texts": sorted(self._texts)}
-        blob = [self._texts[d].encode("utf-8") for d in meta["texts"]]
+                "labels": self._label, "chars": self._chars, "texts": text_ids}
+        blob = [self._texts[d].encode("utf-8") for d in text_ids]
         arrays = {
             "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
             "values": values, "offsets": offsets, "sigs": self._signatures(), "df_hash": u, "df_count": c,
@@ -1129,7 +1131,7 @@ class CorpusIndex:
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # concurrent savers never share one
         try:
             with open_private(tmp) as f:  # 0600: the index holds report text
-                np.savez(f, **arrays)
+                np.savez(f, **arrays)  # type: ignore[arg-type]
             tmp.replace(path)
         finally:
             tmp.unlink(missing_ok=True)

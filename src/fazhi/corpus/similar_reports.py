@@ -189,7 +189,7 @@ def similar_pairs(session: Session, scope: Scope | None, index: SimilarIndex, *,
     try:
         pairs = [p for p in index.pairs(idx) if among is None or (p.a in among and p.b in among)]
         info = _titles(session, {x for p in pairs[:limit] for x in (p.a, p.b)})
-        out = []
+        out: list[dict[str, Any]] = []
         for p in pairs:
             if len(out) >= limit:
                 break

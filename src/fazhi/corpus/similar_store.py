@@ -151,7 +151,8 @@ class StoreIndex:
             for i in range(0, len(missing), 500):
                 part = missing[i:i + 500]
                 with self.Session() as s:
-                    texts = dict(s.execute(select(Report.sha256, Report.text).where(Report.sha256.in_(part))).all())
+                    texts: dict[str, str] = {sha: text for sha, text in s.execute(
+                        select(Report.sha256, Report.text).where(Report.sha256.in_(part)))}
                 n_workers = workers if workers is not None else (2 if len(part) >= 400 else 1)
                 idx.extend(((sha, texts[sha], rows[sha][0], rows[sha][1]) for sha in part if sha in texts),
                            workers=n_workers)

@@ -110,12 +110,12 @@ class Knowledge:
     def compiled(self, what: str, make: Callable[[], R]) -> R:
         """What a stage compiles from this knowledge (``what`` names it), made once per :class:`Knowledge`."""
         try:
-            return self._compiled[what]  # type: ignore[no-any-return]
+            return self._compiled[what]  # type: ignore[no-any-return,unused-ignore]
         except KeyError:
             pass
         value = make()  # outside the lock: making one thing may need another
         with self._lock:
-            return self._compiled.setdefault(what, value)  # type: ignore[no-any-return]
+            return self._compiled.setdefault(what, value)  # type: ignore[no-any-return,unused-ignore]
 
     def with_texts(self, texts: Mapping[str, str] | None) -> Knowledge:
         """This knowledge with some files replaced by YAML ``texts`` (``name -> text``), each parsed and

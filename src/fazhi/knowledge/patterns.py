@@ -34,8 +34,8 @@ try:  # Python 3.11+
     from re import _constants as _c  # type: ignore[attr-defined]
     from re import _parser as _p  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_constants as _c  # type: ignore[no-redef]
-    import sre_parse as _p  # type: ignore[no-redef]
+    import sre_constants as _c
+    import sre_parse as _p
 
 #: the fields of each knowledge file that hold regular expressions (``*``: every key or item)
 PATTERN_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {

@@ -377,7 +377,7 @@ def active_set(session: Session) -> ActiveSet:
     if missing:
         for sha, content in session.execute(select(t.c.sha256, t.c.content).where(t.c.id.in_(missing))):
             known[sha] = _TEXTS.put(sha, content)
-    texts = {r.name: known[r.sha256] for r in rows}
+    texts = {r.name: str(known[r.sha256]) for r in rows}
     return ActiveSet(tuple(ActiveVersion(r.id, r.name, r.version, r.sha256) for r in rows), texts)
 
 

@@ -167,7 +167,7 @@ def _claim_next_year(review: Review, plain: str, headings: list[Node], titles: d
             opening = False
         if "next_year_plan" in c or any(p in c for p in _SPECIFIC):
             continue
-        if after is not None and after in titles[id(n)] and base + 1 in _years(titles[id(n)]):
+        if after is not None and base is not None and after in titles[id(n)] and base + 1 in _years(titles[id(n)]):
             claims[id(n)] = ["next_year_plan"]
         elif opening and not c:  # a thematic section (never the first) opening with the plan
             body = plain[n.title_end:min(n.end, n.title_end + 80)]
@@ -195,7 +195,7 @@ def region(review: Review, name: str, part: Part | None = None) -> tuple[int, in
     part = part or review.parts.get(name)
     if part is None or part.evidence is None:
         return None
-    if part.how and part.how.startswith("heading"):
+    if part.how and part.how.startswith("heading") and part.evidence is not None:
         node = _node_at(review, part.evidence.start)
         if node is not None:
             split = _split_combined(review, node)
@@ -257,7 +257,7 @@ def _items(review: Review, name: str) -> list[Span]:
     start, end = reg
     part = review.parts[name]
     plain = divisions.simplified(review.text)
-    if part.how and part.how.startswith("heading"):
+    if part.how and part.how.startswith("heading") and part.evidence is not None:
         node = _node_at(review, part.evidence.start)
         if node is not None and node.children:
             kids = [c for c in node.children if start <= c.start < end]
