@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from fazhi import db
-from fazhi.supervision import frameworks, profiles_store, rules
+from fazhi.supervision import framework_store, frameworks, profiles_store, rules
 from fazhi.supervision import models as m
 from fazhi.supervision.access import Actor, Forbidden
 from fazhi.supervision.profile import demo_profile
@@ -152,7 +152,7 @@ def test_items_are_linked_to_the_framework_named_on_import(write) -> None:
         ["3", "本地自设的考评内容", 5, "未开展的不得分"],
     ]
     with write.begin() as s:
-        fw_row = profiles_store.store_framework(s, OFFICE, fw)
+        fw_row, _created = framework_store.store(s, OFFICE, fw)
         result = profiles_store.import_profile(s, OFFICE, xlsx(sheet), "细则.xlsx", framework_id=fw_row.id)
         items = profiles_store.profile_row(s, result.id).items
         nodes = {n.id: n for n in s.scalars(select(m.IndicatorNode).where(m.IndicatorNode.framework_id == fw_row.id))}

@@ -17,6 +17,7 @@ report's cycle reads them (:func:`report_due`), beside the other settings:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -110,11 +111,33 @@ def default_settings(year: int) -> dict[str, Any]:
             "publish_by": f"{year + 1}-04-01", "imports": []}
 
 
-def report_due(campaign: Campaign, unit: Unit) -> dt.date | None:
-    """When ``unit`` must submit its annual report in ``campaign`` (departments and governments differ)."""
-    dues = (campaign.settings or {}).get("report_due") or {}
-    key = "department" if unit.type.startswith("部门") or unit.level == "department" else "government"
-    return dt.date.fromisoformat(dues[key]) if dues.get(key) else None
+def setting_date(campaign: Campaign, *keys: str) -> dt.date | None:
+    """A date in the campaign's settings (``setting_date(c, "report_due", "department")``), None when unset
+    or not a date."""
+    value: Any = campaign.settings or {}
+    for key in keys:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def is_department(unit: Unit) -> bool:
+    return unit.type.startswith("部门") or unit.level == "department"
+
+
+def report_due(campaign: Campaign, unit: Unit) -> dt.date:
+    """When ``unit`` must submit its report in ``campaign``: ``settings["report_due"]["department"|
+    "government"]``, else 1 March (departments) or 1 April (governments, townships, streets) of the next year."""
+    kind = "department" if is_department(unit) else "government"
+    default = dt.date(campaign.year + 1, 3, 1) if kind == "department" else dt.date(campaign.year + 1, 4, 1)
+    return setting_date(campaign, "report_due", kind) or default
+
+
+def publish_by(campaign: Campaign) -> dt.date:
+    """When the reports must be public: ``settings["publish_by"]``, else 1 April of the next year."""
+    return setting_date(campaign, "publish_by") or dt.date(campaign.year + 1, 4, 1)
 
 
 def kind_code(kind: str) -> str:

@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fazhi.accounts.audit import audit
-from fazhi.supervision import frameworks, profile, rules, sheets
+from fazhi.supervision import framework_store, frameworks, profile, rules, sheets
 from fazhi.supervision import models as m
 from fazhi.supervision.access import Actor, Forbidden, NotFound
 
@@ -171,7 +171,7 @@ def import_profile(session: Session, actor: Actor, data: bytes, filename: str, *
         return _summary(existing, prof, read, existing=True, local=framework_id is None, unlinked=[])
     local = fw_row is None
     if fw_row is None:
-        fw_row = store_framework(session, actor, local_framework(prof, sha, filename))
+        fw_row, _created = framework_store.store(session, actor, local_framework(prof, sha, filename))
     nodes = list(session.scalars(select(m.IndicatorNode).where(m.IndicatorNode.framework_id == fw_row.id)))
     row = m.Profile(name=prof.name, year=prof.year, framework_id=fw_row.id, unit_types=list(prof.unit_types),
                     total=prof.total, bonus_cap=prof.bonus_cap, rescale_to=prof.rescale_to, sha256=sha,
@@ -230,36 +230,6 @@ def local_framework(prof: profile.Profile, sha: str, filename: str) -> framework
 
 def _path_part(ref: str) -> str:
     return ref.replace("/", "／")
-
-
-def store_framework(session: Session, actor: Actor, fw: frameworks.Framework) -> m.Framework:
-    """The framework's rows (the same framework stored before — same urn and version — is reused:
-    frameworks never change)."""
-    found = session.scalar(select(m.Framework).where(m.Framework.urn == fw.urn, m.Framework.version == str(fw.version)))
-    if found is not None:
-        return found
-    row = m.Framework(urn=fw.urn, name=fw.name, edition=fw.edition or None, version=str(fw.version), sha256=fw.sha256,
-                      source=fw.source, data=fw.to_dict(), created_by_id=actor.user_id)
-    session.add(row)
-    session.flush()
-    position = 0
-
-    def add(node: frameworks.IndicatorNode, parent_id: int | None) -> None:
-        nonlocal position
-        n = m.IndicatorNode(framework_id=row.id, parent_id=parent_id, path=node.path, position=position,
-                            level=node.level, ref_id=node.ref_id, name=node.name, text=node.text or None,
-                            points=node.points, scoring_text=node.scoring_text or None,
-                            evidence_required=list(node.evidence_required), check_methods=list(node.check_methods),
-                            keywords=list(node.keywords), indicators=list(node.indicators))
-        position += 1
-        session.add(n)
-        session.flush()
-        for child in node.children:
-            add(child, n.id)
-
-    for node in fw.nodes:
-        add(node, None)
-    return row
 
 
 def _node_for(item: profile.ProfileItem, nodes: Sequence[m.IndicatorNode], local: bool) -> m.IndicatorNode | None:
@@ -347,5 +317,5 @@ def list_profiles(session: Session, actor: Actor) -> list[dict[str, Any]]:
 
 
 __all__ = ["ProfileImport", "ProfileImportError", "ReadProfile", "as_profile", "import_profile", "item_indicators",
-           "list_profiles", "local_framework", "manual_items", "profile_json", "profile_row", "profile_sha", "read_profile",
-           "store_framework"]
+           "list_profiles", "local_framework", "manual_items", "profile_json", "profile_row", "profile_sha",
+           "read_profile"]

@@ -41,6 +41,7 @@ from fazhi.accounts.audit import audit
 from fazhi.corpus.models import Report
 from fazhi.db.base import utcnow
 from fazhi.supervision.access import Actor, NotFound, in_scope, need_member, need_office
+from fazhi.supervision.campaigns import is_department, publish_by, report_due
 from fazhi.supervision.drafting import (
     GAP,
     DraftView,
@@ -100,33 +101,6 @@ def at_day(day: dt.date) -> dt.datetime:
 
 
 # =========================================================================== deadlines and units
-def _setting_date(campaign: Campaign, *keys: str) -> dt.date | None:
-    value: Any = campaign.settings or {}
-    for key in keys:
-        value = value.get(key) if isinstance(value, Mapping) else None
-    try:
-        return dt.date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
-
-
-def is_department(unit: Unit) -> bool:
-    return unit.type.startswith("部门") or unit.level == "department"
-
-
-def report_due(campaign: Campaign, unit: Unit) -> dt.date:
-    """When ``unit`` must submit its report in ``campaign``: ``settings["report_due"]["department"|
-    "government"]``, else 1 March (departments) or 1 April (governments, townships, streets) of the next year."""
-    kind = "department" if is_department(unit) else "government"
-    default = dt.date(campaign.year + 1, 3, 1) if kind == "department" else dt.date(campaign.year + 1, 4, 1)
-    return _setting_date(campaign, "report_due", kind) or default
-
-
-def publish_by(campaign: Campaign) -> dt.date:
-    """When the reports must be public: ``settings["publish_by"]``, else 1 April of the next year."""
-    return _setting_date(campaign, "publish_by") or dt.date(campaign.year + 1, 4, 1)
-
-
 def reporting_units(session: Session, campaign: Campaign) -> list[Unit]:
     """The units that must report in ``campaign``: ``settings["report_units"]`` (unit ids) when set, else
     every current unit registered below the organiser, every unit with a task in the campaign, and every
