@@ -28,6 +28,7 @@ whoever can write it, which is why it is kept there rather than beside it).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +56,9 @@ def _env_bool(name: str) -> bool | None:
         return False
     raise ValueError(f"{name}={raw!r}: expected 1, 0 or auto")
 
+
+#: the time zone of every date a clerk reads or types (China keeps UTC+8 all year, no DST since 1991)
+CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
 
 #: the largest report or evidence file read, by default (``fazhi review --max-size``, uploads, evidence, sheets)
 MAX_FILE_MB = 20
@@ -140,4 +144,4 @@ class Settings:
         return int(self.session_idle_minutes * 60)
 
 
-__all__ = ["MAX_FILE_BYTES", "MAX_FILE_MB", "MB", "Settings"]
+__all__ = ["CHINA", "MAX_FILE_BYTES", "MAX_FILE_MB", "MB", "Settings"]

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from fazhi.accounts.roles import Scope
+from fazhi.config import CHINA as BEIJING
 from fazhi.corpus import reports as stored
 from fazhi.corpus.models import Report
 from fazhi.corpus.originals import OriginalDamaged, read_original
@@ -35,7 +36,6 @@ from fazhi.corpus.service import scope_condition
 from fazhi.units.models import Issuer
 
 MAX_REPORTS = 200
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 _COMPRESSED = ("docx", "pdf")  # stored as they are: compressing them again gains nothing
 MANIFEST_HEAD = ["编号", "报告主体", "年度", "标题", "文件夹", "审查结果", "审查意见书", "原文件"]
 

@@ -37,12 +37,12 @@ from typing import Any
 from sqlalchemy import Text, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
+from fazhi.config import CHINA
 from fazhi.corpus.models import Fact, Report
 from fazhi.supervision import models as m
 from fazhi.supervision import rules, scoring
 from fazhi.units.models import Issuer, Unit
 
-CHINA = dt.timezone(dt.timedelta(hours=8), "CST")  # China keeps UTC+8 all year (no DST since 1991)
 #: progress that counts as reported (a draft is not; a returned report is superseded by the next one)
 REPORTED = ("submitted", "accepted")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -20,12 +20,12 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from fazhi.accounts.audit import audit
+from fazhi.config import CHINA
 from fazhi.supervision.access import Actor, Forbidden, NotFound, in_scope, need_office
 from fazhi.supervision.errors import InputError
 from fazhi.supervision.models import Campaign, Framework, Milestone, Task, TaskUnit
@@ -40,7 +40,6 @@ MILESTONE_KINDS = {"deploy": "部署", "node": "节点", "midterm": "年中", "y
 DEPARTMENTS = "type in ['部门-有执法权', '部门-无执法权']"
 GOVERNMENTS = "type in ['政府', '乡镇', '街道']"
 DEFAULT_SETTINGS: dict[str, Any] = {"due_soon_days": 7, "leader_confirms": False}
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def today() -> dt.date:

@@ -32,12 +32,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from fazhi.accounts.audit import audit
+from fazhi.config import CHINA
 from fazhi.corpus.models import Report
 from fazhi.db.base import utcnow
 from fazhi.supervision.access import Actor, NotFound, in_scope, need_member, need_office
@@ -55,7 +55,6 @@ from fazhi.supervision.models import AnnualReport, Campaign, Comment, Draft, Rep
 from fazhi.units.models import Unit
 from fazhi.units.service import descendants
 
-CHINA = ZoneInfo("Asia/Shanghai")
 #: the unit side's stages before submission, in order, with their Chinese labels
 STAGES = {"drafting": "起草", "first_draft": "初稿", "discussion": "讨论稿", "leader_review": "主要负责人审核",
           "confirmed": "主要负责人已确认", "submitted": "已报送"}

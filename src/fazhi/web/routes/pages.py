@@ -27,6 +27,7 @@ from fazhi.accounts import passwords, roles
 from fazhi.accounts import service as accounts
 from fazhi.accounts.models import Credential
 from fazhi.accounts.roles import Actor
+from fazhi.config import CHINA as BEIJING
 from fazhi.config import Settings
 from fazhi.corpus import bundle, search, similar_reports, unit_history, uploads
 from fazhi.corpus import dashboard as charts
@@ -53,7 +54,6 @@ AUDIT_LABEL = {"report.upload": "上传报告", "report.upload_refused": "上传
                "knowledge.add": "上传规则/指标版本", "knowledge.activate": "启用规则/指标版本",
                "knowledge.deactivate": "恢复内置规则/指标", "knowledge.refresh": "按当前规则与指标重新审查",
                **labels.SUPERVISION_AUDIT_LABEL, **labels.REPORT_CYCLE_ACTIONS}
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 # =========================================================================== templates
