@@ -81,6 +81,10 @@ class World:
     tokens: dict[str, int] = field(default_factory=dict)
     token_values: dict[str, str] = field(default_factory=dict)
     version: int = 0
+    #: path parameters of the supervision cycle (``campaign_id``, ``task_id`` …): a thing of 焦作市 (``inside``)
+    #: and the same kind of thing of 信阳市 (``outside``), filled by the ``world_*.py`` modules of this folder
+    inside: dict[str, Any] = field(default_factory=dict)
+    outside: dict[str, Any] = field(default_factory=dict)
 
 
 #: name → (role, region scope)
@@ -111,7 +115,22 @@ def build_world(app: Any) -> World:
         w.issuers = {k: s.scalar(select(Report.issuer_id).where(Report.id == rid)) for k, rid in w.reports.items()}
     with app.state.WriteSession.begin() as s:
         w.version = ks.add_version(s, "rules", local_rules("2024.1-安全"), user=w.users["超管"]).id
+    for extend in world_extensions():
+        extend(w)
     return w
+
+
+def world_extensions() -> list[Any]:
+    """The ``build(world)`` function of every ``tests/security/world_*.py`` module, in name order: each adds
+    the things of one part of the app (a campaign of 焦作市 and one of 信阳市 …) to ``world.inside`` and
+    ``world.outside`` — one file per part, so that parts can be added without touching this one."""
+    import importlib
+    import pkgutil
+
+    import tests.security as pkg
+
+    names = sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if m.name.startswith("world_"))
+    return [importlib.import_module(f"tests.security.{n}").build for n in names]
 
 
 @pytest.fixture
@@ -119,10 +138,22 @@ def world(app: Any) -> World:
     return build_world(app)
 
 
+#: tables a refused request may still write to (the audit log records refusals; sign-ins and their failures)
+UNWATCHED = frozenset({"audit_events", "login_failures", "app_settings", "job_runs"})
+
+
 def snapshot(app: Any) -> dict[str, Any]:
-    """Every row a state-changing request of the web could change (reports, accounts, tokens, versions)."""
+    """Every row a state-changing request of the web could change: reports, accounts, tokens, versions by
+    their columns that matter, and every other table (the supervision cycle's) row by row."""
+    from sqlalchemy import text
+
+    from fazhi.db.base import Base
+
     with app.state.Session() as s:
-        return {
+        named = {"reports", "users", "user_credentials", "api_tokens", "knowledge_versions"}
+        rest = {t.name: sorted(repr(tuple(r)) for r in s.execute(text(f'SELECT * FROM "{t.name}"')))  # noqa: S608
+                for t in Base.metadata.sorted_tables if t.name not in UNWATCHED | named}
+        return {"tables": rest,
             "reports": sorted(s.scalars(select(Report.id))),
             "users": sorted(s.execute(select(User.id, User.name, User.role)).all()),
             "credentials": sorted(s.execute(select(

@@ -34,7 +34,10 @@ class Write:
     deletes or uploads a 信阳市 report), ``user`` (a 焦作市 administrator changes an account of 信阳市 or
     of every region, or creates one with a wider scope), ``token`` (a 焦作市 user revokes a token of
     信阳市), ``knowledge`` (a 焦作市 administrator manages the rules of every region); None: the
-    route only acts on the signed-in user's own things (or signs in).  ``out``: fields of the
+    route only acts on the signed-in user's own things (or signs in); ``supervision`` — a thing of the
+    supervision cycle (campaign, task, evidence, assessment …): its path parameters come from the world's
+    ``inside`` (焦作市) and ``outside`` (信阳市) dicts, and the office of 焦作市 (``焦作审核员``, or
+    ``actor``) must not reach 信阳市's.  ``out``: fields of the
     request that aims outside the scope (for routes that create: the region asked for)."""
 
     method: str
@@ -45,6 +48,7 @@ class Write:
     json: Mapping[str, Any] | None = None
     upload: bool = False
     out: Mapping[str, Any] = field(default_factory=dict)
+    actor: str | None = None  # who tries the scope test (default: ACTOR of test_registry.py for the scope)
 
 
 WRITES: dict[tuple[str, str], Write] = {(w.method, w.path): w for w in (
@@ -84,6 +88,7 @@ class Read:
     path: str
     scope: str
     refused: int = 404
+    actor: str | None = None
 
 
 READS: dict[str, Read] = {r.path: r for r in (
@@ -127,5 +132,25 @@ def _catastrophic(kind: str) -> str:
 #: defect 2 of issue 8.  ``test_registry.py`` sends every entry to the web's 规则与指标 API and expects a
 #: refusal (422) that names the pattern's place, within the upload limits.
 CATASTROPHIC_PATTERNS: list[tuple[str, str]] = [(k, _catastrophic(k)) for k in ("parts", "rules", "indicators", "units")]
+
+def _parts() -> None:
+    """Add the entries of every ``registry_*.py`` module of this folder (``WRITES`` and ``READS`` lists there):
+    one file per part of the app (the supervision cycle's pages and API …)."""
+    import importlib
+    import pkgutil
+
+    import tests.security as pkg
+
+    for m in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if m.name.startswith("registry_")):
+        mod = importlib.import_module(f"tests.security.{m}")
+        for w in getattr(mod, "WRITES", ()):
+            assert (w.method, w.path) not in WRITES, (m, w.path)
+            WRITES[(w.method, w.path)] = w
+        for r in getattr(mod, "READS", ()):
+            assert r.path not in READS, (m, r.path)
+            READS[r.path] = r
+
+
+_parts()
 
 __all__ = ["CATASTROPHIC_PATTERNS", "READS", "WRITES", "Read", "Write"]

@@ -83,7 +83,7 @@ def test_csrf_every_write_refuses_a_missing_or_wrong_token(shared: World, key: t
     if w.needs == "anyone":
         client.login_page_csrf()  # an anonymous session: the login form is protected too
     values = {"report_id": shared.reports["焦作"], "user_id": shared.users["焦作查看"],
-              "token_id": shared.tokens["焦作查看"], "version_id": shared.version, "name": "rules"}
+              "token_id": shared.tokens["焦作查看"], "version_id": shared.version, "name": "rules", **shared.inside}
     before = snapshot(shared.app)
     for token in (None, "forged-token"):
         r = _send(client, w, values, token)
@@ -93,13 +93,16 @@ def test_csrf_every_write_refuses_a_missing_or_wrong_token(shared: World, key: t
 
 # =========================================================================== region scope on every write
 #: who tries, per kind of thing: a user of 焦作市 allowed the action everywhere else
-ACTOR = {"report": "焦作审核员", "user": "焦作管理员", "token": "焦作管理员", "knowledge": "焦作管理员"}
+ACTOR = {"report": "焦作审核员", "user": "焦作管理员", "token": "焦作管理员", "knowledge": "焦作管理员",
+         "supervision": "焦作审核员"}
 
 
 def _targets(world: World, w: Write) -> list[dict[str, Any]]:
     """Path parameters aiming outside the actor's reach: 信阳市's things and those of every region."""
     if w.scope == "knowledge":
         return [{"version_id": world.version, "name": "rules"}]
+    if w.scope == "supervision":
+        return [{**world.outside}]
     if w.scope == "report":
         return [{"report_id": world.reports["信阳"]}]
     if w.scope == "user":
@@ -113,7 +116,7 @@ def _targets(world: World, w: Write) -> list[dict[str, Any]]:
                          ids=lambda k: f"{k[0]} {k[1]}")
 def test_scope_every_write_refuses_what_lies_outside_the_region(shared: World, key: tuple[str, str]) -> None:
     w = WRITES[key]
-    actor = "焦作查看" if w.scope == "token" and w.needs == "session" else ACTOR[str(w.scope)]
+    actor = w.actor or ("焦作查看" if w.scope == "token" and w.needs == "session" else ACTOR[str(w.scope)])
     client = _signed_in(shared, actor)
     before = snapshot(shared.app)
     for values in _targets(shared, w):
@@ -126,10 +129,11 @@ def test_scope_every_write_refuses_what_lies_outside_the_region(shared: World, k
 @pytest.mark.parametrize("path", sorted(READS))
 def test_idor_reading_by_id_outside_the_region_is_as_if_it_did_not_exist(shared: World, path: str) -> None:
     r: Read = READS[path]
-    client = _signed_in(shared, ACTOR[r.scope])
+    client = _signed_in(shared, r.actor or ACTOR[r.scope])
     outside = {"report_id": shared.reports["信阳"], "version_id": shared.version, "name": "rules",
-               "issuer_id": shared.issuers["信阳"]}
-    missing = {"report_id": 2**31 - 1, "version_id": 2**31 - 1, "name": "units", "issuer_id": 2**31 - 1}
+               "issuer_id": shared.issuers["信阳"], **shared.outside}
+    missing = {"report_id": 2**31 - 1, "version_id": 2**31 - 1, "name": "units", "issuer_id": 2**31 - 1,
+               **{k: 2**31 - 1 for k in shared.outside}}
     got = client.get(_path(path, outside))
     assert got.status_code == r.refused, (path, got.status_code)
     assert "平桥" not in got.text and "version: 2024.1-安全" not in got.text
@@ -137,6 +141,8 @@ def test_idor_reading_by_id_outside_the_region_is_as_if_it_did_not_exist(shared:
     if r.scope == "report":  # and the report of the actor's own region is there
         own = {"report_id": shared.reports["焦作"], "issuer_id": shared.issuers["焦作"]}
         assert client.get(_path(path, own)).status_code == 200
+    if r.scope == "supervision":  # and the thing of the actor's own region is there
+        assert client.get(_path(path, shared.inside)).status_code == 200, path
 
 
 # =========================================================================== catastrophic patterns (defect 2)
