@@ -151,7 +151,7 @@ def snapshot(app: Any) -> dict[str, Any]:
 
     with app.state.Session() as s:
         named = {"reports", "users", "user_credentials", "api_tokens", "knowledge_versions"}
-        rest = {t.name: sorted(repr(tuple(r)) for r in s.execute(text(f'SELECT * FROM "{t.name}"')))  # noqa: S608
+        rest = {t.name: sorted(repr(tuple(r)) for r in s.execute(text(f'SELECT * FROM "{t.name}"')))
                 for t in Base.metadata.sorted_tables if t.name not in UNWATCHED | named}
         return {"tables": rest,
             "reports": sorted(s.scalars(select(Report.id))),

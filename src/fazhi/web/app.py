@@ -376,12 +376,20 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
 
     from fazhi.web import openapi_zh
     from fazhi.web.routes import api as routes_api
+    from fazhi.web.routes import assessment as routes_assessment
+    from fazhi.web.routes import campaigns as routes_campaigns
+    from fazhi.web.routes import help as routes_help
     from fazhi.web.routes import pages as routes_pages
+    from fazhi.web.routes import reportcycle as routes_reportcycle
 
     app.include_router(routes_api.router)
     app.include_router(routes_admin.api)
+    for part in (routes_campaigns, routes_assessment, routes_reportcycle):  # the supervision cycle
+        app.include_router(part.api)
     app.include_router(routes_pages.router)
     app.include_router(routes_admin.pages)
+    for part in (routes_campaigns, routes_assessment, routes_reportcycle, routes_help):
+        app.include_router(part.pages)
     openapi_zh.install(app)  # the OpenAPI document in Chinese, with each operation's error responses
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -445,6 +453,22 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
             raise exc
         log.warning("database unavailable for %s: %s", request.url.path, str(exc).splitlines()[0])
         return answer(request, 503, "数据库连接中断或暂时不可用，请稍后重试", {"Retry-After": "1"})
+
+    # the supervision cycle's services refuse in Chinese: the same answer from every page and API route
+    from fazhi.supervision import access as sup_access
+    from fazhi.supervision import errors as sup_errors
+
+    @app.exception_handler(sup_access.Forbidden)
+    async def _forbidden(request: Request, exc: sup_access.Forbidden) -> Response:
+        return answer(request, 403, str(exc))
+
+    @app.exception_handler(sup_access.NotFound)
+    async def _not_found(request: Request, exc: sup_access.NotFound) -> Response:
+        return answer(request, 404, str(exc) or "未找到")
+
+    @app.exception_handler(sup_errors.InputError)
+    async def _bad_input(request: Request, exc: sup_errors.InputError) -> Response:
+        return answer(request, 422, str(exc))
 
     @app.exception_handler(similar_reports.SimilarBuilding)
     async def _similar_building(request: Request, exc: similar_reports.SimilarBuilding) -> Response:

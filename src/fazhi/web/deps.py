@@ -88,10 +88,34 @@ def need(action: str, *, api: bool = False) -> Callable[..., Any]:
     return dep
 
 
+def _actor(request: Request, p: Principal) -> Any:
+    from fazhi.supervision.access import Actor
+
+    return Actor.of_user(read_session(request), p.id, p.role, p.scope, p.name)
+
+
+async def page_actor(request: Request, p: PageUser) -> Any:
+    """The signed-in user of a page of the supervision cycle as its services' :class:`~fazhi.supervision.
+    access.Actor` (role, region scope, unit and duty); the services check what the actor may do and raise
+    ``Forbidden``/``NotFound``/``InputError``, which the app answers with 403/404/422 (page or JSON)."""
+    return _actor(request, p)
+
+
+async def api_actor(request: Request, p: ApiUser) -> Any:
+    """As :func:`page_actor`, for the API (an anonymous call is 401)."""
+    return _actor(request, p)
+
+
+PageActor = Annotated[Any, Depends(page_actor)]
+ApiActor = Annotated[Any, Depends(api_actor)]
+
+
 __all__ = [
     "ACTION_LABEL",
     "DB",
+    "ApiActor",
     "ApiUser",
+    "PageActor",
     "PageUser",
     "RowId",
     "api_user",
