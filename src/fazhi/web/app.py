@@ -334,7 +334,7 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     The schema is created or upgraded if needed."""
     settings = settings or db.settings(db_url)
     url = settings.database_url if db_url is None and settings.database_url else db.resolve_url(db_url)
-    pool = {} if url.startswith("sqlite") else {"pool_size": settings.db_pool_size, "max_overflow": settings.db_pool_overflow}
+    pool: dict[str, Any] = {} if url.startswith("sqlite") else {"pool_size": settings.db_pool_size, "max_overflow": settings.db_pool_overflow}
     engine = db.make_engine(url, ping_idle=settings.db_ping_idle_seconds, **pool)
     exposed = db.exposed_files(engine.url)
     if exposed:

@@ -316,7 +316,7 @@ def _api_routes(app: FastAPI) -> dict[tuple[str, str], APIRoute]:
     out: dict[tuple[str, str], APIRoute] = {}
     for r in flat_routes(app.routes):
         if isinstance(r, APIRoute):
-            for m in r.methods:
+            for m in r.methods or ():
                 out[(m.lower(), r.path)] = r
     return out
 
