@@ -48,7 +48,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from fazhi import __version__, db
 from fazhi.config import Settings
 from fazhi.corpus import similar_reports
-from fazhi.review import pool as isolate
+from fazhi.review import pool as review_pool
 from fazhi.web import auth, labels
 from fazhi.web.cache import Caches
 from fazhi.web.dbsession import close_session
@@ -371,7 +371,7 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     app.state.vendor = _Vendor()
     app.state.caches = Caches(int(settings.cache_mb * 1024 * 1024))
     app.state.similar = similar_reports.SimilarIndex(engine, url, settings)
-    app.state.reviewer = (isolate.shared_pool(settings.review_processes, settings.review_memory_mb or None)
+    app.state.reviewer = (review_pool.shared_pool(settings.review_processes, settings.review_memory_mb or None)
                           if settings.review_processes > 0 else None)
 
     from fazhi.web import openapi_zh
