@@ -30,6 +30,7 @@ per set, and the same texts always give the same :class:`Knowledge` instance
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -165,8 +166,10 @@ def data_path(name: str) -> Path:
     return packaged_path(name)
 
 
+@functools.cache
 def packaged_path(name: str) -> Path:
-    """The file shipped with fazhi (whatever ``FAZHI_KNOWLEDGE_DIR`` says)."""
+    """The file shipped with fazhi (whatever ``FAZHI_KNOWLEDGE_DIR`` says); found once per name (each
+    ``fazhi.review()`` call checks the files' stamps, and resolving a package resource is not free)."""
     return Path(str(resources.files("fazhi.knowledge") / "data" / f"{name}.yaml"))
 
 
