@@ -26,7 +26,8 @@ demo: $(VENV)/.installed
 
 ## demo-supervision: a small campaign built from the bundled 分工表 (out/demo/supervision.sqlite, thrown
 ## away and built again each time): progress accepted and returned, a unit's annual report proposed as
-## evidence, and the overdue list as of 2025-07-01
+## evidence, the overdue list as of 2025-07-01, a year-end assessment opened under a demo 考核细则, a draft
+## annual report from the record, the submission status, the 情况通报 and a 审查意见书 (Word)
 demo-supervision: $(VENV)/.installed
 	@mkdir -p out/demo && rm -f out/demo/supervision.sqlite out/demo/supervision.sqlite-*
 	@set -e; export COLUMNS=150; F=$(BIN)/fazhi; DB="--db out/demo/supervision.sqlite"; \
@@ -40,7 +41,17 @@ demo-supervision: $(VENV)/.installed
 	$$F ingest src/fazhi/examples/supervision/yunxi_sifaju_2025.txt $$DB --workers 0; \
 	$$F evidence list --campaign $$C $$DB | head -3; \
 	$$F task list --campaign $$C --overdue --as-of 2025-07-01 $$DB; \
-	$$F campaign show $$C --as-of 2025-07-01 $$DB
+	$$F campaign show $$C --as-of 2025-07-01 $$DB; \
+	echo; echo "== 年终考核（部门共性指标，演示细则）"; \
+	P=$$($$F profile import src/fazhi/supervision/data/profile_demo_department.yaml $$DB | tail -1); \
+	$$F assess open --campaign $$C --profile $$P --as-of 2026-01-15 $$DB 2>/dev/null | tail -1; \
+	$$F assess compute --campaign $$C --as-of 2026-01-15 --format text $$DB 2>/dev/null | head -4; \
+	echo; echo "== 年度报告：按记录起草、报送情况、情况通报、审查意见书"; \
+	$$F draft --campaign $$C --unit 郧西县司法局 --out out/demo/郧西县司法局-年度报告草稿.docx $$DB | tail -1; \
+	$$F report status --campaign $$C --as-of 2026-03-15 $$DB | head -6; \
+	$$F memo --campaign $$C --out out/demo/情况通报.docx --as-of 2026-03-15 $$DB; \
+	$$F review src/fazhi/examples/sichuan_county_2021.txt --format docx --out out/demo; \
+	echo "Word documents (公文格式) written to out/demo/: 年度报告草稿, 情况通报, 审查意见书"
 
 ## test: create .venv if needed, install dev extras, lint, check the import contracts, run the tests
 test: $(VENV)/.installed-dev

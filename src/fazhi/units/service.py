@@ -18,9 +18,11 @@ of the same unit, so a stored report's issuer and a supervised unit meet on it (
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -72,16 +74,27 @@ def unit_for_issuer(session: Session, issuer_id: int | None) -> Unit | None:
     return session.scalar(select(Unit).where(Unit.key == key)) if key else None
 
 
+@functools.cache
+def enforcement_stems() -> tuple[str, ...]:
+    """The name stems of departments that hold enforcement powers (``units/data/departments.yaml``)."""
+    import yaml
+
+    text = resources.files("fazhi.units").joinpath("data/departments.yaml").read_text(encoding="utf-8")
+    return tuple(str(s) for s in yaml.safe_load(text)["enforcement"])
+
+
 def guess_type(name: str, level: str | None = None) -> str:
-    """The unit type a name suggests: a government, a township, a street office, else a department
-    (whether a department has enforcement powers cannot be read from its name: 部门-无执法权 until set)."""
+    """The unit type a name suggests: a government, a township, a street office, else a department —
+    部门-有执法权 when its name holds one of the fields of :func:`enforcement_stems` (公安, 市场监督管理,
+    生态环境 …), 部门-无执法权 otherwise.  A guess: a unit list's 执法权 or 单位类型 column, or a change of the
+    unit, always wins."""
     if level in ("township",) or _TOWN.search(name):
         return "乡镇"
     if level == "street" or _STREET.search(name):
         return "街道"
     if level in ("province", "city", "county") or _GOV.search(name):
         return "政府"
-    return "部门-无执法权"
+    return "部门-有执法权" if any(s in name for s in enforcement_stems()) else "部门-无执法权"
 
 
 # =========================================================================== finding
@@ -145,7 +158,8 @@ def get_or_create(session: Session, name: str, *, organiser: Unit | None = None,
         dept = dept or full
     unit = Unit(name=full, type=kind, level=lvl, parent_id=base.id if base is not None else None,
                 region_code=region.get("region_code", base.region_code if base is not None else None),
-                department=dept, created_how=how, created_by_id=user_id, **where)
+                department=dept, enforcement=kind == "部门-有执法权", created_how=how, created_by_id=user_id,
+                **where)
     unit.key = unit_key(unit)
     session.add(unit)
     session.flush()
