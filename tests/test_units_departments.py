@@ -17,6 +17,7 @@ def test_the_data_file_is_a_versioned_list_of_distinct_stems() -> None:
     assert stems and all(isinstance(s, str) and len(s) >= 2 for s in stems)
     assert len(set(stems)) == len(stems)
     assert enforcement_stems() == tuple(stems)
+    assert data["suffixes"] and all(isinstance(s, str) and s for s in data["suffixes"])
 
 
 @pytest.mark.parametrize("name,expected", [
@@ -24,6 +25,10 @@ def test_the_data_file_is_a_versioned_list_of_distinct_stems() -> None:
     ("江宁区市场监督管理局", "部门-有执法权"),
     ("崇州市综合行政执法局", "部门-有执法权"),
     ("米易县农业农村局", "部门-有执法权"),
+    ("永定区卫生健康委员会", "部门-有执法权"),
+    ("南阳市生态环境局西峡分局", "部门-有执法权"),
+    ("公安县人民政府办公室", "部门-无执法权"),  # a county called 公安县: the stem must name the department
+    ("丰都县民政局", "部门-有执法权"),
     ("西峡县人民政府办公室", "部门-无执法权"),
     ("县委宣传部", "部门-无执法权"),
     ("郧西县政务服务和大数据管理局", "部门-无执法权"),

@@ -75,18 +75,32 @@ def unit_for_issuer(session: Session, issuer_id: int | None) -> Unit | None:
 
 
 @functools.cache
-def enforcement_stems() -> tuple[str, ...]:
-    """The name stems of departments that hold enforcement powers (``units/data/departments.yaml``)."""
+def _departments() -> dict[str, Any]:
     import yaml
 
     text = resources.files("fazhi.units").joinpath("data/departments.yaml").read_text(encoding="utf-8")
-    return tuple(str(s) for s in yaml.safe_load(text)["enforcement"])
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def enforcement_stems() -> tuple[str, ...]:
+    """The name stems of departments that hold enforcement powers (``units/data/departments.yaml``)."""
+    return tuple(str(s) for s in _departments()["enforcement"])
+
+
+@functools.cache
+def _enforcing() -> re.Pattern[str]:
+    """A stem followed by a department's suffix (公安 + 局): a stem alone may sit inside another word."""
+    def alt(words: list[str]) -> str:
+        return "|".join(re.escape(str(w)) for w in sorted(words, key=len, reverse=True))
+    data = _departments()
+    return re.compile(f"(?:{alt(data['enforcement'])})(?:{alt(data['suffixes'])})")
 
 
 def guess_type(name: str, level: str | None = None) -> str:
     """The unit type a name suggests: a government, a township, a street office, else a department —
     部门-有执法权 when its name holds one of the fields of :func:`enforcement_stems` (公安, 市场监督管理,
-    生态环境 …), 部门-无执法权 otherwise.  A guess: a unit list's 执法权 or 单位类型 column, or a change of the
+    生态环境 …) followed by a department's suffix (局, 委员会 …), 部门-无执法权 otherwise.  A guess: a unit list's 执法权 or 单位类型 column, or a change of the
     unit, always wins."""
     if level in ("township",) or _TOWN.search(name):
         return "乡镇"
@@ -94,7 +108,7 @@ def guess_type(name: str, level: str | None = None) -> str:
         return "街道"
     if level in ("province", "city", "county") or _GOV.search(name):
         return "政府"
-    return "部门-有执法权" if any(s in name for s in enforcement_stems()) else "部门-无执法权"
+    return "部门-有执法权" if _enforcing().search(name) else "部门-无执法权"
 
 
 # =========================================================================== finding
