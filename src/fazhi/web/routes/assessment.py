@@ -61,7 +61,7 @@ AssessmentId = Annotated[int, _id("单位考核编号")]
 ItemId = Annotated[int, _id("考核项目编号")]
 AppealId = Annotated[int, _id("申辩编号")]
 CaseId = Annotated[int, _id("督察编号")]
-FindingId = Annotated[int, _id("督察问题编号")]
+FindingId = Annotated[int, _id("督察问题编号")]  # path parameter insp_finding_id
 RectId = Annotated[int, _id("整改事项编号")]
 DocumentId = Annotated[int, _id("督察文书编号")]
 
@@ -504,29 +504,29 @@ def finding_raise_page(request: Request, case_id: CaseId, actor: PageActor, revi
     return _back(f"/inspections/{case_id}", f"已列为督察问题：{f.text}")
 
 
-@pages.post("/findings/{finding_id}/rectifications")
-def rect_add_page(request: Request, finding_id: FindingId, actor: PageActor, measure: str = Form(""),
+@pages.post("/findings/{insp_finding_id}/rectifications")
+def rect_add_page(request: Request, insp_finding_id: FindingId, actor: PageActor, measure: str = Form(""),
                   deadline: str = Form(""), person: str = Form(""), csrf_token: str = Form("")) -> Response:
     auth.verify_csrf(request, csrf_token)
     due = _date(deadline, "完成时限")
-    r = _write(request, lambda s: I.add_rectification(s, actor, finding_id, measure=measure[:2000], deadline=due,
+    r = _write(request, lambda s: I.add_rectification(s, actor, insp_finding_id, measure=measure[:2000], deadline=due,
                                                       person=person[:100] or None))
     return _back(_case_url(request, r.finding_id), f"已制定整改事项：{r.measure}")
 
 
-@pages.post("/findings/{finding_id}/documents")
-def document_issue_page(request: Request, finding_id: FindingId, actor: PageActor, kind: str = Form(""),
+@pages.post("/findings/{insp_finding_id}/documents")
+def document_issue_page(request: Request, insp_finding_id: FindingId, actor: PageActor, kind: str = Form(""),
                         text: str = Form(""), csrf_token: str = Form("")) -> Response:
     auth.verify_csrf(request, csrf_token)
-    doc = _write(request, lambda s: D.issue_document(s, actor, kind=kind, finding_ids=[finding_id], on=today(),
+    doc = _write(request, lambda s: D.issue_document(s, actor, kind=kind, finding_ids=[insp_finding_id], on=today(),
                                                      text=text[:8000] or None))
-    return _back(_case_url(request, finding_id) if not actor.unit_user else "/my/rectifications",
+    return _back(_case_url(request, insp_finding_id) if not actor.unit_user else "/my/rectifications",
                  f"已生成并存入记录：{doc.title}")
 
 
-@pages.get("/inspection-documents/{document_id}")
-def document_download(document_id: DocumentId, actor: PageActor, s: DB) -> Response:
-    name, data = D.document_file(s, actor, document_id)
+@pages.get("/inspection-documents/{insp_document_id}")
+def document_download(insp_document_id: DocumentId, actor: PageActor, s: DB) -> Response:
+    name, data = D.document_file(s, actor, insp_document_id)
     return Response(data, media_type=DOCX,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 
@@ -840,11 +840,11 @@ def api_finding_raise(request: Request, case_id: CaseId, body: RaiseBody, actor:
         s, actor, body.review_finding_id, case_id=_case_in_reach(s, actor, case_id))), 201)
 
 
-@api.post("/findings/{finding_id}/rectifications", summary="制定整改事项", status_code=201, responses=WRITE_ERRORS,
+@api.post("/findings/{insp_finding_id}/rectifications", summary="制定整改事项", status_code=201, responses=WRITE_ERRORS,
           description="为督察问题制定整改事项：措施、责任单位、责任人、完成时限。")
-def api_rect_add(request: Request, finding_id: FindingId, body: RectBody, actor: ApiActor) -> Response:
+def api_rect_add(request: Request, insp_finding_id: FindingId, body: RectBody, actor: ApiActor) -> Response:
     _csrf(request)
-    return _json(_write(request, lambda s: I.add_rectification(s, actor, finding_id, measure=body.measure,
+    return _json(_write(request, lambda s: I.add_rectification(s, actor, insp_finding_id, measure=body.measure,
                                                                deadline=body.deadline, person=body.person,
                                                                unit_id=body.unit_id)), 201)
 
