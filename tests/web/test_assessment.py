@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from fazhi import db
+from fazhi.accounts.models import User
 from fazhi.supervision import assessment as A
 from fazhi.supervision import models as m
 from fazhi.supervision.access import Actor
@@ -45,7 +46,7 @@ def sheet(rows: list[list[Any]] = SHEET) -> bytes:
     return xlsx(rows, MERGES)
 
 
-def build(engine: Any, make_user: Callable[[str, str], int]) -> dict[str, Any]:
+def build(engine: Any, make_user: Callable[[str, str], Any]) -> dict[str, Any]:
     """Three county governments of 宜昌市 in a campaign, each with a reporting task (远安县 reports late), the
     city's 司法局 (the 评分责任单位) and the accounts: 办公室 (reviewer), 查看 (viewer), a 填报 of each county,
     the 司法局's 评分员, and 远安审核员 — an office user who belongs to 远安县."""
@@ -54,6 +55,7 @@ def build(engine: Any, make_user: Callable[[str, str], int]) -> dict[str, Any]:
              "司法局评分员": "unit", "远安审核员": "reviewer"}
     uid = {name: make_user(name, role) for name, role in users.items()}
     with db.session_factory(engine, write=True).begin() as s:
+        uid = {n: v if isinstance(v, int) else s.scalar(select(User.id).where(User.name == n)) for n, v in uid.items()}
         organiser = units.from_division(s, "湖北省宜昌市")
         by = {u.name: u for u in s.scalars(select(Unit).where(Unit.name.in_(COUNTIES)))}
         justice = cycle.unit(s, "宜昌市司法局", "部门-有执法权", "department", organiser, province="湖北省", city="宜昌市")

@@ -118,7 +118,7 @@ def _n(x: float | None) -> str:
 
 
 def _back(url: str, done: str = "") -> RedirectResponse:
-    return RedirectResponse(url + (("&" if "?" in url else "?") + "done=" + quote(done) if done else ""),
+    return RedirectResponse(url + (("&" if "?" in url else "?") + "done=" + quote(done, safe="") if done else ""),
                             status_code=303)
 
 
