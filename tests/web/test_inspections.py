@@ -1,0 +1,80 @@
+"""督察 and 整改 through the pages (issue 11): the office opens a case, records a finding, sets a rectification item
+whose deadline has passed; the daily escalation puts it on 挂牌督办 (shown in the 问题池 and to the unit); the unit
+reports its rectification; the office verifies and strikes it off (销号) and the case is closed.  Another unit
+sees nothing of it; a viewer changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+
+from fazhi import db
+from fazhi.supervision import inspections as I
+from tests.web.test_assessment import build, post, signed_in
+
+pytestmark = pytest.mark.web
+
+
+@pytest.fixture
+def world(app: Any) -> dict[str, Any]:
+    from tests.web.conftest import add_user
+
+    return build(app.state.engine, lambda name, role: add_user(app, name, role))
+
+
+def test_a_finding_goes_through_rectification_to_its_strike_off_and_an_overdue_item_escalates(app, world) -> None:
+    office, yuanan = signed_in(app, "办公室"), signed_in(app, "远安填报")
+    unit = world["units"]["远安县人民政府"]
+    r = post(office, "/inspections", {"kind": "onsite", "title": "2025年度法治政府建设实地督察", "unit_id": str(unit),
+                                      "campaign_id": str(world["campaign_id"])})
+    assert r.status_code == 303
+    case_url = r.headers["location"].split("?")[0]
+    case_id = int(case_url.rsplit("/", 1)[1])
+    r = post(office, f"/inspections/{case_id}/findings", {"unit_id": str(unit), "text": "行政执法公示不及时",
+                                                         "source": "inspection"})
+    assert r.status_code == 303
+    page = office.get(case_url).text
+    finding_id = int(re.search(r'class="card finding" data-finding-id="(\d+)"', page).group(1))
+    assert "待制定整改措施" in page
+    late = (dt.date.today() - dt.timedelta(days=20)).isoformat()
+    r = post(office, f"/findings/{finding_id}/rectifications", {"measure": "建立执法公示台账", "person": "张三",
+                                                               "deadline": late})
+    assert r.status_code == 303
+    # the 督察意见书 is kept in the record and can be downloaded
+    assert post(office, f"/findings/{finding_id}/documents", {"kind": "opinion"}).status_code == 303
+    page = office.get(case_url).text
+    doc = re.search(r'href="(/inspection-documents/\d+)"', page).group(1)
+    assert office.get(doc).content[:2] == b"PK" and yuanan.get(doc).status_code == 200
+
+    # the daily job escalates the overdue item: 20 days late → 函询约谈 and 挂牌督办, each step recorded
+    with db.session_factory(app.state.engine, write=True).begin() as s:
+        assert [e.label for e in I.escalate_overdue(s, dt.date.today())] == ["挂牌督办"]
+    pool = office.get("/inspections").text
+    assert "逾期 20 天" in pool and 'class="badge escalation">挂牌督办<' in pool
+    mine = yuanan.get("/my/rectifications").text
+    assert "建立执法公示台账" in mine and "挂牌督办" in mine and "逾期20天，函询约谈" in mine
+    rect_id = int(re.search(r'data-rect-id="(\d+)"', mine).group(1))
+
+    # another unit sees nothing of it; a viewer cannot strike it off
+    xingshan = signed_in(app, "兴山填报")
+    assert "建立执法公示台账" not in xingshan.get("/my/rectifications").text
+    assert xingshan.get(case_url).status_code == 404
+    assert post(xingshan, f"/rectifications/{rect_id}/start").status_code == 403
+    # the unit starts and reports; the office verifies and strikes it off
+    assert post(yuanan, f"/rectifications/{rect_id}/start").status_code == 303
+    r = post(yuanan, f"/rectifications/{rect_id}/submit", {"text": "已建立台账，补录公示信息46条"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/my/rectifications")
+    assert post(signed_in(app, "查看"), f"/rectifications/{rect_id}/close").status_code == 403
+    r = post(office, f"/rectifications/{rect_id}/close")
+    assert r.status_code == 422 and "已报送整改情况" in r.text  # not before it is verified
+    assert post(office, f"/rectifications/{rect_id}/verify", {"text": "台账已核实"}).status_code == 303
+    assert post(office, f"/rectifications/{rect_id}/close", {"text": "同意销号"}).status_code == 303
+    page = office.get(case_url).text
+    assert 'class="finding-state">已销号<' in page and 'id="case-status">已办结<' in page
+    assert "建立执法公示台账" not in office.get("/inspections").text.split('id="pool"')[1]  # out of the 问题池
+    got = office.get(f"/api/rectifications/{rect_id}").json()
+    assert [s["action"] for s in got["steps"]] == ["create", "escalate", "escalate", "start", "submit", "verify",
+                                                  "close"]
