@@ -51,6 +51,19 @@ def _path(path: str, values: dict[str, Any]) -> str:
     return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]), path)
 
 
+def _filled(value: Any, values: dict[str, Any]) -> Any:
+    """A JSON body with its ``"{name}"`` placeholders filled from ``values`` (a whole-string placeholder
+    becomes the value itself, an int stays an int), in lists and objects too."""
+    if isinstance(value, str):
+        whole = re.fullmatch(r"{(\w+)}", value)
+        return values[whole.group(1)] if whole else _path(value, values)
+    if isinstance(value, list):
+        return [_filled(v, values) for v in value]
+    if isinstance(value, dict):
+        return {k: _filled(v, values) for k, v in value.items()}
+    return value
+
+
 def _send(client: Web, w: Write, values: dict[str, Any], token: str | None, *, out: bool = False,
           unit: str = JIAOZUO) -> Any:
     """Send ``w``'s request, its path and form filled from ``values``, with the CSRF token ``token`` (form
@@ -65,7 +78,8 @@ def _send(client: Web, w: Write, values: dict[str, Any], token: str | None, *, o
         files = [("files", ("r.txt", report_text(unit, extra="安全测试。").encode(), "text/plain"))]
         return client.c.request(w.method, path, data=form, files=files, headers=headers)
     if w.json is not None:
-        return client.c.request(w.method, path, json=dict(w.json), headers=headers)
+        body = {**w.json, **(w.out if out else {})}
+        return client.c.request(w.method, path, json=_filled(body, values), headers=headers)
     return client.c.request(w.method, path, data=form or None, headers=headers)
 
 
