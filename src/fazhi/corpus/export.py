@@ -29,6 +29,19 @@ STATUS = {"dedicated": "单列", "embedded": "散见", "missing": "缺失"}
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
+FILTER_LABEL = {"region": "地区", "level": "级别", "year": "年度", "issuer": "单位", "code": "区划代码", "id": "报告ID",
+                "indicators": "指标", "core": "只含核心指标", "long": "逐值明细"}
+
+
+def filter_label(where: dict[str, Any] | None, scope: str | None = None) -> str:
+    """The filter of an export in words (地区=焦作市；年度=2023), for its title line; ``scope``: the
+    exporter's region scope."""
+    bits = [f"{FILTER_LABEL.get(k, k)}={v}" for k, v in (where or {}).items() if v not in (None, "", [])]
+    if scope:
+        bits.append(f"查看范围={scope}")
+    return "；".join(bits) or "全部"
+
+
 def _head(col: Any) -> str:
     return f"{col.name}（{col.unit}）" if col.unit else col.name
 

@@ -316,11 +316,19 @@ def _export(request: Request, fmt: str, p: Principal, flt: ReportFilter, indicat
     where = {k: v for k, v in request.query_params.items() if k in ("region", "level", "year", "issuer", "code",
                                                                      "indicators", "core", "long")}
     state = request.app.state
-    data, fname, _rows = stored.export_compare(state.Session, state.WriteSession, flt, p.scope, fmt,
-                                               indicators=_indicators(indicators), core_only=core, long=long,
-                                               user_id=p.id, where=where)
-    return Response(data, media_type=stored.EXPORT_TYPES[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{fname}"'})
+    out, fname, _rows = stored.export_compare(state.Session, state.WriteSession, flt, p.scope, fmt,
+                                              indicators=_indicators(indicators), core_only=core, long=long,
+                                              user_id=p.id, where=where)
+
+    def chunks() -> Any:  # streamed from the temporary file, closed (and removed) at the end
+        try:
+            while block := out.read(256 * 1024):
+                yield block
+        finally:
+            out.close()
+
+    return StreamingResponse(chunks(), media_type=stored.EXPORT_TYPES[fmt],
+                             headers={"Content-Disposition": f'attachment; filename="{fname}"'})
 
 
 @router.get("/compare.xlsx", summary="导出对比表（Excel）",
