@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 from typing import Annotated, Any
 
-import click
 import typer
+from typer import _click as click  # typer's own click (typer ≥ 0.29 vendors it)
 from typer.core import TyperGroup
 
 from fazhi._version import __version__
@@ -39,11 +39,13 @@ class _Commands(TyperGroup):
     """The command group that ends an unexpected error with a one-line Chinese message and status 1
     instead of a Python traceback (``FAZHI_DEBUG=1`` shows the traceback)."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: click.core.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except (typer.Exit, typer.Abort, typer.TyperException):
             raise
+        except BrokenPipeError:  # the output was piped into a command that stopped reading (| head)
+            raise typer.Exit(141) from None
         except Exception as exc:
             if os.environ.get("FAZHI_DEBUG"):
                 raise
@@ -51,10 +53,10 @@ class _Commands(TyperGroup):
             raise typer.Exit(1) from None
 
 
-_click_help_option = click.Command.get_help_option
+_click_help_option = click.core.Command.get_help_option
 
 
-def _help_option_zh(self: click.Command, ctx: click.Context) -> click.Option | None:
+def _help_option_zh(self: Any, ctx: Any) -> Any:
     """Every command's ``--help`` said in Chinese (click words it in English)."""
     opt = _click_help_option(self, ctx)
     if opt is not None:
@@ -62,7 +64,7 @@ def _help_option_zh(self: click.Command, ctx: click.Context) -> click.Option | N
     return opt
 
 
-click.Command.get_help_option = _help_option_zh  # type: ignore[method-assign]
+click.core.Command.get_help_option = _help_option_zh  # type: ignore[method-assign]
 
 
 def _unexpected(exc: Exception) -> str:

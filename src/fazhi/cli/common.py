@@ -113,7 +113,7 @@ def no_reports(paths: list[Any]) -> typer.Exit:
     for q in found[:20]:
         err_console.print(f"  {q}：{CONVERT_HINT[q.suffix.lower()]}", highlight=False)
     more = f"等 {len(found)} 个" if len(found) > 20 else f"{len(found)} 个"
-    return die(f"没有可审查的报告文件：找到 {more}无法直接读取的文件（见上），请先转换为 .docx 后再试", 2)
+    return die(f"没有可审查的报告文件：找到 {more}无法直接读取的文件（见上）；请先另存为 .docx、.pdf 或 .txt 后再试", 2)
 
 
 __all__ = ["DbOption", "QuietOption", "die", "err_console", "no_reports", "open_engine", "os_error_message",

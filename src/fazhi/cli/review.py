@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from fazhi.cli.common import err_console, no_reports, out_console
+from fazhi.cli.common import err_console, no_reports, out_console, output_folder
 from fazhi.documents.opinion import opinion_docx, opinion_filename
 from fazhi.review import batch, render
 from fazhi.review import read as _read
@@ -67,6 +67,8 @@ def review(
     exit status is 1 if any file failed.  Many files are reviewed on every core
     (``--workers``); output files and messages keep the order of the files.
     """
+    if out is not None:
+        output_folder(out, "--out")
     files = expand(paths)
     if not files:
         raise no_reports(paths)
