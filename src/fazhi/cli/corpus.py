@@ -90,9 +90,11 @@ def ingest_cmd(
                     ] = None,
     max_size: Annotated[float, typer.Option("--max-size", help="Refuse files larger than this many MB.")
                         ] = DEFAULT_MAX_BYTES / 1024 / 1024,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条和汇总。")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="不像年度报告的文本（过短、通知、新闻等）也入库（默认拒绝并说明原因）。")] = False,
 ) -> None:
-    """Review report files and store the reviews in the database (入库).
+    """审查报告文件并把审查结果存入数据库（入库）。
 
     Files already stored (same sha256) are skipped, so running it again
     changes nothing and finishes an interrupted run (Ctrl-C or SIGTERM: the
@@ -129,8 +131,8 @@ def ingest_cmd(
 
     result = _run(engine, progress, task_id, lambda: ingest(
         files, engine=engine, workers=workers, refresh=refresh, user=user, max_bytes=int(max_size * 1024 * 1024),
-        progress=on_progress, on_failure=on_failure, stop=stop, settings=settings,
-        args={"paths": paths, "workers": workers, "refresh": refresh}), stop)
+        progress=on_progress, on_failure=on_failure, stop=stop, settings=settings, force=force,
+        args={"paths": paths, "workers": workers, "refresh": refresh, "force": force}), stop)
     c = result.counts
     _why_stopped(result)
     if not quiet:

@@ -20,6 +20,7 @@ from fazhi.review import batch, render
 from fazhi.review import read as _read
 from fazhi.review.pipeline import Reviewer
 from fazhi.review.read import DEFAULT_MAX_BYTES
+from fazhi.review.screen import not_a_report
 
 
 class Fmt(StrEnum):
@@ -103,10 +104,15 @@ def review(
             elif done.internal is not None:
                 failed += 1
                 progress.console.print(f"[red]✗[/red] {path}: internal error: {done.internal}", highlight=False)
-            elif fmt == Fmt.terminal:
-                render.terminal(done.value, out_console)
-            elif done.value is not None:
-                sys.stdout.write(done.value + "\n")
+            else:
+                value, warning = done.value
+                if warning:
+                    progress.console.print(f"[yellow]⚠ {path}：{warning}（仍照常审查，但入库时会被拒绝）[/yellow]",
+                                           highlight=False)
+                if fmt == Fmt.terminal:
+                    render.terminal(value, out_console)
+                elif value is not None:
+                    sys.stdout.write(value + "\n")
             progress.advance(task)
     if not quiet and (out is not None or failed):
         ok = len(files) - failed
@@ -137,10 +143,17 @@ def _targets(files: list[Path], out: Path | None, fmt: Fmt) -> list[tuple[Path, 
 
 
 def _review_one(job: tuple[Path, Path | None], *, fmt: Fmt, with_text: bool, max_bytes: int, lines: bool) -> Any:
-    """Review one file (in a worker or here): write it to its target and return nothing, or return the text
-    to print (one JSON line per report when there are several), or, for the terminal, the review."""
+    """Review one file (in a worker or here) and say whether it looks like an annual report at all:
+    (what :func:`_output` gives, the warning or ``None``)."""
     path, target = job
     rv = _reviewer().review_path(path, max_bytes=max_bytes)
+    looks = {"title": rv.title, "parts": {k: {"status": p.status} for k, p in rv.parts.items()}}
+    return _output(rv, target, fmt=fmt, with_text=with_text, lines=lines), not_a_report(looks, rv.text)
+
+
+def _output(rv: Any, target: Path | None, *, fmt: Fmt, with_text: bool, lines: bool) -> Any:
+    """Write the review to its target and return nothing, or return the text to print (one JSON line per
+    report when there are several), or, for the terminal, the review."""
     if target is not None and fmt == Fmt.docx:
         target.write_bytes(opinion_docx(rv.to_json()))
         return None
