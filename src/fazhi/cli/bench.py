@@ -37,10 +37,24 @@ def bench(
     assessment: Annotated[bool, typer.Option(
         "--assessment", help="年终考核基准：开展考核、计算建议分、确认评分、结果与排名、导出，"
                              "单位数 × 考评项目数见 --units / --items（--db：在该数据库上测）。")] = False,
-    units: Annotated[int, typer.Option("--units", help="With --assessment: units assessed.")] = 500,
-    items: Annotated[int, typer.Option("--items", help="With --assessment: items of the 考核细则.")] = 100,
+    units: Annotated[int, typer.Option("--units", help="与 --assessment 同用：被考核单位数。")] = 500,
+    items: Annotated[int, typer.Option("--items", help="与 --assessment 同用：考核细则的考评项目数。")] = 100,
+    export_n: Annotated[int | None, typer.Option(
+        "--export", min=1, help="对比表导出基准：生成并入库这么多份报告（如 10000），然后计时建立对比表、"
+                                "导出 Excel 和 CSV。", show_default=False)] = None,
 ) -> None:
-    """Benchmark the pipeline on a generated corpus (reports/s, MB/s, memory, ratio to the floor)."""
+    """基准测试：默认测审查流水线（份/秒、MB/秒、内存）；--corpus、--http、--supervision、--assessment、
+    --export 分别测相似度、网页服务、督导、考核和对比表导出。"""
+    if export_n is not None:
+        from fazhi.bench.export import format_export, run_export_bench
+
+        result = run_export_bench(export_n, seed=seed,
+                                  progress=lambda msg: err_console.print(f"[dim]{msg}[/dim]", highlight=False))
+        if as_json:
+            sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+        else:
+            out_console.print(format_export(result), highlight=False)
+        return
     if assessment:
         _bench_assessment(units, items, seed, db_url, as_json)
         return
