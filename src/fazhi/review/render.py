@@ -123,7 +123,7 @@ def terminal(review: Review, console: Console) -> None:
 
     if review.findings:
         fd = Table(title="审查意见")
-        fd.add_column("级别")
+        fd.add_column("严重程度")
         fd.add_column("意见", overflow="fold")
         fd.add_column("原文", overflow="fold")
         for f in review.findings:
@@ -198,7 +198,7 @@ def markdown(review: Review) -> str:
     out.append("")
     for f in review.findings:
         ev = f"（原文：“{_md(_clip(f.evidence[0].text, 60))}”）" if f.evidence else ""
-        out.append(f"- **{SEVERITY_LABEL.get(f.severity, f.severity)}** `{f.rule}` {_md(f.message)}{ev}")
+        out.append(f"- **{SEVERITY_LABEL.get(f.severity, f.severity)}** {_md(f.message)}{ev}")
     if not review.findings:
         out.append("无。")
     out.append("")
