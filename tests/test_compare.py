@@ -152,4 +152,4 @@ def test_cli_writes_csv_and_a_formatted_workbook(seeded, tmp_path):
 
 def test_compare_on_an_empty_database_says_so(migrated):
     res = runner.invoke(app, ["compare", "--db", migrated.url.render_as_string(hide_password=False)])
-    assert res.exit_code == 1 and "no stored report" in res.output
+    assert res.exit_code == 1 and "没有符合条件的已入库报告" in res.output

@@ -33,7 +33,7 @@ class Role(StrEnum):
     unit = "unit"
 
 
-user_app = typer.Typer(no_args_is_help=True, help="Web users: create, list, API tokens, passwords (用户管理).")
+user_app = typer.Typer(no_args_is_help=True, help="网页用户：新建、列出、API 令牌、密码（用户管理）。")
 
 
 def _sessions(db_opt: str | None) -> tuple[Any, Any]:
@@ -57,16 +57,16 @@ def _read_password(password_stdin: bool, prompt: str = "Password") -> str:
 
 @user_app.command("add")
 def user_add(
-    name: Annotated[str, typer.Argument(help="User name (用户名).")],
-    role: Annotated[Role, typer.Option("--role", help="admin 管理员 | reviewer 审核员 | viewer 查看 | unit 单位用户 (then `fazhi unit member USER UNIT`).")] = Role.viewer,
+    name: Annotated[str, typer.Argument(help="用户名。")],
+    role: Annotated[Role, typer.Option("--role", help="admin 管理员 | reviewer 审核员 | viewer 查看 | unit 单位用户（之后用 `fazhi unit member 用户 单位`）。")] = Role.viewer,
     region: Annotated[str | None, typer.Option(
-        "--region", help="Region scope: the user sees only reports of this region and below (焦作市, "
-                         "河南省焦作市解放区, 410800).")] = None,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first "
-                                                                          "line of standard input.")] = False,
+        "--region", help="地区范围：用户只能看到这个地区及下级的报告（焦作市、"
+                         "河南省焦作市解放区、410800）。")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入的第一行"
+                                                                          "读取密码。")] = False,
     db_opt: DbOption = None,
 ) -> None:
-    """Create a user (the first one should be an admin: `fazhi user add admin --role admin`)."""
+    """新建用户（第一个应为管理员：`fazhi user add admin --role admin`）。"""
     from fazhi import db
     from fazhi.accounts.models import Credential
     from fazhi.accounts.roles import Scope
@@ -88,7 +88,7 @@ def user_add(
 
 @user_app.command("list")
 def user_list(db_opt: DbOption = None) -> None:
-    """List the users, their roles, region scopes and API tokens."""
+    """列出用户及其角色、地区范围和 API 令牌。"""
     from rich.table import Table
 
     from fazhi import db
@@ -113,14 +113,14 @@ def user_list(db_opt: DbOption = None) -> None:
 
 @user_app.command("token")
 def user_token(
-    name: Annotated[str, typer.Argument(help="User name.")],
-    label: Annotated[str, typer.Option("--name", help="What the token is for.")] = "cli",
+    name: Annotated[str, typer.Argument(help="用户名。")],
+    label: Annotated[str, typer.Option("--name", help="令牌的用途。")] = "cli",
     days: Annotated[float | None, typer.Option(
         "--days", min=0.01, max=accounts.MAX_TOKEN_DAYS,
-        help="Expires after this many days (default: $FAZHI_TOKEN_DAYS, else 90).")] = None,
+        help="多少天后失效（默认：$FAZHI_TOKEN_DAYS，否则 90）。")] = None,
     db_opt: DbOption = None,
 ) -> None:
-    """Create an API token for a user and print it once (scripts send `Authorization: Bearer <token>`)."""
+    """为用户新建 API 令牌并只显示这一次（脚本发送 `Authorization: Bearer <令牌>`）。"""
     from fazhi import db
 
     engine, settings = _sessions(db_opt)
@@ -143,12 +143,12 @@ def user_token(
 
 @user_app.command("passwd")
 def user_passwd(
-    name: Annotated[str, typer.Argument(help="User name.")],
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    name: Annotated[str, typer.Argument(help="用户名。")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码。")
                               ] = False,
     db_opt: DbOption = None,
 ) -> None:
-    """Set a user's password (their sessions end)."""
+    """设置用户的密码（其已登录的会话失效）。"""
     from fazhi import db
 
     engine, settings = _sessions(db_opt)
@@ -169,13 +169,13 @@ def user_passwd(
 
 @user_app.command("set")
 def user_set(
-    name: Annotated[str, typer.Argument(help="User name.")],
-    role: Annotated[Role | None, typer.Option("--role", help="New role.")] = None,
-    region: Annotated[str | None, typer.Option("--region", help="New region scope ('' for every region).")] = None,
-    active: Annotated[bool | None, typer.Option("--active/--disabled", help="Allow or stop signing in.")] = None,
+    name: Annotated[str, typer.Argument(help="用户名。")],
+    role: Annotated[Role | None, typer.Option("--role", help="新角色。")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="新的地区范围（'' 为全部地区）。")] = None,
+    active: Annotated[bool | None, typer.Option("--active/--disabled", help="允许或禁止登录。")] = None,
     db_opt: DbOption = None,
 ) -> None:
-    """Change a user's role, region scope or whether they may sign in (their sessions end)."""
+    """修改用户的角色、地区范围或是否可以登录（其已登录的会话失效）。"""
     from fazhi import db
 
     engine, _settings = _sessions(db_opt)

@@ -13,34 +13,48 @@ from fazhi.cli.common import err_console, out_console
 
 
 def bench(
-    n: Annotated[int, typer.Option("--n", help="Number of synthetic reports to generate.")] = 2000,
-    seed: Annotated[int, typer.Option(help="Random seed of the generated corpus.")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the raw result as JSON.")] = False,
+    n: Annotated[int, typer.Option("--n", help="生成的模拟报告份数。")] = 2000,
+    seed: Annotated[int, typer.Option(help="生成报告的随机种子。")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出原始结果。")] = False,
     corpus: Annotated[str | None, typer.Option(
-        "--corpus", help="Benchmark corpus similarity instead, on generated corpora of these sizes "
-                         "(comma-separated, e.g. 1000,10000,100000): LSH vs exact, recall, memory.",
+        "--corpus", help="改测报告相似度：在这些规模的生成报告上（逗号分隔，"
+                         "如 1000,10000,100000）比较 LSH 与精确算法、召回率、内存。",
         show_default=False)] = None,
     http: Annotated[bool, typer.Option(
-        "--http", help="Benchmark the web app instead: loopback only, bounded requests; req/s and p50/p95/p99.")
+        "--http", help="改测网页服务：仅本机回环、请求数有上限；每秒请求数和 p50/p95/p99。")
                     ] = False,
     supervision: Annotated[bool, typer.Option(
-        "--supervision", help="Benchmark the supervision cycle instead: import of a 3,000-row 分工表 and the overdue "
-                              "view of 500 units × 100 tasks.")] = False,
+        "--supervision", help="改测督导：导入 3000 行分工表，以及 500 个单位 × 100 项任务的"
+                              "逾期视图。")] = False,
     db_url: Annotated[str | None, typer.Option(
-        "--db", help="With --http or --supervision: a PostgreSQL URL to benchmark against (default: a temporary "
-                     "SQLite file).", show_default=False)] = None,
-    requests: Annotated[int, typer.Option("--requests", help="With --http: requests to send (at most).")] = 2000,
-    concurrency: Annotated[int, typer.Option("--concurrency", help="With --http: connections at once.")] = 16,
+        "--db", help="与 --http 或 --supervision 同用：在这个 PostgreSQL 上测（默认：临时的 "
+                     "SQLite 文件）。", show_default=False)] = None,
+    requests: Annotated[int, typer.Option("--requests", help="与 --http 同用：最多发送的请求数。")] = 2000,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="与 --http 同用：同时的连接数。")] = 16,
     rate: Annotated[float | None, typer.Option(
-        "--rate", help="With --http: an open loop at this many requests/s (default: as fast as the server "
-                       "answers).", show_default=False)] = None,
+        "--rate", help="与 --http 同用：按每秒这么多请求发送（默认：服务器"
+                       "一答复就发下一个）。", show_default=False)] = None,
     assessment: Annotated[bool, typer.Option(
         "--assessment", help="年终考核基准：开展考核、计算建议分、确认评分、结果与排名、导出，"
                              "单位数 × 考评项目数见 --units / --items（--db：在该数据库上测）。")] = False,
-    units: Annotated[int, typer.Option("--units", help="With --assessment: units assessed.")] = 500,
-    items: Annotated[int, typer.Option("--items", help="With --assessment: items of the 考核细则.")] = 100,
+    units: Annotated[int, typer.Option("--units", help="与 --assessment 同用：被考核单位数。")] = 500,
+    items: Annotated[int, typer.Option("--items", help="与 --assessment 同用：考核细则的考评项目数。")] = 100,
+    export_n: Annotated[int | None, typer.Option(
+        "--export", min=1, help="对比表导出基准：生成并入库这么多份报告（如 10000），然后计时建立对比表、"
+                                "导出 Excel 和 CSV。", show_default=False)] = None,
 ) -> None:
-    """Benchmark the pipeline on a generated corpus (reports/s, MB/s, memory, ratio to the floor)."""
+    """基准测试：默认测审查流水线（份/秒、MB/秒、内存）；--corpus、--http、--supervision、--assessment、
+    --export 分别测相似度、网页服务、督导、考核和对比表导出。"""
+    if export_n is not None:
+        from fazhi.bench.export import format_export, run_export_bench
+
+        result = run_export_bench(export_n, seed=seed,
+                                  progress=lambda msg: err_console.print(f"[dim]{msg}[/dim]", highlight=False))
+        if as_json:
+            sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+        else:
+            out_console.print(format_export(result), highlight=False)
+        return
     if assessment:
         _bench_assessment(units, items, seed, db_url, as_json)
         return

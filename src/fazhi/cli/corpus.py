@@ -77,31 +77,31 @@ def _why_stopped(result: Any) -> None:
 
 def ingest_cmd(
     paths: Annotated[list[str], typer.Argument(
-        help="Report files, folders (searched recursively) or glob patterns ('reports/**/*.docx').",
+        help="报告文件、文件夹（含子文件夹）或通配符（'reports/**/*.docx'）。",
         show_default=False)],
     db_opt: DbOption = None,
     workers: Annotated[int | None, typer.Option(
-        "--workers", "-j", min=0, help="Review processes (default: the number of CPU cores; 0: in-process).",
+        "--workers", "-j", min=0, help="审查进程数（默认：CPU 核数；0：在本进程内）。",
         show_default=False)] = None,
     refresh: Annotated[bool, typer.Option(
-        "--refresh", help="Re-review stored reports whose knowledge versions (rules, catalogue…) changed.")
+        "--refresh", help="已入库但规则、指标目录等版本已变的报告，重新审查。")
                        ] = False,
-    user: Annotated[str | None, typer.Option("--user", help="Record the reports as stored by this user.")
+    user: Annotated[str | None, typer.Option("--user", help="记录为这个用户入库。")
                     ] = None,
-    max_size: Annotated[float, typer.Option("--max-size", help="Refuse files larger than this many MB.")
+    max_size: Annotated[float, typer.Option("--max-size", help="拒绝大于这么多 MB 的文件。")
                         ] = DEFAULT_MAX_BYTES / 1024 / 1024,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条和汇总。")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="不像年度报告的文本（过短、通知、新闻等）也入库（默认拒绝并说明原因）。")] = False,
 ) -> None:
-    """Review report files and store the reviews in the database (入库).
+    """审查报告文件并把审查结果存入数据库（入库）。
 
-    Files already stored (same sha256) are skipped, so running it again
-    changes nothing and finishes an interrupted run (Ctrl-C or SIGTERM: the
-    reviews done are stored, then it stops).  A report is stored whole or
-    not at all; unreadable files are listed with the reason and the batch
-    goes on, as are files whose review takes longer than FAZHI_REVIEW_TIMEOUT
-    seconds (60) or more than FAZHI_REVIEW_MEMORY_MB of memory (2048; not
-    with --workers 0, which reviews in this process).  Exit status: 0 all stored or skipped, 1 some failed or the
-    database failed, 130 interrupted.
+    已入库的文件（sha256 相同）跳过，因此重复运行不会改变什么，并能接着完成中断的入库
+    （Ctrl-C 或 SIGTERM：已审查的先存好再停止）。每份报告要么整份入库，要么不入库；
+    无法读取的文件、审查超过 FAZHI_REVIEW_TIMEOUT 秒（60）或超过 FAZHI_REVIEW_MEMORY_MB
+    内存（2048；--workers 0 时不限）的文件列出原因，其余照常入库。不像年度报告的文本
+    （过短、通知、新闻等）不入库并说明原因，加 --force 仍然入库。
+    退出状态：0 全部入库或跳过，1 有文件失败或数据库出错，130 被中断。
     """
     from fazhi.corpus.ingest import expand, ingest
 
@@ -129,8 +129,8 @@ def ingest_cmd(
 
     result = _run(engine, progress, task_id, lambda: ingest(
         files, engine=engine, workers=workers, refresh=refresh, user=user, max_bytes=int(max_size * 1024 * 1024),
-        progress=on_progress, on_failure=on_failure, stop=stop, settings=settings,
-        args={"paths": paths, "workers": workers, "refresh": refresh}), stop)
+        progress=on_progress, on_failure=on_failure, stop=stop, settings=settings, force=force,
+        args={"paths": paths, "workers": workers, "refresh": refresh, "force": force}), stop)
     c = result.counts
     _why_stopped(result)
     if not quiet:
@@ -190,21 +190,19 @@ def _corpus_scores(engine: Any, result: Any, quiet: bool) -> None:
 def refresh_cmd(
     db_opt: DbOption = None,
     everything: Annotated[bool, typer.Option(
-        "--all", help="Re-review every stored report, not only those reviewed under other knowledge.")] = False,
+        "--all", help="重新审查全部已入库报告，而不只是按旧版本规则审查的。")] = False,
     workers: Annotated[int | None, typer.Option(
-        "--workers", "-j", min=0, help="Review processes (default: none for fewer than 200 reports to re-review, else "
-                                       "the number of CPU cores).", show_default=False)] = None,
-    user: Annotated[str | None, typer.Option("--user", help="Record the refresh as done by this user.")] = None,
+        "--workers", "-j", min=0, help="审查进程数（默认：待重新审查的少于 200 份时不另开进程，"
+                                       "否则为 CPU 核数）。", show_default=False)] = None,
+    user: Annotated[str | None, typer.Option("--user", help="记录为这个用户重新审查。")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
-    """Re-review stored reports from their stored text under the knowledge in effect (重新审查).
+    """按现行规则与指标，用已存的全文重新审查已入库报告（重新审查）。
 
-    After an administrator activates new rules or a new indicator catalogue
-    (规则与指标, `fazhi knowledge activate`), the reports already stored keep
-    the review they got; this re-reviews those reviewed under other knowledge
-    (or all, with --all) — no original files needed — keeping their ids.
-    Ctrl-C stops after the current batch; running it again finishes the job.
-    Exit status: 0 done, 1 some failed or the database failed, 130 interrupted.
+    管理员启用新的规则或指标目录（规则与指标，`fazhi knowledge activate`）后，已入库的报告
+    保留原来的审查结果；本命令重新审查按其他版本审查的报告（--all：全部），无需原文件，
+    报告 id 不变。Ctrl-C 在当前一批完成后停止，再运行一次即可接着完成。
+    退出状态：0 完成，1 有报告失败或数据库出错，130 被中断。
     """
     from fazhi.corpus.refresh import refresh_stored
 
@@ -241,12 +239,12 @@ def refresh_cmd(
         raise typer.Exit(result.exit_code)
 
 
-db_app = typer.Typer(no_args_is_help=True, help="The database of stored reviews: create or upgrade it, show it.")
+db_app = typer.Typer(no_args_is_help=True, help="存放审查结果的数据库：新建或升级、查看。")
 
 
 @db_app.command("upgrade")
 def db_upgrade(db_opt: DbOption = None) -> None:
-    """Create the database schema, or upgrade it to this fazhi's version (safe to repeat)."""
+    """新建数据库结构，或升级到本版 fazhi 的结构（可重复运行）。"""
     from sqlalchemy import exc as sa_exc
 
     from fazhi import db
@@ -264,7 +262,7 @@ def db_upgrade(db_opt: DbOption = None) -> None:
 
 @db_app.command("info")
 def db_info(db_opt: DbOption = None) -> None:
-    """Show which database is used, its schema revision, row counts and the latest ingest runs."""
+    """显示所用的数据库、结构版本、各表行数和最近几次入库。"""
     from sqlalchemy import exc as sa_exc
 
     from fazhi import db
@@ -275,7 +273,7 @@ def db_info(db_opt: DbOption = None) -> None:
     path = db.sqlite_path(url)
     out_console.print(f"database: {db.describe(url)}", highlight=False)
     if path is not None and not path.exists():
-        out_console.print("no database there yet: `fazhi db upgrade` or `fazhi ingest` creates it",
+        out_console.print("no database there yet（该处还没有数据库：`fazhi db upgrade` 或 `fazhi ingest` 会新建）",
                           highlight=False)
         return
     engine = open_engine(db_opt)

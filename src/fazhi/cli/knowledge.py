@@ -27,17 +27,17 @@ from fazhi.cli.common import DbOption, die, err_console, open_engine, out_consol
 
 knowledge_app = typer.Typer(
     invoke_without_command=True, no_args_is_help=False,
-    help="Knowledge files (rules, catalogue, part phrasings, units): the ones in use, and versions kept "
-         "in a database (规则与指标).")
+    help="规则与指标（规则、指标目录、必备内容表述、计量单位）：正在使用的文件，"
+         "以及保存在数据库中的各版本。")
 
-UserOption = Annotated[str | None, typer.Option("--user", help="Record the change as made by this user.")]
+UserOption = Annotated[str | None, typer.Option("--user", help="记录为这个用户所作的修改。")]
 
 
 @knowledge_app.callback()
 def knowledge_cmd(ctx: typer.Context) -> None:
-    """List the knowledge files in use (catalogue, rules, keywords, divisions) and validate them.
+    """列出正在使用的规则与指标文件（指标目录、规则、关键词、行政区划）并检查它们。
 
-    Subcommands manage the versions kept in a database: list, add, activate, deactivate, show."""
+    子命令管理保存在数据库中的版本：list、add、activate、deactivate、show。"""
     if ctx.invoked_subcommand is not None:
         return
     from fazhi import knowledge
@@ -100,7 +100,7 @@ def _change(db_opt: str | None, user: str | None, fn: Any) -> Any:
 
 @knowledge_app.command("list")
 def list_cmd(db_opt: DbOption = None) -> None:
-    """Show, for a database, the knowledge in effect, the stored versions and the reports by knowledge."""
+    """显示数据库中现行的规则与指标、保存的各版本，以及按版本统计的报告数。"""
     from sqlalchemy import exc as sa_exc
 
     from fazhi import db
@@ -139,17 +139,16 @@ def list_cmd(db_opt: DbOption = None) -> None:
 
 @knowledge_app.command("add")
 def add_cmd(
-    file: Annotated[Path, typer.Argument(help="The YAML file (rules.yaml, indicators.yaml, parts.yaml, units.yaml).",
+    file: Annotated[Path, typer.Argument(help="YAML 文件（rules.yaml、indicators.yaml、parts.yaml、units.yaml）。",
                                          show_default=False)],
-    name: Annotated[str | None, typer.Option("--name", help="Which knowledge file it is (default: from the file "
-                                                            "name): parts, rules, indicators, units.")] = None,
-    note: Annotated[str | None, typer.Option("--note", help="What changed and why.")] = None,
-    activate: Annotated[bool, typer.Option("--activate", help="Put it in effect at once.")] = False,
+    name: Annotated[str | None, typer.Option("--name", help="是哪一种文件（默认按文件名）："
+                                                            "parts、rules、indicators、units。")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="改了什么、为什么改。")] = None,
+    activate: Annotated[bool, typer.Option("--activate", help="立即启用。")] = False,
     user: UserOption = None,
     db_opt: DbOption = None,
 ) -> None:
-    """Store a new version of a knowledge file in the database (checked first: YAML, schema, a new
-    `version:`, a trial review)."""
+    """把规则与指标文件的新版本存入数据库（先检查：YAML 格式、结构、新的 `version:`、试审查）。"""
     from fazhi.knowledge import versions as ks
 
     try:
@@ -174,12 +173,12 @@ def add_cmd(
 
 @knowledge_app.command("activate")
 def activate_cmd(
-    name: Annotated[str, typer.Argument(help="parts, rules, indicators or units.", show_default=False)],
-    version: Annotated[str, typer.Argument(help="The stored version (its `version:`, or #id).", show_default=False)],
+    name: Annotated[str, typer.Argument(help="parts、rules、indicators 或 units。", show_default=False)],
+    version: Annotated[str, typer.Argument(help="保存的版本（其 `version:`，或 #id）。", show_default=False)],
     user: UserOption = None,
     db_opt: DbOption = None,
 ) -> None:
-    """Put a stored version in effect for every review into the database from now on."""
+    """启用一个保存的版本：此后入库的审查都按它进行。"""
     from fazhi.knowledge import versions as ks
 
     def work(s: Any, uid: int | None) -> tuple[int, str]:
@@ -192,11 +191,11 @@ def activate_cmd(
 
 @knowledge_app.command("deactivate")
 def deactivate_cmd(
-    name: Annotated[str, typer.Argument(help="parts, rules, indicators or units.", show_default=False)],
+    name: Annotated[str, typer.Argument(help="parts、rules、indicators 或 units。", show_default=False)],
     user: UserOption = None,
     db_opt: DbOption = None,
 ) -> None:
-    """Go back to the packaged file (or FAZHI_KNOWLEDGE_DIR's) for a knowledge file."""
+    """停用数据库中的版本，回到随程序安装的文件（或 FAZHI_KNOWLEDGE_DIR 中的文件）。"""
     from fazhi.knowledge import versions as ks
 
     def work(s: Any, uid: int | None) -> str | None:
@@ -213,13 +212,13 @@ def deactivate_cmd(
 
 @knowledge_app.command("show")
 def show_cmd(
-    name: Annotated[str, typer.Argument(help="parts, rules, indicators or units.", show_default=False)],
-    version: Annotated[str, typer.Argument(help="The stored version (its `version:`, or #id).", show_default=False)],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write it to this file instead of stdout.")
+    name: Annotated[str, typer.Argument(help="parts、rules、indicators 或 units。", show_default=False)],
+    version: Annotated[str, typer.Argument(help="保存的版本（其 `version:`，或 #id）。", show_default=False)],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="写入这个文件，而不是输出到屏幕。")
                    ] = None,
     db_opt: DbOption = None,
 ) -> None:
-    """Print (or write) the YAML of a stored version."""
+    """输出（或写入文件）一个保存的版本的 YAML。"""
     from fazhi.knowledge import versions as ks
 
     text = _change(db_opt, None, lambda s, _uid: ks.find_version(s, name, version).content)

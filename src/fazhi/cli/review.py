@@ -14,12 +14,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from fazhi.cli.common import err_console, no_reports, out_console
+from fazhi.cli.common import err_console, no_reports, out_console, output_folder
 from fazhi.documents.opinion import opinion_docx, opinion_filename
 from fazhi.review import batch, render
 from fazhi.review import read as _read
 from fazhi.review.pipeline import Reviewer
 from fazhi.review.read import DEFAULT_MAX_BYTES
+from fazhi.review.screen import not_a_report
 
 
 class Fmt(StrEnum):
@@ -45,28 +46,30 @@ def expand(paths: list[Path]) -> list[Path]:
 
 
 def review(
-    paths: Annotated[list[Path], typer.Argument(help="Report files (.txt .docx .pdf .html .md) or folders.")],
+    paths: Annotated[list[Path], typer.Argument(help="报告文件（.txt .docx .pdf .html .md）或文件夹。")],
     fmt: Annotated[Fmt, typer.Option("--format", "-f",
-                                     help="terminal (readable view), json (fazhi.review/1), md, html, or docx "
-                                          "(审查意见书: DIR/<stem>.审查意见书.docx, needs --out).")
+                                     help="terminal（终端阅读）、json（fazhi.review/1）、md、html，或 docx "
+                                          "（审查意见书：文件夹/<文件名>.审查意见书.docx，须加 --out）。")
                    ] = Fmt.terminal,
     out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Write one file per report into this folder (default format json).")] = None,
+        "--out", "-o", help="每份报告写一个文件到这个文件夹（默认格式 json）。")] = None,
     with_text: Annotated[bool, typer.Option("--with-text",
-                                            help="Include the normalised text in JSON output.")] = False,
-    max_size: Annotated[float, typer.Option("--max-size", help="Refuse files larger than this many MB.")
+                                            help="JSON 中包含规范化后的全文。")] = False,
+    max_size: Annotated[float, typer.Option("--max-size", help="拒绝大于这么多 MB 的文件。")
                         ] = DEFAULT_MAX_BYTES / 1024 / 1024,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度条和汇总。")] = False,
     workers: Annotated[int | None, typer.Option(
-        "--workers", "-j", min=0, help="Review processes for many files (default: the number of CPU cores; "
-                                       "0: in this process).", show_default=False)] = None,
+        "--workers", "-j", min=0, help="多个文件时的审查进程数（默认：CPU 核数；"
+                                       "0：在本进程内审查）。", show_default=False)] = None,
 ) -> None:
-    """Review reports: required parts, outline, issuer, figures, findings and score.
+    """审查报告：必备内容、提纲、报告主体、统计数字、审查意见和评分。
 
-    Unreadable files are reported (file and reason) and the batch goes on; the
-    exit status is 1 if any file failed.  Many files are reviewed on every core
-    (``--workers``); output files and messages keep the order of the files.
+    无法读取的文件逐个列出（文件和原因），其余照常审查；有文件失败时退出状态为 1。
+    文件多时用全部 CPU 核审查（--workers），输出文件和消息保持文件的顺序。
+    不像年度报告的文本照常审查，但给出提示（入库时会被拒绝）。
     """
+    if out is not None:
+        output_folder(out, "--out")
     files = expand(paths)
     if not files:
         raise no_reports(paths)
@@ -100,16 +103,21 @@ def review(
                                        highlight=False)
             elif done.internal is not None:
                 failed += 1
-                progress.console.print(f"[red]✗[/red] {path}: internal error: {done.internal}", highlight=False)
-            elif fmt == Fmt.terminal:
-                render.terminal(done.value, out_console)
-            elif done.value is not None:
-                sys.stdout.write(done.value + "\n")
+                progress.console.print(f"[red]✗[/red] {path}：内部错误：{done.internal}", highlight=False)
+            else:
+                value, warning = done.value
+                if warning:
+                    progress.console.print(f"[yellow]⚠ {path}：{warning}（仍照常审查，但入库时会被拒绝）[/yellow]",
+                                           highlight=False)
+                if fmt == Fmt.terminal:
+                    render.terminal(value, out_console)
+                elif value is not None:
+                    sys.stdout.write(value + "\n")
             progress.advance(task)
     if not quiet and (out is not None or failed):
         ok = len(files) - failed
         where = f" → {out}" if out is not None else ""
-        err_console.print(f"{ok} reviewed, {failed} failed{where}", highlight=False)
+        err_console.print(f"审查 {ok} 份，失败 {failed} 份{where}", highlight=False)
     if failed:
         raise typer.Exit(1)
 
@@ -135,10 +143,17 @@ def _targets(files: list[Path], out: Path | None, fmt: Fmt) -> list[tuple[Path, 
 
 
 def _review_one(job: tuple[Path, Path | None], *, fmt: Fmt, with_text: bool, max_bytes: int, lines: bool) -> Any:
-    """Review one file (in a worker or here): write it to its target and return nothing, or return the text
-    to print (one JSON line per report when there are several), or, for the terminal, the review."""
+    """Review one file (in a worker or here) and say whether it looks like an annual report at all:
+    (what :func:`_output` gives, the warning or ``None``)."""
     path, target = job
     rv = _reviewer().review_path(path, max_bytes=max_bytes)
+    looks = {"title": rv.title, "parts": {k: {"status": p.status} for k, p in rv.parts.items()}}
+    return _output(rv, target, fmt=fmt, with_text=with_text, lines=lines), not_a_report(looks, rv.text)
+
+
+def _output(rv: Any, target: Path | None, *, fmt: Fmt, with_text: bool, lines: bool) -> Any:
+    """Write the review to its target and return nothing, or return the text to print (one JSON line per
+    report when there are several), or, for the terminal, the review."""
     if target is not None and fmt == Fmt.docx:
         target.write_bytes(opinion_docx(rv.to_json()))
         return None

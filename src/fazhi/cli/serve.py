@@ -11,25 +11,25 @@ from fazhi.cli.common import DbOption, die, err_console
 
 
 def serve(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on (127.0.0.1: this machine only).")
+    host: Annotated[str, typer.Option("--host", help="监听地址（127.0.0.1：仅本机可访问）。")
                     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="监听端口。")] = 8000,
     db_opt: DbOption = None,
-    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes.")] = 1,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="工作进程数。")] = 1,
     proxy: Annotated[bool, typer.Option(
-        "--behind-proxy", help="Trust X-Forwarded-Proto/For from the proxy at --forwarded-allow-ips "
-                               "(https is then recognised: Secure cookies, HSTS).")] = False,
-    forwarded_allow_ips: Annotated[str, typer.Option("--forwarded-allow-ips", help="Proxy addresses to trust.")
+        "--behind-proxy", help="信任 --forwarded-allow-ips 处反向代理的 X-Forwarded-Proto/For "
+                               "（可识别 https：Secure Cookie、HSTS）。")] = False,
+    forwarded_allow_ips: Annotated[str, typer.Option("--forwarded-allow-ips", help="信任的代理地址。")
                                    ] = "127.0.0.1",
-    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
-    jobs: Annotated[bool, typer.Option("--jobs/--no-jobs", help="Run the scheduled jobs (reminders, traffic lights, "
-                                       "report facts as evidence, re-review) in this process: a scheduler on "
-                                       "SQLite, a queue worker on PostgreSQL (several servers share it).")] = True,
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn 日志级别。")] = "info",
+    jobs: Annotated[bool, typer.Option("--jobs/--no-jobs", help="在本进程运行定时任务（提醒、红黄绿灯、"
+                                       "报告数据作为佐证、重新审查）：SQLite 上为调度器，"
+                                       "PostgreSQL 上为任务队列的工作进程（多台服务器共用）。")] = True,
 ) -> None:
-    """Serve the web application and the REST API (审查、报告库、对比、用户管理).
+    """启动网页应用和 REST API（审查、报告库、对比、督导、用户管理）。
 
-    Everything is served from this machine: no CDN, no web fonts.  Create the
-    first administrator with `fazhi user add NAME --role admin`.
+    一切都由本机提供：不用 CDN，不用网络字体。第一个管理员用
+    `fazhi user add 用户名 --role admin` 建立。
     """
     import uvicorn
 

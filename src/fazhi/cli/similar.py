@@ -182,25 +182,25 @@ def render_pairs(pairs: list[similar.Pair], idx: similar.CorpusIndex, console: C
 # --------------------------------------------------------------------------- the command
 def similar_cmd(
     report: Annotated[str | None, typer.Argument(
-        help="A report file, or a stored report's id or sha256 (prefix).", show_default=False)] = None,
+        help="报告文件，或已入库报告的 id 或 sha256（前缀）。", show_default=False)] = None,
     db_opt: Annotated[str | None, typer.Option(
-        "--db", help="Database URL or SQLite file path (default: $FAZHI_DATABASE_URL, else the user data file).",
+        "--db", help="数据库 URL 或 SQLite 文件路径（默认：$FAZHI_DATABASE_URL，否则为用户数据文件夹中的文件）。",
         show_default=False)] = None,
     corpus: Annotated[Path | None, typer.Option(
-        "--corpus", help="Compare with the report files of this folder instead of the database.",
+        "--corpus", help="与这个文件夹中的报告文件比对，而不是数据库。",
         show_default=False)] = None,
-    k: Annotated[int, typer.Option("--k", min=1, help="How many reports (or pairs with --all) to show.")] = 10,
-    all_pairs: Annotated[bool, typer.Option("--all", help="List the most similar pairs of the whole corpus.")
+    k: Annotated[int, typer.Option("--k", min=1, help="显示多少份报告（--all 时为多少对）。")] = 10,
+    all_pairs: Annotated[bool, typer.Option("--all", help="列出全部报告中最相似的几对。")
                          ] = False,
     threshold: Annotated[float | None, typer.Option(
-        "--threshold", min=0.0, max=1.0, help="Similarity of a near-duplicate pair (--all; default 0.5).",
+        "--threshold", min=0.0, max=1.0, help="视为雷同的相似度（--all；默认 0.5）。",
         show_default=False)] = None,
-    passages: Annotated[int, typer.Option("--passages", min=0, help="Shared passages shown per report.")] = 3,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild the similarity index of the database.")
+    passages: Annotated[int, typer.Option("--passages", min=0, help="每份报告显示的相同段落数。")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果。")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="重建数据库的相似度索引。")
                        ] = False,
 ) -> None:
-    """Closest reports with the text they share (copied vs formulaic); --all: the most similar pairs."""
+    """最相似的报告及其相同的文字（抄袭还是套话）；--all：全部报告中最相似的几对。"""
     if report is None and not all_pairs:
         raise die("give a REPORT, or --all for the most similar pairs of the corpus", 2)
     quiet = as_json or not err_console.is_terminal

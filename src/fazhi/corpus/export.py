@@ -14,11 +14,13 @@ would read as a formula (``=…``, ``+…``, ``-…``, ``@…``) is written as t
 from __future__ import annotations
 
 import csv
+import datetime as dt
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from fazhi.corpus.compare import RANK_ORDER, Table, rank_scope
-from fazhi.exports import csv_row, xlsx_cell, xlsx_row
+from fazhi.exports import StreamBook, XCell, csv_row, stamp
 from fazhi.units.identity import LEVEL_LABEL
 
 PART_COLS = [("achievements", "举措和成效"), ("shortcomings", "不足和原因"),
@@ -27,137 +29,146 @@ STATUS = {"dedicated": "单列", "embedded": "散见", "missing": "缺失"}
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
+FILTER_LABEL = {"region": "地区", "level": "级别", "year": "年度", "issuer": "单位", "code": "区划代码", "id": "报告ID",
+                "indicators": "指标", "core": "只含核心指标", "long": "逐值明细"}
+
+
+def filter_label(where: dict[str, Any] | None, scope: str | None = None) -> str:
+    """The filter of an export in words (地区=焦作市；年度=2023), for its title line; ``scope``: the
+    exporter's region scope."""
+    bits = [f"{FILTER_LABEL.get(k, k)}={v}" for k, v in (where or {}).items() if v not in (None, "", [])]
+    if scope:
+        bits.append(f"查看范围={scope}")
+    return "；".join(bits) or "全部"
+
+
 def _head(col: Any) -> str:
     return f"{col.name}（{col.unit}）" if col.unit else col.name
 
 
-def write_csv(table: Table, path: Path | str, *, long: bool = False) -> int:
-    """Write the wide table (or, with ``long``, one line per value); return the line count.
+def write_csv(table: Table, path: Path | str | IO[str], *, long: bool = False,
+              progress: Callable[[int], None] | None = None) -> int:
+    """Write the wide table (or, with ``long``, one line per value) to ``path`` (a file name or a text file
+    opened with ``newline=""``); return the line count.  ``progress(1)`` is called after each report.
 
-    UTF-8 with BOM, so spreadsheet programs open the Chinese text correctly.
-    """
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        if long:
-            w.writerow(["单位", "级别", "地区", "年度", "指标代码", "指标", "数值", "单位（计量）", "约数",
-                        "同比变化", "同比变化率", "上年", "排名", "参与排名数", "排名范围", "百分位", "排名方向", "原文",
-                        "起", "止", "报告ID"])
-            n = 0
-            for r in table.rows:
-                for col in table.columns:
-                    c = r.cells.get(col.id)
-                    if c is None:
-                        continue
-                    w.writerow(csv_row([
-                        r.issuer, LEVEL_LABEL.get(r.level or "", r.level or ""), r.region, r.year or "", col.id,
-                        col.name, _num(c.value), c.unit or "", "是" if c.approx else "",
-                        "" if c.delta is None else _num(c.delta),
-                        "" if c.delta_pct is None else f"{c.delta_pct:.4f}", c.prev_year or "", c.rank or "",
-                        c.of or "", rank_scope(r) if c.rank else "",
-                        "" if c.percentile is None else f"{c.percentile:.3f}", RANK_ORDER[col.better],
-                        c.text, c.start, c.end, r.report_id]))
-                    n += 1
-            return n
-        w.writerow(csv_row(["单位", "级别", "地区", "年度", *(_head(c) for c in table.columns)]))
+    A file name is written as UTF-8 with BOM, so spreadsheet programs open the Chinese text correctly (a
+    file object gets the BOM from its encoding, e.g. ``utf-8-sig``).  Values stay numbers in both forms:
+    an approximate value (约…) is marked beside it — the 约数 column of the long form, and in the wide form
+    the last column, 约数指标, naming the indicators of the row whose values are approximate."""
+    if isinstance(path, (str, Path)):
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            return write_csv(table, fh, long=long, progress=progress)
+    tick = progress or (lambda n: None)
+    w = csv.writer(path)
+    if long:
+        w.writerow(["单位", "级别", "地区", "年度", "指标代码", "指标", "数值", "单位（计量）", "约数",
+                    "同比变化", "同比变化率", "上年", "排名", "参与排名数", "排名范围", "百分位", "排名方向", "原文",
+                    "起", "止", "报告ID"])
+        n = 0
         for r in table.rows:
-            cells = []
             for col in table.columns:
                 c = r.cells.get(col.id)
-                cells.append("" if c is None else (f"约{_num(c.value)}" if c.approx else _num(c.value)))
-            w.writerow(csv_row([r.issuer, LEVEL_LABEL.get(r.level or "", r.level or ""), r.region, r.year or "",
-                                *cells]))
-        return len(table.rows)
+                if c is None:
+                    continue
+                w.writerow(csv_row([
+                    r.issuer, LEVEL_LABEL.get(r.level or "", r.level or ""), r.region, r.year or "", col.id,
+                    col.name, _num(c.value), c.unit or "", "是" if c.approx else "",
+                    "" if c.delta is None else _num(c.delta),
+                    "" if c.delta_pct is None else f"{c.delta_pct:.4f}", c.prev_year or "", c.rank or "",
+                    c.of or "", rank_scope(r) if c.rank else "",
+                    "" if c.percentile is None else f"{c.percentile:.3f}", RANK_ORDER[col.better],
+                    c.text, c.start, c.end, r.report_id]))
+                n += 1
+            tick(1)
+        return n
+    w.writerow(csv_row(["单位", "级别", "地区", "年度", *(_head(c) for c in table.columns), "约数指标"]))
+    for r in table.rows:
+        cells = []
+        for col in table.columns:
+            c = r.cells.get(col.id)
+            cells.append("" if c is None else _num(c.value))
+        w.writerow(csv_row([r.issuer, LEVEL_LABEL.get(r.level or "", r.level or ""), r.region, r.year or "",
+                            *cells, _approx_names(table, r)]))
+        tick(1)
+    return len(table.rows)
 
 
 def _num(v: float) -> Any:
     return int(v) if float(v).is_integer() else v
 
 
-def write_xlsx(table: Table, path: Path | str, *, findings: list[dict[str, Any]] | None = None,
-               parts: list[dict[str, Any]] | None = None) -> None:
-    """Write the formatted workbook."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+def _approx_names(table: Table, r: Any) -> str:
+    return "、".join(col.name for col in table.columns if (c := r.cells.get(col.id)) is not None and c.approx)
 
-    head_font = Font(bold=True, color="FFFFFF")
-    head_fill = PatternFill("solid", fgColor="8B1A1A")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
-    def header(ws: Any, names: list[str], widths: list[int]) -> None:
-        xlsx_row(ws, names)
-        for i, w in enumerate(widths, 1):
-            cell = ws.cell(row=1, column=i)
-            cell.font, cell.fill, cell.alignment = head_font, head_fill, center
-            ws.column_dimensions[get_column_letter(i)].width = w
-        ws.row_dimensions[1].height = 42
-        ws.freeze_panes = "B2" if ws.title == "指标数据" else "A2"
-        ws.auto_filter.ref = ws.dimensions
+def write_xlsx(table: Table, path: Path | str | IO[bytes], *, findings: Iterable[dict[str, Any]] | None = None,
+               parts: Iterable[dict[str, Any]] | None = None, filter_text: str | None = None,
+               today: dt.date | None = None, progress: Callable[[int], None] | None = None) -> None:
+    """Write the formatted workbook to ``path`` (a file name or a seekable binary file).
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "指标数据"
+    Streamed (:class:`fazhi.exports.StreamBook`): rows go to the file as they
+    are made, in constant time each, so 10,000 reports take seconds.  Every
+    sheet is laid out alike (A4 landscape fitted to width, the header repeated
+    on every printed page, the title with the date and ``filter_text`` in the
+    printed page header, creator fazhi).  ``progress(n)`` is called after
+    each n rows written (of :func:`row_count`)."""
+    title = f"法治政府建设年度报告指标对比（{len(table.rows)} 份报告）"
+    tick = progress or (lambda n: None)
+    book = StreamBook(path, title=title, print_header=stamp(filter_text, today=today))
+
     fixed = ["单位", "级别", "地区", "年度"]
-    header(ws, fixed + [_head(c) for c in table.columns], [26, 8, 22, 8] + [14] * len(table.columns))
-    ws.freeze_panes = "E2"
-    for i, r in enumerate(table.rows, 2):
-        xlsx_cell(ws, i, 1, r.issuer)
-        xlsx_cell(ws, i, 2, LEVEL_LABEL.get(r.level or "", r.level))
-        xlsx_cell(ws, i, 3, r.region)
-        xlsx_cell(ws, i, 4, r.year)
-        for j, col in enumerate(table.columns, 5):
-            c = r.cells.get(col.id)
-            if c is None:
-                continue
-            cell = xlsx_cell(ws, i, j, _num(c.value))
-            pct = c.unit == "%"
-            base = "0.0#" if pct or not float(c.value).is_integer() else "#,##0"
-            cell.number_format = f'"约"{base}' if c.approx else base
-            note = c.text
-            if len(c.values) > 1:
-                note += f"\n（本报告该指标共 {len(c.values)} 个数：{'、'.join(str(_num(v)) for v in c.values)}）"
-            if c.delta is not None:
-                note += f"\n较{c.prev_year}年：{'+' if c.delta >= 0 else ''}{_num(round(c.delta, 4))}"
-            cell.comment = Comment(note, "fazhi", width=320, height=120)
-    ws.auto_filter.ref = ws.dimensions
+    with book.sheet("指标数据", fixed + [_head(c) for c in table.columns],
+                    [26, 8, 22, 8] + [14] * len(table.columns), freeze_columns=4) as ws:
+        for r in table.rows:
+            row: list[Any] = [r.issuer, LEVEL_LABEL.get(r.level or "", r.level), r.region, r.year]
+            for col in table.columns:
+                c = r.cells.get(col.id)
+                if c is None:
+                    row.append(None)
+                    continue
+                whole = c.unit != "%" and float(c.value).is_integer()
+                look = ("approx_" if c.approx else "") + ("int" if whole else "dec")
+                note = c.text
+                if len(c.values) > 1:
+                    note += f"\n（本报告该指标共 {len(c.values)} 个数：{'、'.join(str(_num(v)) for v in c.values)}）"
+                if c.delta is not None:
+                    note += f"\n较{c.prev_year}年：{'+' if c.delta >= 0 else ''}{_num(round(c.delta, 4))}"
+                row.append(XCell(_num(c.value), look, note))
+            ws.row(row)
+            tick(1)
 
-    wd = wb.create_sheet("指标明细")
-    header(wd, ["单位", "级别", "地区", "年度", "指标", "数值", "计量单位", "约数", "同比变化", "同比变化率",
-                "排名", "参与排名", "排名范围", "百分位", "排名方向", "原文（证据）", "报告ID", "起止"],
-           [26, 8, 22, 8, 24, 12, 10, 6, 12, 10, 8, 8, 16, 8, 10, 60, 8, 12])
-    for r in table.rows:
-        for col in table.columns:
-            c = r.cells.get(col.id)
-            if c is None:
-                continue
-            xlsx_row(wd, [r.issuer, LEVEL_LABEL.get(r.level or "", r.level), r.region, r.year, col.name,
-                          _num(c.value), c.unit, "约" if c.approx else "",
-                          None if c.delta is None else _num(round(c.delta, 4)), c.delta_pct, c.rank, c.of,
-                          rank_scope(r) if c.rank else None, c.percentile, RANK_ORDER[col.better], c.text,
-                          r.report_id, f"{c.start}-{c.end}"])
-            row = wd.max_row
-            wd.cell(row=row, column=10).number_format = "0.0%"
-            wd.cell(row=row, column=14).number_format = "0%"
-            wd.cell(row=row, column=16).alignment = wrap
-    wd.auto_filter.ref = wd.dimensions
+    with book.sheet("指标明细", ["单位", "级别", "地区", "年度", "指标", "数值", "计量单位", "约数", "同比变化",
+                               "同比变化率", "排名", "参与排名", "排名范围", "百分位", "排名方向", "原文（证据）",
+                               "报告ID", "起止"],
+                    [26, 8, 22, 8, 24, 12, 10, 6, 12, 10, 8, 8, 16, 8, 10, 60, 8, 12]) as wd:
+        for r in table.rows:
+            level = LEVEL_LABEL.get(r.level or "", r.level)
+            for col in table.columns:
+                c = r.cells.get(col.id)
+                if c is None:
+                    continue
+                wd.row([r.issuer, level, r.region, r.year, col.name, _num(c.value), c.unit, "约" if c.approx else "",
+                        None if c.delta is None else _num(round(c.delta, 4)),
+                        None if c.delta_pct is None else XCell(c.delta_pct, "pct1"),
+                        c.rank, c.of, rank_scope(r) if c.rank else None,
+                        None if c.percentile is None else XCell(c.percentile, "pct0"),
+                        RANK_ORDER[col.better], XCell(c.text, "wrap"), r.report_id, f"{c.start}-{c.end}"])
+            tick(1)
 
-    wf = wb.create_sheet("审查意见")
-    header(wf, ["单位", "地区", "年度", "级别", "规则", "意见", "原文（证据）"], [26, 22, 8, 8, 28, 60, 50])
-    for f in findings or []:
-        xlsx_row(wf, [f["issuer"], f["region"], f["year"], SEVERITY.get(f["severity"], f["severity"]), f["rule"],
-                      f["message"], f["evidence"]])
-        wf.cell(row=wf.max_row, column=6).alignment = wrap
-        wf.cell(row=wf.max_row, column=7).alignment = wrap
-    wf.auto_filter.ref = wf.dimensions
+    with book.sheet("审查意见", ["单位", "地区", "年度", "严重程度", "意见", "原文（证据）"],
+                    [26, 22, 8, 10, 60, 50]) as wf:
+        for f in findings or []:
+            wf.row([f["issuer"], f["region"], f["year"], SEVERITY.get(f["severity"], f["severity"]),
+                    XCell(f["message"], "wrap"), XCell(f["evidence"], "wrap")])
 
-    wp = wb.create_sheet("必备内容")
-    header(wp, ["单位", "地区", "年度", *(label for _, label in PART_COLS), "得分"],
-           [26, 22, 8, 12, 12, 14, 12, 8])
-    for p in parts or []:
-        xlsx_row(wp, [p["issuer"], p["region"], p["year"], *(STATUS.get(p.get(k, ""), p.get(k, ""))
-                                                             for k, _ in PART_COLS),
-                      None if p["score"] is None else round(p["score"], 1)])
-    wp.auto_filter.ref = wp.dimensions
-    wb.save(path)
+    with book.sheet("必备内容", ["单位", "地区", "年度", *(label for _, label in PART_COLS), "得分"],
+                    [26, 22, 8, 12, 12, 14, 12, 8]) as wp:
+        for p in parts or []:
+            wp.row([p["issuer"], p["region"], p["year"], *(STATUS.get(p.get(k, ""), p.get(k, "")) for k, _ in PART_COLS),
+                    None if p["score"] is None else round(p["score"], 1)])
+    book.close()
+
+
+def row_count(table: Table) -> int:
+    """The steps :func:`write_xlsx` reports to ``progress``: two per report (figures, then details)."""
+    return 2 * len(table.rows)

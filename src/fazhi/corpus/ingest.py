@@ -90,6 +90,7 @@ from fazhi.corpus.models import Report
 from fazhi.knowledge import versions as knowledge_store
 from fazhi.review.pool import ReviewFailed, ReviewOutOfMemory, ReviewPool, ReviewTimeout, Stored, review_file
 from fazhi.review.read import report_files
+from fazhi.review.screen import not_a_report
 
 _CHUNK = 256  # files hashed and looked up per round trip
 BATCH = 64  # reviews written per transaction at most …
@@ -263,8 +264,12 @@ def ingest(paths: Sequence[str | os.PathLike[str]], *, engine: Engine, workers: 
            refresh: bool = False, user: str | None = None, max_bytes: int | None = None,
            progress: ProgressFn | None = None, on_failure: FailureFn | None = None,
            stop: threading.Event | None = None, before_save: Callable[[int, str], None] | None = None,
-           args: dict[str, Any] | None = None, settings: Settings | None = None) -> IngestResult:
+           args: dict[str, Any] | None = None, settings: Settings | None = None,
+           force: bool = False) -> IngestResult:
     """Review and store report files; see the module documentation.
+
+    A file whose text is not an annual report at all (:func:`fazhi.review.screen.not_a_report`) fails
+    with the reason, unless ``force``.
 
     ``progress(counts, path)`` is called after each file (and once with
     ``path=None`` before the first); ``on_failure(path, reason)`` for each
@@ -293,7 +298,7 @@ def ingest(paths: Sequence[str | os.PathLike[str]], *, engine: Engine, workers: 
         result = IngestResult(run_id=run_id, status="running", counts=counts, database=where)
         job = _Job(engine, write, run_id, result, refresh=refresh, user_id=user_id, max_bytes=max_bytes,
                    progress=progress, on_failure=on_failure, stop=stop, before_save=before_save,
-                   texts=texts, timeout=settings.review_timeout_seconds)
+                   texts=texts, timeout=settings.review_timeout_seconds, force=force)
         if progress:
             progress(counts, None)
         try:
@@ -399,12 +404,14 @@ class _Job:
     def __init__(self, engine: Engine, write: sessionmaker[Session], run_id: int, result: IngestResult, *,
                  refresh: bool, user_id: int | None, max_bytes: int | None, progress: ProgressFn | None,
                  on_failure: FailureFn | None, stop: threading.Event,
-                 before_save: Callable[[int, str], None] | None, texts: dict[str, str], timeout: float) -> None:
+                 before_save: Callable[[int, str], None] | None, texts: dict[str, str], timeout: float,
+                 force: bool = False) -> None:
         self.engine, self.write, self.run_id, self.result = engine, write, run_id, result
         self.counts = result.counts
         self.refresh, self.user_id, self.max_bytes = refresh, user_id, max_bytes
         self.progress, self.on_failure, self.stop, self.before_save = progress, on_failure, stop, before_save
         self.texts, self.timeout = texts, timeout  # the database's knowledge; a review's time limit
+        self.force = force  # store texts that do not look like annual reports too
         self._current: dict[str, str] | None = None
         self.seen: set[str] = set()
         self.pending: list[tuple[_Task, dict[str, Any], str, service.Original | None]] = []
@@ -501,6 +508,11 @@ class _Job:
         kind, a, b = outcome
         if kind != "ok":
             self._fail(task, str(a))
+            return
+        why = None if self.force or task.replace else not_a_report(a, b)
+        if why:
+            self._fail(task, f"不像法治政府建设年度报告，未入库：{why}（确是年度报告的，加 --force 重新入库）",
+                       a["source"]["sha256"])
             return
         sha = a["source"]["sha256"]
         if self._current is None and a.get("versions"):

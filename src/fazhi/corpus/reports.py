@@ -4,9 +4,9 @@ report, the CLI)."""
 
 from __future__ import annotations
 
+import io
 import json
 import tempfile
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import exists, func, select
@@ -197,14 +197,15 @@ EXPORT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadshe
 def export_compare(read: sessionmaker[Session], write: sessionmaker[Session], flt: ReportFilter | None,
                    scope: Scope | None, fmt: str, *, indicators: list[str] | None = None, core_only: bool = False,
                    long: bool = False, user_id: int | None = None,
-                   where: dict[str, Any] | None = None) -> tuple[bytes, str, int]:
-    """The compare table as the CLI writes it (``fazhi compare --xlsx/--csv``): (bytes, file name, rows).
+                   where: dict[str, Any] | None = None) -> tuple[Any, str, int]:
+    """The compare table as the CLI writes it (``fazhi compare --xlsx/--csv``): (binary file, file name, rows).
 
     The rows are read in a session of ``read`` that is closed before the file
     is built, so a slow export holds no lock and no transaction (a deletion
-    or an upload meanwhile does not wait); the file is written in a temporary
-    folder under a name made here, read back and removed; then the export is
-    audited (``compare.export``) in a short transaction of ``write``."""
+    or an upload meanwhile does not wait); the file is written (linearly:
+    :mod:`fazhi.corpus.export`) into a temporary file — in memory while small,
+    on disk beyond — that the caller streams from its start and closes; then
+    the export is audited (``compare.export``) in a short transaction of ``write``."""
     from fazhi.corpus import compare, export
 
     if fmt not in EXPORT_TYPES:
@@ -216,18 +217,24 @@ def export_compare(read: sessionmaker[Session], write: sessionmaker[Session], fl
         parts = compare.parts_rows(session, f) if fmt == "xlsx" else None
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     fname = f"fazhi-compare-{stamp}.{fmt}"
-    with tempfile.TemporaryDirectory(prefix="fazhi-export-") as tmp:
-        path = Path(tmp) / f"export.{fmt}"
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, prefix="fazhi-export-")
+    try:
         if fmt == "xlsx":
-            export.write_xlsx(table, path, findings=findings, parts=parts)
+            export.write_xlsx(table, out, findings=findings, parts=parts,
+                              filter_text=export.filter_label(where, scope.label if scope else None))
         else:
-            export.write_csv(table, path, long=long)
-        data = path.read_bytes()
+            text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
+            export.write_csv(table, text, long=long)
+            text.detach()
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
     with write.begin() as w:
         audit(w, user_id, "compare.export", "compare", None,
               {"format": fmt, "rows": len(table.rows), "columns": len(table.columns), "where": where or {},
                "scope": scope.label if scope else None})
-    return data, fname, len(table.rows)
+    return out, fname, len(table.rows)
 
 
 def _report_rows(actor: Any, by_user: Any) -> Any:

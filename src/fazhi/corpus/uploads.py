@@ -21,6 +21,7 @@ from fazhi.corpus import service
 from fazhi.corpus.service import REGION_FIELDS
 from fazhi.knowledge import versions as knowledge_store
 from fazhi.review.pool import ReviewFailed, ReviewPool, ReviewTimeout
+from fazhi.review.screen import not_a_report
 
 log = logging.getLogger("fazhi.web")
 
@@ -93,27 +94,29 @@ def issuer_label(issuer: dict[str, Any] | None) -> str:
 
 def store_uploads(Session: sessionmaker[Session], write: sessionmaker[Session], files: list[tuple[str, bytes]], *,
                   user_id: int | None, scope: Scope | None, max_bytes: int, reviewer: ReviewPool | None = None,
-                  timeout: float = 60.0) -> list[UploadResult]:
+                  timeout: float = 60.0, force: bool = False) -> list[UploadResult]:
     """:func:`store_upload` for each file of one upload; the database's active knowledge versions are
     looked up once for the batch (one small query)."""
     with Session() as s:
         active = knowledge_store.active_set(s)
     return [store_upload(write, name, data, user_id=user_id, scope=scope, max_bytes=max_bytes, knowledge=active,
-                         reviewer=reviewer, timeout=timeout)
+                         reviewer=reviewer, timeout=timeout, force=force)
             for name, data in files]
 
 
 def store_upload(write: sessionmaker[Session], name: str | None, data: bytes, *, user_id: int | None,
                  scope: Scope | None, max_bytes: int,
                  knowledge: knowledge_store.ActiveSet | None = None, reviewer: ReviewPool | None = None,
-                 timeout: float = 60.0) -> UploadResult:
+                 timeout: float = 60.0, force: bool = False) -> UploadResult:
     """Review one uploaded file and store it (one transaction), or say why not.
 
     The review uses the database's active knowledge versions (``knowledge``,
     else looked up now) and runs in one of ``reviewer``'s processes (at most
     ``timeout`` seconds; without ``reviewer``: here).  Nothing is stored for
     a file that cannot be read, takes too long or too much memory to review,
-    or whose issuer is outside the uploader's region scope.  The upload (or
+    or whose issuer is outside the uploader's region scope, nor for a text
+    that is not an annual report at all (:func:`fazhi.review.screen.not_a_report`:
+    "hello world", a notice, a news item) unless ``force``.  The upload (or
     its refusal) is written to the audit log."""
     from fazhi.knowledge import KnowledgeError
     from fazhi.review.read import ReadError, too_large_reason
@@ -149,6 +152,11 @@ def store_upload(write: sessionmaker[Session], name: str | None, data: bytes, *,
     except Exception as exc:  # a bug in a stage must not break the batch
         return _refuse(write, user_id, shown, 500, f"内部错误：{type(exc).__name__}",
                        f"internal error: {type(exc).__name__}: {exc}")
+    unlike = None if force else not_a_report(doc, text)
+    if unlike:
+        return _refuse(write, user_id, shown, 422,
+                       f"这份文件不像法治政府建设年度报告：{unlike}；未入库（确是年度报告的，勾选“仍然入库”后重新上传）",
+                       "not an annual report", read_error="not_a_report")
     iss = doc.get("issuer")
     if scope is not None and not scope.contains(iss):
         return _refuse(write, user_id, shown, 403,

@@ -47,8 +47,8 @@ DEFAULT_MAX_BYTES = MAX_FILE_BYTES  # one limit for every file fazhi reads (fazh
 #: the file extensions searched for in folders (the content decides the format once a file is read)
 SUPPORTED = (".txt", ".docx", ".pdf", ".html", ".htm", ".md")
 #: formats offices still have that fazhi cannot read, and what to do about them
-CONVERT_HINT = {".doc": "用 Word 或 WPS 另存为 .docx", ".wps": "用 WPS 另存为 .docx",
-                ".rtf": "用 Word 或 WPS 另存为 .docx", ".odt": "另存为 .docx",
+CONVERT_HINT = {".doc": "用 Word 或 WPS 打开，另存为 .docx（或 .pdf、.txt）", ".wps": "用 WPS 打开，另存为 .docx（或 .pdf、.txt）",
+                ".rtf": "用 Word 或 WPS 打开，另存为 .docx（或 .txt）", ".odt": "另存为 .docx（或 .pdf、.txt）",
                 ".xls": "这是表格：报告请另存为 .docx", ".et": "这是表格：报告请另存为 .docx",
                 ".ppt": "这是演示文稿：报告请另存为 .docx"}
 

@@ -123,23 +123,23 @@ def terminal(review: Review, console: Console) -> None:
 
     if review.findings:
         fd = Table(title="审查意见")
-        fd.add_column("级别")
+        fd.add_column("严重程度")
         fd.add_column("意见", overflow="fold")
         fd.add_column("原文", overflow="fold")
-        for f in review.findings:
-            ev = _clip(f.evidence[0].text, 40) if f.evidence else ""
-            fd.add_row(Text(SEVERITY_LABEL.get(f.severity, f.severity), style=SEVERITY_STYLE.get(f.severity, "")),
-                       f.message, ev)
+        for finding in review.findings:
+            ev = _clip(finding.evidence[0].text, 40) if finding.evidence else ""
+            fd.add_row(Text(SEVERITY_LABEL.get(finding.severity, finding.severity),
+                            style=SEVERITY_STYLE.get(finding.severity, "")), finding.message, ev)
         console.print(fd)
 
     if review.score:
-        st = Table(title=f"评分 {review.score.total:.1f}/100")
-        st.add_column("维度")
-        st.add_column("得分", justify="right")
-        st.add_column("说明", overflow="fold")
+        scores = Table(title=f"评分 {review.score.total:.1f}/100")
+        scores.add_column("维度")
+        scores.add_column("得分", justify="right")
+        scores.add_column("说明", overflow="fold")
         for d in review.score.dimensions.values():
-            st.add_row(d.label, f"{d.score:.1f}/{d.weight:g}", d.explanation)
-        console.print(st)
+            scores.add_row(d.label, f"{d.score:.1f}/{d.weight:g}", d.explanation)
+        console.print(scores)
 
 
 def terminal_summary(review: Review) -> Group:
@@ -196,9 +196,9 @@ def markdown(review: Review) -> str:
     out.append("")
     out.append("## 审查意见")
     out.append("")
-    for f in review.findings:
-        ev = f"（原文：“{_md(_clip(f.evidence[0].text, 60))}”）" if f.evidence else ""
-        out.append(f"- **{SEVERITY_LABEL.get(f.severity, f.severity)}** `{f.rule}` {_md(f.message)}{ev}")
+    for finding in review.findings:
+        ev = f"（原文：“{_md(_clip(finding.evidence[0].text, 60))}”）" if finding.evidence else ""
+        out.append(f"- **{SEVERITY_LABEL.get(finding.severity, finding.severity)}** {_md(finding.message)}{ev}")
     if not review.findings:
         out.append("无。")
     out.append("")

@@ -16,12 +16,11 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
+from fazhi.exports import sheet_end, sheet_start, workbook
 from fazhi.supervision import assessment_results as R
 from fazhi.supervision.access import Actor
 from fazhi.supervision.assessment import campaign_row
@@ -49,10 +48,8 @@ def export_xlsx(session: Session, actor: Actor, campaign_id: int, *, group: str 
         found = [r for r in found if r.group == group]
     scope = f"{group}（{len(found)} 个）" if group else f"全部被考核单位（{len(found)} 个）"
     stamp = f"导出日期：{(today or dt.date.today()).isoformat()}　　范围：{scope}"
-    book = Workbook()
+    book = workbook(title=f"{campaign.name}结果")
     book.add_named_style(NamedStyle(_CELL, border=_BOX, alignment=Alignment(vertical="top", wrap_text=True)))
-    book.properties.creator = "fazhi"
-    book.properties.title = f"{campaign.name}结果"
     first = book.active
     assert first is not None
     first.title = "考核结果"
@@ -81,33 +78,14 @@ def _item_row(r: R.UnitResult, i: R.ItemResult) -> list[Any]:
 
 def _sheet(ws: Worksheet, title: str, stamp: str, header: Sequence[str], widths: Sequence[int],
            rows: Sequence[Sequence[Any]]) -> None:
-    """Title, date and scope, header and rows, borders, widths, print setup."""
-    last = get_column_letter(len(header))
-    ws.append([safe_cell(title)])
-    ws.merge_cells(f"A1:{last}1")
-    ws["A1"].font = Font(size=16, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 30
-    ws.append([safe_cell(stamp)])
-    ws.merge_cells(f"A2:{last}2")
-    ws.append(list(header))
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = _BOX
-    for r, row in enumerate(rows, 4):
+    """Title, date and scope, header and rows, borders, widths, print setup (:func:`fazhi.exports.sheet_start`)."""
+    head = sheet_start(ws, header, widths, title=safe_cell(title), stamp_line=safe_cell(stamp),
+                       header_style={"font": Font(bold=True), "border": _BOX, "alignment": Alignment(
+                           horizontal="center", vertical="center", wrap_text=True)})
+    for r, row in enumerate(rows, head + 1):
         for c, value in enumerate(row, 1):
             ws.cell(r, c, safe_cell(value)).style = _CELL
-    for c, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(c)].width = width
-    ws.freeze_panes = "A4"
-    ws.print_title_rows = "3:3"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
+    sheet_end(ws, head, len(header), len(rows))
 
 
 __all__ = ["ITEMS", "SUMMARY", "export_xlsx"]

@@ -488,48 +488,36 @@ def export_xlsx(session: Session, actor: Actor, campaign_id: int, *, as_of: dt.d
                 unit_id: int | None = None, light: str | None = None, status: str | None = None) -> bytes:
     """The campaign's 分工表 as an .xlsx with status and light columns: a title row with the date and the
     filter, print titles, landscape, fit to width; no cell can become a formula."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Alignment, PatternFill
+
+    from fazhi.exports import sheet_end, sheet_start, styled, workbook
 
     when = as_of or today()
     tasks = list_tasks(session, actor, campaign_id, as_of=when, unit_id=unit_id, light=light, status=status)
     campaign = get_campaign(session, actor, campaign_id)
     filters = [f"牵头或配合单位：{unit_id}" if unit_id else "", f"进度：{LIGHTS.get(light or '', '')}" if light else "",
                f"状态：{STATUSES.get(status or '', '')}" if status else ""]
-    book = openpyxl.Workbook()
+    book = workbook(title=f"{campaign.name} 责任分工表")
     ws = book.active
     ws.title = "责任分工表"
-    book.properties.creator = "fazhi"
     title = (f"{campaign.name} 责任分工表（截至 {when.isoformat()}；"
              f"筛选：{'；'.join(f for f in filters if f) or '全部任务'}）")
-    ws.append([safe_cell(title)])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(EXPORT_HEADER))
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append(list(EXPORT_HEADER))
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    fills = {"逾期": PatternFill("solid", fgColor="F8CBAD"), "临期": PatternFill("solid", fgColor="FFE699")}
-    for row in export_rows(tasks):
-        ws.append([safe_cell(v) for v in row])
-        light_cell = ws.cell(ws.max_row, EXPORT_HEADER.index("进度") + 1)
-        if light_cell.value in fills:
-            light_cell.fill = fills[light_cell.value]
     widths = (6, 18, 40, 20, 24, 14, 12, 16, 20, 8, 6, 12, 20, 8)
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    for row in ws.iter_rows(min_row=3):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if isinstance(cell.value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-    ws.freeze_panes = "A3"
-    ws.print_title_rows = "1:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    head = sheet_start(ws, EXPORT_HEADER, widths, title=safe_cell(title), repeat_title=True)
+    fills = {"逾期": PatternFill("solid", fgColor="F8CBAD"), "临期": PatternFill("solid", fgColor="FFE699")}
+    top = Alignment(wrap_text=True, vertical="top")
+    light_at = EXPORT_HEADER.index("进度")
+    for row in export_rows(tasks):
+        cells = []
+        for i, v in enumerate(row):
+            style: dict[str, Any] = {"alignment": top}
+            if isinstance(v, dt.date):
+                style["number_format"] = "yyyy-mm-dd"
+            if i == light_at and v in fills:
+                style["fill"] = fills[v]
+            cells.append(styled(ws, safe_cell(v), **style))
+        ws.append(cells)
+    sheet_end(ws, head, len(EXPORT_HEADER), len(tasks))
     out = io.BytesIO()
     book.save(out)
     audit(session, actor.user_id, "task.export", "campaign", campaign_id,

@@ -124,9 +124,11 @@ UPLOAD_BODY = {
                          "（413 过大，415 类型不支持，422 无法读取，403 报告主体不在您的地区范围内）。"
                          "整体状态：有文件入库为 201（新入库）或 200（均已存在）；全部失败时为各文件的共同状态码，"
                          "不同则为 400。文件数或总大小超限时整体拒绝（400 / 413），不入库任何文件。"
-                         "brief=1 时不返回审查结果正文。")
+                         "brief=1 时不返回审查结果正文。不像法治政府建设年度报告的文本（过短、通知、新闻等）"
+                         "以 422 拒绝并说明原因，force=1 时仍然入库。")
 async def upload(request: Request, p: Annotated[Principal, Depends(need("upload"))],
-                 brief: bool = Query(False, description="只返回 id 和状态，不含审查结果")) -> Response:
+                 brief: bool = Query(False, description="只返回 id 和状态，不含审查结果"),
+                 force: bool = Query(False, description="不像年度报告的文本也入库")) -> Response:
     from fazhi.web.routes.pages import read_upload
 
     settings: Settings = request.app.state.settings
@@ -138,7 +140,7 @@ async def upload(request: Request, p: Annotated[Principal, Depends(need("upload"
 
     def work() -> list[uploads.UploadResult]:
         return uploads.store_uploads(request.app.state.Session, write, files, user_id=p.id, scope=p.scope,
-                                      max_bytes=settings.max_file_bytes,
+                                      max_bytes=settings.max_file_bytes, force=force,
                                       reviewer=request.app.state.reviewer, timeout=settings.review_timeout_seconds)
 
     results = await run_in_threadpool(work)
@@ -316,11 +318,19 @@ def _export(request: Request, fmt: str, p: Principal, flt: ReportFilter, indicat
     where = {k: v for k, v in request.query_params.items() if k in ("region", "level", "year", "issuer", "code",
                                                                      "indicators", "core", "long")}
     state = request.app.state
-    data, fname, _rows = stored.export_compare(state.Session, state.WriteSession, flt, p.scope, fmt,
-                                               indicators=_indicators(indicators), core_only=core, long=long,
-                                               user_id=p.id, where=where)
-    return Response(data, media_type=stored.EXPORT_TYPES[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{fname}"'})
+    out, fname, _rows = stored.export_compare(state.Session, state.WriteSession, flt, p.scope, fmt,
+                                              indicators=_indicators(indicators), core_only=core, long=long,
+                                              user_id=p.id, where=where)
+
+    def chunks() -> Any:  # streamed from the temporary file, closed (and removed) at the end
+        try:
+            while block := out.read(256 * 1024):
+                yield block
+        finally:
+            out.close()
+
+    return StreamingResponse(chunks(), media_type=stored.EXPORT_TYPES[fmt],
+                             headers={"Content-Disposition": f'attachment; filename="{fname}"'})
 
 
 @router.get("/compare.xlsx", summary="导出对比表（Excel）",

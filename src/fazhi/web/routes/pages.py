@@ -466,10 +466,11 @@ async def upload_post(request: Request, p: Annotated[Principal, Depends(need("up
     if not files or all(not name and not data for name, data in files):
         raise HTTPException(400, "没有收到文件：请选择要上传的报告")
     write = request.app.state.WriteSession
+    force = form.get("force") in ("1", "on", "true")
 
     def work() -> list[uploads.UploadResult]:
         return uploads.store_uploads(request.app.state.Session, write, files, user_id=p.id, scope=p.scope,
-                                      max_bytes=settings.max_file_bytes,
+                                      max_bytes=settings.max_file_bytes, force=force,
                                       reviewer=request.app.state.reviewer, timeout=settings.review_timeout_seconds)
 
     results = await run_in_threadpool(work)

@@ -203,7 +203,8 @@
       var fd = new FormData();
       fd.append("files", item.file, item.file.name);
       var xhr = new XMLHttpRequest();
-      xhr.open("POST", "/api/reports?brief=1");
+      var force = document.getElementById("upload-force");
+      xhr.open("POST", "/api/reports?brief=1" + (force && force.checked ? "&force=1" : ""));
       xhr.setRequestHeader("X-CSRF-Token", CSRF);
       xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.onprogress = function (e) {
