@@ -129,5 +129,5 @@ def test_bad_values_and_paths_elsewhere(tmp_path: Path) -> None:
         if args[0] == "unit":
             (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
         code, out = run(*args)
-        assert code != 0 or "no database there yet" in out, (args, out)
+        assert code != 0 or "该处还没有数据库" in out, (args, out)
         assert out.strip(), args

@@ -76,7 +76,7 @@ def test_folders_globs_and_duplicate_content(migrated, seed_paths, tmp_path):
 def test_missing_file_is_a_failure_with_reason(migrated, seed_paths, tmp_path):
     res = ingest([seed_paths[0], tmp_path / "nope.txt"], engine=migrated, workers=0)
     assert res.counts.ok == 1 and res.counts.failed == 1 and res.exit_code == 1
-    assert res.failures == [(str(tmp_path / "nope.txt"), "file not found")]
+    assert res.failures == [(str(tmp_path / "nope.txt"), "文件不存在（file not found）")]
 
 
 def test_refresh_rereviews_changed_knowledge(migrated, seed_paths, consistent):
@@ -132,10 +132,10 @@ def test_cli_ingest_upgrade_info(db_url, seed_paths):
     app = _app()
     r = runner.invoke(app, ["db", "upgrade", "--db", db_url])
     assert r.exit_code == 0, r.output
-    assert "at revision" in r.output
+    assert "数据库结构为最新版本" in r.output
     r = runner.invoke(app, ["ingest", *map(str, seed_paths), "--db", db_url, "--workers", "2"])
     assert r.exit_code == 0, r.output
-    assert "5 stored, 0 skipped, 0 failed" in r.output
+    assert "入库 5 份，跳过 0 份（已入库），失败 0 份" in r.output
     r = runner.invoke(app, ["ingest", str(seed_paths[0].parent), "--db", db_url, "-q"])
     assert r.exit_code == 0 and r.output.strip() == ""
     r = runner.invoke(app, ["db", "info", "--db", db_url])
@@ -149,7 +149,7 @@ def test_cli_exit_status_on_bad_file(tmp_path, seed_paths):
     r = CliRunner().invoke(_app(), ["ingest", str(seed_paths[0]), str(bad), "--db", str(tmp_path / "x.sqlite"),
                                     "--workers", "0"])
     assert r.exit_code == 1
-    assert f"{bad}: " in r.output and "1 stored, 0 skipped, 1 failed" in r.output
+    assert f"{bad}：" in r.output and "入库 1 份，跳过 0 份（已入库），失败 1 份" in r.output
 
 
 def test_cli_default_database_from_env(tmp_path, seed_paths, monkeypatch):
@@ -163,5 +163,5 @@ def test_cli_default_database_from_env(tmp_path, seed_paths, monkeypatch):
 
 def test_cli_info_without_database(tmp_path):
     r = CliRunner().invoke(_app(), ["db", "info", "--db", str(tmp_path / "none.sqlite")])
-    assert r.exit_code == 0 and "no database there yet" in r.output
+    assert r.exit_code == 0 and "该处还没有数据库" in r.output
     assert not (tmp_path / "none.sqlite").exists()

@@ -311,21 +311,21 @@ def test_cli_add_list_activate_show_deactivate(tmp_path):
     f = tmp_path / "rules.yaml"
     f.write_text(rules_text(), encoding="utf-8")
     r = runner.invoke(cli_app, ["knowledge", "add", str(f), "--db", dbfile, "--note", "本地", "--user", "alice"])
-    assert r.exit_code == 0 and "rules v2024.1-本地 stored as #1" in r.stdout
+    assert r.exit_code == 0 and "rules v2024.1-本地 已保存为 #1" in r.stdout
     r = runner.invoke(cli_app, ["knowledge", "add", str(f), "--db", dbfile])
     assert r.exit_code == 1 and "已存储为版本 2024.1-本地" in r.stderr
     r = runner.invoke(cli_app, ["knowledge", "activate", "rules", "2024.1-本地", "--db", dbfile, "--user", "alice"])
-    assert r.exit_code == 0 and "is in effect" in r.stdout
+    assert r.exit_code == 0 and "已启用" in r.stdout
     r = runner.invoke(cli_app, ["knowledge", "list", "--db", dbfile])
     assert r.exit_code == 0
-    assert "rules        in effect: v2024.1-本地 (stored #1)" in r.stdout and "alice" in r.stdout and "本地" in r.stdout
-    assert "parts        in effect: v2024.1 (packaged file)" in r.stdout
+    assert "rules        在用：v2024.1-本地（数据库中的版本 #1）" in r.stdout and "alice" in r.stdout and "本地" in r.stdout
+    assert "parts        在用：v2024.1（随程序安装的文件）" in r.stdout
     r = runner.invoke(cli_app, ["knowledge", "show", "rules", "#1", "--db", dbfile])
     assert r.exit_code == 0 and r.stdout == rules_text()
     r = runner.invoke(cli_app, ["knowledge", "deactivate", "rules", "--db", dbfile])
-    assert r.exit_code == 0 and "no longer in effect" in r.stdout
+    assert r.exit_code == 0 and "已停用" in r.stdout
     r = runner.invoke(cli_app, ["knowledge", "deactivate", "rules", "--db", dbfile])
-    assert r.exit_code == 0 and "nothing changed" in r.stdout
+    assert r.exit_code == 0 and "未作改动" in r.stdout
     eng = db.make_engine(dbfile)
     try:
         with db.session_factory(eng)() as s:
@@ -347,7 +347,7 @@ def test_cli_errors_exit_non_zero_with_the_reason(tmp_path):
     r = runner.invoke(cli_app, ["knowledge", "add", str(odd), "--db", dbfile])
     assert r.exit_code == 1 and "--name" in r.stderr
     r = runner.invoke(cli_app, ["knowledge", "add", str(odd), "--name", "rules", "--db", dbfile, "--activate"])
-    assert r.exit_code == 0 and "activated" in r.stdout
+    assert r.exit_code == 0 and "并已启用" in r.stdout
     r = runner.invoke(cli_app, ["knowledge", "activate", "rules", "9.9", "--db", dbfile])
     assert r.exit_code == 1 and "没有版本 9.9" in r.stderr
     r = runner.invoke(cli_app, ["knowledge", "add", str(tmp_path / "missing.yaml"), "--db", dbfile])

@@ -97,9 +97,9 @@ def test_cli_refresh(migrated, seed_paths):
     _activate_local_rules(migrated)
     r = runner.invoke(cli_app, ["refresh", "--db", url])
     assert r.exit_code == 0, r.output
-    assert "2 of 2 stored reports reviewed under other knowledge re-reviewed, 0 failed" in r.output
+    assert "按其他规则或指标审查的已入库报告共 2 份，重新审查 2 份，失败 0 份" in r.output
     r = runner.invoke(cli_app, ["refresh", "--db", url])
-    assert r.exit_code == 0 and "0 of 0" in r.output
+    assert r.exit_code == 0 and "共 0 份，重新审查 0 份" in r.output
 
 
 def test_a_refresh_whose_review_hangs_stops_it_at_the_time_limit(migrated, seed_paths, monkeypatch):
@@ -127,7 +127,7 @@ def test_cli_refresh_takes_the_review_time_limit_from_the_environment(migrated, 
     r = runner.invoke(cli_app, ["refresh", "--db", migrated.url.render_as_string(hide_password=False),
                                 "--workers", "2"])
     assert r.exit_code == 1
-    assert "1 of 2 stored reports reviewed under other knowledge re-reviewed, 1 failed" in r.output
+    assert "按其他规则或指标审查的已入库报告共 2 份，重新审查 1 份，失败 1 份" in r.output
     with db.session_factory(migrated)() as s:
         (failure,) = s.scalars(select(IngestFailure))
     assert failure.reason == "审查超时：超过 4 秒仍未完成，已停止（文件可能异常）"

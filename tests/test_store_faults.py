@@ -111,7 +111,7 @@ def test_corrupt_files_in_a_batch(migrated, folder, consistent):
     assert (res.counts.ok, res.counts.failed) == (5, 4) and res.exit_code == 1
     reasons = dict(res.failures)
     assert set(reasons) == {str(folder / n) for n in ("broken.docx", "binary.txt", "empty.txt", "nodoc.docx")}
-    assert all(r and not r.startswith("internal error") for r in reasons.values())
+    assert all(r and not r.startswith("内部错误") for r in reasons.values())
     with db.session_factory(migrated)() as s:
         rows = s.scalars(select(IngestFailure).where(IngestFailure.run_id == res.run_id)).all()
         assert {(f.path, f.reason) for f in rows} == set(reasons.items())
@@ -128,7 +128,7 @@ def test_internal_error_in_review(migrated, folder, monkeypatch, workers, consis
     inject(monkeypatch, {victim.name: "raise"}, here=workers == 0)
     res = ingest([folder], engine=migrated, workers=workers)
     assert (res.counts.ok, res.counts.failed) == (4, 1)
-    assert res.failures == [(str(victim), "internal error: RuntimeError: injected fault (FAZHI_TEST_FAULTS)")]
+    assert res.failures == [(str(victim), "内部错误：RuntimeError: injected fault (FAZHI_TEST_FAULTS)")]
     assert consistent(migrated) == 4
     monkeypatch.undo()
     again = ingest([folder], engine=migrated, workers=workers)
@@ -151,7 +151,7 @@ def test_internal_error_while_storing_rolls_back_that_report(migrated, folder, m
     monkeypatch.setattr(service, "_children", broken)
     res = ingest([folder], engine=migrated, workers=2)
     assert (res.counts.ok, res.counts.failed) == (4, 1)
-    assert res.failures == [(str(victim), "internal error: ValueError: cannot map this review")]
+    assert res.failures == [(str(victim), "内部错误：ValueError: cannot map this review")]
     assert consistent(migrated) == 4
     with db.session_factory(migrated)() as s:
         assert s.scalar(select(Report.id).where(Report.sha256 == sha)) is None
@@ -161,7 +161,7 @@ def test_review_process_dies(migrated, folder, monkeypatch, consistent):
     victim = sorted(folder.iterdir())[3]
     inject(monkeypatch, {victim.name: "exit"})  # as if killed by the OOM killer
     res = ingest([folder], engine=migrated, workers=2)
-    assert res.failures == [(str(victim), "internal error: the process reviewing it died")]
+    assert res.failures == [(str(victim), "内部错误：the process reviewing it died")]
     assert (res.counts.ok, res.counts.failed) == (4, 1)
     assert consistent(migrated) == 4
 
@@ -186,7 +186,7 @@ def test_cli_ingest_takes_the_review_limits_from_the_environment(tmp_path, folde
     monkeypatch.setenv("FAZHI_REVIEW_MEMORY_MB", "900")
     path = tmp_path / "limits.sqlite"
     r = CliRunner().invoke(_app(), ["ingest", str(folder), "--db", str(path), "--workers", "2"])
-    assert r.exit_code == 1 and "3 stored, 0 skipped, 2 failed" in r.output
+    assert r.exit_code == 1 and "入库 3 份，跳过 0 份（已入库），失败 2 份" in r.output
     eng = db.make_engine(f"sqlite:///{path}")
     try:
         with db.session_factory(eng)() as s:

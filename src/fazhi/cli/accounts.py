@@ -83,7 +83,7 @@ def user_add(
             raise die(str(exc)) from None
     finally:
         engine.dispose()
-    out_console.print(f"✓ user {name} ({role.value}, {label}) created", highlight=False)
+    out_console.print(f"✓ 已创建用户 {name}（{role.value}，{label}）", highlight=False)
 
 
 @user_app.command("list")
@@ -137,7 +137,7 @@ def user_token(
     finally:
         engine.dispose()
     sys.stdout.write(token + "\n")
-    err_console.print(f"this token is shown only once; it is stored hashed; it expires on "
+    err_console.print(f"令牌只显示这一次（数据库只存其散列值），到期时间 "
                       f"{row.expires_at:%Y-%m-%d %H:%M} UTC", highlight=False)
 
 
@@ -164,7 +164,7 @@ def user_passwd(
                 raise die(str(exc)) from None
     finally:
         engine.dispose()
-    out_console.print(f"✓ password of {name} changed", highlight=False)
+    out_console.print(f"✓ 已修改 {name} 的密码", highlight=False)
 
 
 @user_app.command("set")
@@ -191,7 +191,7 @@ def user_set(
                 raise die(str(exc)) from None
     finally:
         engine.dispose()
-    out_console.print(f"✓ {name} updated", highlight=False)
+    out_console.print(f"✓ 已更新 {name}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

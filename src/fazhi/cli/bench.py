@@ -108,7 +108,7 @@ def _bench_corpus(sizes: str, seed: int, as_json: bool) -> None:
     try:
         ns = tuple(int(x) for x in sizes.split(",") if x.strip())
     except ValueError:
-        err_console.print(f"[red]fazhi: --corpus takes sizes like 1000,10000 (got {sizes!r})[/red]")
+        err_console.print(f"[red]fazhi：--corpus 的取值应为 1000,10000 这样的报告数（收到 {sizes!r}）[/red]")
         raise typer.Exit(2) from None
     result = run_similarity_bench(ns, seed=seed)
     if as_json:

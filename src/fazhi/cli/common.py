@@ -49,7 +49,7 @@ def open_engine(db_opt: str | None, *, must_exist: bool = False) -> Any:
         raise die(f"无法使用数据库 {db_opt!r}：{exc}") from None
     files = db.exposed_files(engine.url)
     if files:
-        err_console.print(f"[yellow]fazhi: warning: {exposed_message(files)}[/yellow]", highlight=False)
+        err_console.print(f"[yellow]fazhi：警告：{exposed_message(files)}[/yellow]", highlight=False)
     return engine
 
 

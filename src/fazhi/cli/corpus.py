@@ -125,7 +125,7 @@ def ingest_cmd(
                         failed=counts.failed, skipped=counts.skipped)
 
     def on_failure(path: str, reason: str) -> None:
-        progress.console.print(f"[red]✗[/red] {path}: {reason}", highlight=False)
+        progress.console.print(f"[red]✗[/red] {path}：{reason}", highlight=False)
 
     result = _run(engine, progress, task_id, lambda: ingest(
         files, engine=engine, workers=workers, refresh=refresh, user=user, max_bytes=int(max_size * 1024 * 1024),
@@ -134,11 +134,11 @@ def ingest_cmd(
     c = result.counts
     _why_stopped(result)
     if not quiet:
-        refreshed = f", {c.refreshed} refreshed" if c.refreshed or refresh else ""
-        rate = f" ({result.rate:.0f} reports/s)" if c.ok + c.refreshed >= 20 else ""
-        err_console.print(f"{c.ok} stored{refreshed}, {c.skipped} skipped, {c.failed} failed "
-                          f"in {result.seconds:.1f} s{rate} → {result.database}"
-                          + (f" (run {result.run_id})" if result.run_id else ""), highlight=False)
+        refreshed = f"，重新审查 {c.refreshed} 份" if c.refreshed or refresh else ""
+        rate = f"（每秒 {result.rate:.0f} 份）" if c.ok + c.refreshed >= 20 else ""
+        err_console.print(f"入库 {c.ok} 份{refreshed}，跳过 {c.skipped} 份（已入库），失败 {c.failed} 份，"
+                          f"用时 {result.seconds:.1f} 秒{rate} → {result.database}"
+                          + (f"（入库批次 {result.run_id}）" if result.run_id else ""), highlight=False)
     _corpus_scores(engine, result, quiet)
     if c.ok or c.refreshed:  # stored annual reports are evidence for their units' tasks (the supervision cycle)
         from fazhi.cli.supervision import propose_after_ingest
@@ -230,10 +230,10 @@ def refresh_cmd(
         err_console.print(f"[red]✗[/red] {where}: {reason}", highlight=False)
     _why_stopped(result)
     if not quiet:
-        what = "stored reports" if everything else "stored reports reviewed under other knowledge"
-        err_console.print(f"{c.refreshed} of {c.total} {what} re-reviewed, {c.failed} failed "
-                          f"in {result.seconds:.1f} s → {result.database}"
-                          + (f" (run {result.run_id})" if result.run_id else ""), highlight=False)
+        what = "已入库的报告" if everything else "按其他规则或指标审查的已入库报告"
+        err_console.print(f"{what}共 {c.total} 份，重新审查 {c.refreshed} 份，失败 {c.failed} 份，"
+                          f"用时 {result.seconds:.1f} 秒 → {result.database}"
+                          + (f"（入库批次 {result.run_id}）" if result.run_id else ""), highlight=False)
     _corpus_scores(engine, result, quiet)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
@@ -257,7 +257,7 @@ def db_upgrade(db_opt: DbOption = None) -> None:
         raise die(db_error_message(exc, engine)) from None
     finally:
         engine.dispose()
-    out_console.print(f"✓ {db.describe(engine.url)} at revision {rev} (head)", highlight=False)
+    out_console.print(f"✓ {db.describe(engine.url)}：数据库结构为最新版本 {rev}", highlight=False)
 
 
 @db_app.command("info")
@@ -271,18 +271,18 @@ def db_info(db_opt: DbOption = None) -> None:
 
     url = db.resolve_url(db_opt)
     path = db.sqlite_path(url)
-    out_console.print(f"database: {db.describe(url)}", highlight=False)
+    out_console.print(f"数据库：{db.describe(url)}", highlight=False)
     if path is not None and not path.exists():
-        out_console.print("no database there yet（该处还没有数据库：`fazhi db upgrade` 或 `fazhi ingest` 会新建）",
+        out_console.print("该处还没有数据库（`fazhi db upgrade` 或 `fazhi ingest` 会新建）",
                           highlight=False)
         return
     engine = open_engine(db_opt)
     try:
         rev = db.current_revision(engine)
         head = db.head_revision()
-        out_console.print(f"backend:  {engine.dialect.name}", highlight=False)
-        out_console.print(f"schema:   {rev or '(none)'}" + (" (head)" if rev == head else
-                                                             f" — head is {head}: run `fazhi db upgrade`"),
+        out_console.print(f"类型：{engine.dialect.name}", highlight=False)
+        out_console.print(f"结构版本：{rev or '（无）'}" + ("（最新）" if rev == head else
+                                                          f"，最新为 {head}：请运行 `fazhi db upgrade`"),
                           highlight=False)
         if rev is None:
             return
@@ -291,11 +291,11 @@ def db_info(db_opt: DbOption = None) -> None:
                 out_console.print(f"{k:<16}{v:>10}", highlight=False)
             runs = service.list_runs(s, limit=5)
             if runs:
-                out_console.print("latest ingest runs:", highlight=False)
+                out_console.print("最近几次入库：", highlight=False)
             for r in runs:
                 when = r.started_at.strftime("%Y-%m-%d %H:%M") if r.started_at else "?"
-                out_console.print(f"  #{r.id} {when} {r.status:<11} {r.ok} stored, {r.refreshed} refreshed, "
-                                  f"{r.skipped} skipped, {r.failed} failed"
+                out_console.print(f"  #{r.id} {when} {r.status:<11} 入库 {r.ok}，重新审查 {r.refreshed}，"
+                                  f"跳过 {r.skipped}，失败 {r.failed}"
                                   + (f" — {r.message}" if r.message else ""), highlight=False)
     except sa_exc.DBAPIError as exc:
         raise die(db_error_message(exc, engine)) from None

@@ -115,13 +115,13 @@ def list_cmd(db_opt: DbOption = None) -> None:
         raise die(db_error_message(exc, engine)) from None
     finally:
         engine.dispose()
-    out_console.print(f"database: {db.describe(engine.url)}", highlight=False)
+    out_console.print(f"数据库：{db.describe(engine.url)}", highlight=False)
     for f in ov["files"]:
         base = f["base"]
         act = f["active"]
-        now = (f"v{act.version} (stored #{act.id})" if act is not None else
-               f"v{base['version']} ({'FAZHI_KNOWLEDGE_DIR' if base['local'] else 'packaged'} file)")
-        out_console.print(f"{f['name']:<12} in effect: {now}   packaged: v{f['packaged']}", highlight=False)
+        now = (f"v{act.version}（数据库中的版本 #{act.id}）" if act is not None else
+               f"v{base['version']}（{'FAZHI_KNOWLEDGE_DIR 中的文件' if base['local'] else '随程序安装的文件'}）")
+        out_console.print(f"{f['name']:<12} 在用：{now}   随程序安装：v{f['packaged']}", highlight=False)
         for v in f["versions"]:
             who = v.created_by.name if v.created_by is not None else "-"
             when = v.created_at.strftime("%Y-%m-%d %H:%M") if v.created_at else "?"
@@ -130,10 +130,10 @@ def list_cmd(db_opt: DbOption = None) -> None:
             out_console.print(f"  {mark} #{v.id:<4} v{v.version:<20} {when}  {who:<12} {v.sha256[:12]}{note}",
                               highlight=False)
     r = ov["reports"]
-    out_console.print(f"reports: {r['total']} stored, {r['current']} reviewed with the knowledge in effect, "
-                      f"{r['other']} with other knowledge", highlight=False)
+    out_console.print(f"报告：已入库 {r['total']} 份，按在用规则与指标审查的 {r['current']} 份，"
+                      f"按其他规则或指标审查的 {r['other']} 份", highlight=False)
     if r["other"]:
-        out_console.print("  re-review them from the original files: fazhi ingest --refresh --db … FILES/FOLDERS",
+        out_console.print("  重新审查：fazhi refresh --db …（按存储的文本），或 fazhi ingest --refresh --db … 文件或文件夹",
                           highlight=False)
 
 
@@ -159,15 +159,15 @@ def add_cmd(
     try:
         nm = ks.check_name(nm)
     except ks.KnowledgeStoreError as exc:
-        raise die(f"{file}: {exc} (use --name)") from None
+        raise die(f"{file}：{exc}（请用 --name 指定）") from None
 
     def work(s: Any, uid: int | None) -> tuple[int, str, bool]:
         row = ks.add_version(s, nm, data, note=note, user=uid, activate_it=activate)
         return row.id, row.version, row.active
 
     rid, ver, active = _change(db_opt, user, work)
-    out_console.print(f"✓ {nm} v{ver} stored as #{rid}" + (" and activated" if active else
-                                                            f" (activate: fazhi knowledge activate {nm} {ver})"),
+    out_console.print(f"✓ {nm} v{ver} 已保存为 #{rid}" + ("，并已启用" if active else
+                                                            f"（启用：fazhi knowledge activate {nm} {ver}）"),
                       highlight=False)
 
 
@@ -186,7 +186,7 @@ def activate_cmd(
         return row.id, row.version
 
     rid, ver = _change(db_opt, user, work)
-    out_console.print(f"✓ {ks.check_name(name)} v{ver} (#{rid}) is in effect", highlight=False)
+    out_console.print(f"✓ {ks.check_name(name)} v{ver}（#{rid}）已启用", highlight=False)
 
 
 @knowledge_app.command("deactivate")
@@ -205,9 +205,9 @@ def deactivate_cmd(
     was = _change(db_opt, user, work)
     nm = ks.check_name(name)
     if was is None:
-        out_console.print(f"{nm}: no stored version was active; nothing changed", highlight=False)
+        out_console.print(f"{nm}：数据库中没有启用的版本，未作改动", highlight=False)
     else:
-        out_console.print(f"✓ {nm}: v{was} no longer in effect; the file is used again", highlight=False)
+        out_console.print(f"✓ {nm}：v{was} 已停用，重新使用文件中的版本", highlight=False)
 
 
 @knowledge_app.command("show")

@@ -99,7 +99,7 @@ def review(
             progress.update(task, name=path.name)
             if done.read_error is not None:
                 failed += 1
-                progress.console.print(f"[red]✗[/red] {done.read_error.path}: {done.read_error.reason}",
+                progress.console.print(f"[red]✗[/red] {done.read_error.path}：{done.read_error.message_zh()}",
                                        highlight=False)
             elif done.internal is not None:
                 failed += 1

@@ -58,10 +58,10 @@ def serve(
 
         start_background(url)
     err_console.print(f"fazhi serve: http://{host if ':' not in host else f'[{host}]'}:{port}/  "
-                      f"database {db.describe(url)}", highlight=False)
+                      f"数据库 {db.describe(url)}", highlight=False)
     if first:
-        err_console.print("[yellow]no user yet: create the first administrator with "
-                          "`fazhi user add NAME --role admin`[/yellow]", highlight=False)
+        err_console.print("[yellow]还没有用户：先用 `fazhi user add 用户名 --role admin` "
+                          "建立第一个管理员[/yellow]", highlight=False)
     uvicorn.run("fazhi.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 proxy_headers=proxy, forwarded_allow_ips=forwarded_allow_ips if proxy else None,
                 log_level=log_level, server_header=False, date_header=True)

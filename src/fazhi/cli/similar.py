@@ -106,7 +106,7 @@ def folder_index(folder: Path, *, quiet: bool = False) -> tuple[similar.CorpusIn
             try:
                 rv = review_path(f)
             except ReadError as exc:
-                err_console.print(f"[yellow]✗[/yellow] {exc.path}: {exc.reason}", highlight=False)
+                err_console.print(f"[yellow]✗[/yellow] {exc.path}：{exc.message_zh()}", highlight=False)
                 progress.advance(task)
                 continue
             iss = rv.issuer.to_json() if rv.issuer else None
@@ -247,7 +247,7 @@ def _query(report: str, idx: similar.CorpusIndex, store: StoreCorpus | None, pat
         try:
             rv = review_path(p)
         except ReadError as exc:
-            raise die(f"{exc.path}: {exc.reason}") from None
+            raise die(f"{exc.path}：{exc.message_zh()}") from None
         iss = rv.issuer.to_json() if rv.issuer else None
         key = issuer_key(iss)
         name = (rv.issuer.name if rv.issuer else None) or rv.title or p.name

@@ -16,7 +16,7 @@ reports) and glob patterns, and:
    ``fazhi.review/1`` document and the normalised text, :func:`review_outcome`
    the reason a review failed.  A file whose review runs over the time limit
    fails with 审查超时…, one that needs more memory with 内存超限…, one whose
-   review process dies with "internal error: the process reviewing it died"
+   review process dies with "内部错误：the process reviewing it died"
    — and the batch goes on: the pool replaces the process, and only the
    review it held fails;
 3. writes in the parent only (one writer: no SQLite lock fights).  Reviews
@@ -236,16 +236,16 @@ def review_outcome(review: Callable[[], Stored]) -> Outcome:
         doc, text = review()
         return ("ok", doc, text)
     except ReadError as exc:
-        return ("error", exc.reason, None)
+        return ("error", exc.message_zh(), None)
     except ReviewTimeout as exc:
         return ("error", f"审查超时：超过 {exc.seconds:g} 秒仍未完成，已停止（文件可能异常）", None)
     except ReviewOutOfMemory as exc:
         limit = f"超过 {exc.limit_mb} MB" if exc.limit_mb else "超过可用内存"
         return ("error", f"内存超限：审查所需内存{limit}，已停止（文件可能异常）", None)
     except ReviewFailed as exc:
-        return ("error", f"internal error: {exc}", None)
+        return ("error", f"内部错误：{exc}", None)
     except Exception as exc:
-        return ("error", f"internal error: {type(exc).__name__}: {exc}", None)
+        return ("error", f"内部错误：{type(exc).__name__}: {exc}", None)
 
 
 def review_pool(workers: int, settings: Settings) -> ReviewPool:
@@ -310,7 +310,7 @@ def ingest(paths: Sequence[str | os.PathLike[str]], *, engine: Engine, workers: 
             stop.set()
             result.status = "interrupted"
         except BaseException as exc:  # a bug: record it on the run, then let it show
-            result.status, result.message = "failed", f"internal error: {type(exc).__name__}: {exc}"
+            result.status, result.message = "failed", f"内部错误：{type(exc).__name__}: {exc}"
             job.close_run()
             raise
     finally:
@@ -577,17 +577,17 @@ class _Job:
                 if self._db(lambda s: s.scalar(select(Report.id).where(Report.sha256 == sha))) is not None:
                     self._skip(task.path)
                 else:
-                    self._fail(task, f"cannot store: {_first_line(exc.orig)}", sha)
+                    self._fail(task, f"无法存储：{_first_line(exc.orig)}", sha)
                 return
             except sa_exc.DataError as exc:  # this report's data, not the database
-                self._fail(task, f"cannot store: {_first_line(exc.orig)}", sha)
+                self._fail(task, f"无法存储：{_first_line(exc.orig)}", sha)
                 return
             except sa_exc.DBAPIError as exc:
                 if retry.again(exc):
                     continue
                 raise DatabaseStop(db_error_message(exc, self.engine)) from None
             except Exception as exc:
-                self._fail(task, f"internal error: {type(exc).__name__}: {exc}", sha)
+                self._fail(task, f"内部错误：{type(exc).__name__}: {exc}", sha)
                 return
         self._count(task, saved)
 

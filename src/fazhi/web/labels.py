@@ -126,6 +126,8 @@ def reason_label(reason: str) -> str:
         return _REASON_VALUE[reason]
     if reason in READ_ERRORS:  # a file that could not be read, recorded by its code
         return READ_ERRORS[reason][1]
+    if reason.startswith("内部错误"):
+        return reason
     if reason.startswith("internal error"):
         return f"内部错误（{reason.removeprefix('internal error').lstrip(': ')}）"
     return f"无法读取文件（{reason}）"  # the refusal's Chinese text is the detail ``error`` beside it
