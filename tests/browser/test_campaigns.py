@@ -111,7 +111,7 @@ def test_office_imports_unit_reports_office_returns_and_accepts(
     unit.goto("/")
     unit.wait_for_url("**/my/tasks")
     own = set(task_titles(unit))
-    expected = {r[1] for r in ROWS if r[2] == "县司法局" or r[3] and "县司法局" in r[3]}
+    expected = {r[1] for r in ROWS if r[2] == "县司法局" or (r[3] and "县司法局" in r[3])}
     assert own == expected
     assert "推进生态环境损害赔偿制度改革" not in own
     resp = unit.goto(f"/tasks/{tasks['推进生态环境损害赔偿制度改革']['id']}")
