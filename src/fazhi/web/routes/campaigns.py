@@ -79,7 +79,8 @@ def _errors(**codes: str) -> dict[int | str, dict[str, Any]]:
 
 
 READ_ERRORS = _errors(e404="不存在，或不在您的查看范围内")
-WRITE_ERRORS = _errors(e403="权限不足（见 detail），或浏览器会话缺少正确的 X-CSRF-Token 头",
+WRITE_ERRORS = _errors(e400="请求体无法解析（不是 UTF-8 编码的 JSON 或表单）",
+                       e403="权限不足（见 detail），或浏览器会话缺少正确的 X-CSRF-Token 头",
                        e404="不存在，或不在您的查看范围内",
                        e422="请求参数不正确，或无法办理（detail 为一句中文说明，如原因、状态不允许）")
 
