@@ -30,9 +30,9 @@ import re
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from fazhi.db.base import INT_MAX
@@ -54,14 +54,19 @@ api = APIRouter(prefix="/api")
 UPLOAD_PATH = re.compile(r"^(/api)?/(campaigns/[0-9]+/(import|tasks/import)|tasks/[0-9]+/progress|evidence)$")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-AsOf = Annotated[dt.date | None, Query(description="按这一天计算进度灯（YYYY-MM-DD，默认今天）")]
-UnitFilter = Annotated[int | None, Query(ge=1, le=INT_MAX, description="只看该单位牵头或配合的任务（单位编号）")]
+AsOf = Annotated[dt.date | None, Query(title="截至日期", description="按这一天计算进度灯（YYYY-MM-DD，默认今天）")]
+UnitFilter = Annotated[int | None, Query(ge=1, le=INT_MAX, title="单位编号", description="只看该单位牵头或配合的任务（单位编号）")]
 StatusFilter = Annotated[Literal["assigned", "in_progress", "submitted", "accepted", "returned"] | None,
-                         Query(description="任务状态：assigned 已分派、in_progress 推进中、submitted 已报送、"
+                         Query(title="任务状态", description="任务状态：assigned 已分派、in_progress 推进中、submitted 已报送、"
                                            "accepted 已办结、returned 已退回")]
 LightFilter = Annotated[Literal["on_track", "due_soon", "overdue"] | None,
-                        Query(description="进度灯：on_track 正常、due_soon 临期、overdue 逾期")]
-TextQuery = Annotated[str | None, Query(max_length=100, description="工作任务中包含的文字")]
+                        Query(title="进度灯", description="进度灯：on_track 正常、due_soon 临期、overdue 逾期")]
+TextQuery = Annotated[str | None, Query(max_length=100, title="任务含", description="工作任务中包含的文字")]
+
+CampaignId = Annotated[int, Path(ge=1, le=INT_MAX, title="督导活动编号", description="督导活动编号（见督导活动列表的 id）")]
+TaskId = Annotated[int, Path(ge=1, le=INT_MAX, title="任务编号", description="任务编号（见任务列表的 id）")]
+LinkId = Annotated[int, Path(ge=1, le=INT_MAX, title="提议编号", description="提议的佐证关联编号（见提议列表的 id）")]
+SupUnitId = Annotated[int, Path(ge=1, le=INT_MAX, title="督导单位编号", description="督导单位编号（任务的 lead_unit.id）")]
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _VALIDATION = {"$ref": "#/components/schemas/HTTPValidationError"}
@@ -348,7 +353,7 @@ async def reminder_read_page(request: Request, reminder_id: RowId, actor: PageAc
 
 # =========================================================================== API
 class CampaignIn(BaseModel):
-    """A new campaign."""
+    model_config = ConfigDict(title="建立督导活动", json_schema_extra={"description": "新督导活动：名称、年度、组织地区、类型"})
 
     name: str = Field(min_length=1, max_length=200, title="名称", description="督导活动名称")
     year: int = Field(ge=2000, le=2100, title="年度")
@@ -360,7 +365,7 @@ class CampaignIn(BaseModel):
 
 
 class ProgressIn(BaseModel):
-    """A progress report of the task's lead unit."""
+    model_config = ConfigDict(title="报告任务进展", json_schema_extra={"description": "牵头单位报告的进展：文字、数字、佐证材料"})
 
     text: str = Field(min_length=1, max_length=20_000, title="进展情况")
     figures: list[Annotated[str, Field(max_length=200)]] = Field(
@@ -371,28 +376,28 @@ class ProgressIn(BaseModel):
 
 
 class ReviewIn(BaseModel):
-    """The office's decision on the task's submitted progress."""
+    model_config = ConfigDict(title="审核进展", json_schema_extra={"description": "督导办公室对报送进展的审核：通过或退回"})
 
     accept: bool = Field(title="通过", description="true 通过；false 退回（须写明原因）")
     reason: str | None = Field(None, max_length=2000, title="退回原因")
 
 
 class DecisionIn(BaseModel):
-    """The office's decision on a proposed piece of evidence."""
+    model_config = ConfigDict(title="审核提议的佐证", json_schema_extra={"description": "督导办公室采纳或不采纳提议的佐证"})
 
     accept: bool = Field(title="采纳")
     reason: str | None = Field(None, max_length=2000, title="理由")
 
 
 class LinkIn(BaseModel):
-    """Stored evidence to attach to the task."""
+    model_config = ConfigDict(title="关联佐证材料", json_schema_extra={"description": "要关联到任务的已保存佐证材料"})
 
     evidence_id: int = Field(ge=1, le=INT_MAX, title="佐证材料编号")
 
 
 @api.get("/campaigns", summary="督导活动列表", description="您可查看的督导活动（办公室：本地区组织的；单位用户：有本单位任务的）。")
 def api_campaigns(actor: ApiActor, s: DB,
-                  year: Annotated[int | None, Query(ge=2000, le=2100, description="只列出该年度")] = None
+                  year: Annotated[int | None, Query(ge=2000, le=2100, title="年度", description="只列出该年度")] = None
                   ) -> list[dict[str, Any]]:
     return [c.to_json() for c in campaign_service.list_campaigns(s, actor, year=year)]
 
@@ -411,22 +416,22 @@ def api_campaign_create(request: Request, body: CampaignIn, actor: ApiActor) -> 
 
 @api.get("/campaigns/{campaign_id}", summary="督导活动", responses=READ_ERRORS,
          description="一个督导活动：组织单位、指标体系、时间节点、设置和任务数。")
-def api_campaign(campaign_id: RowId, actor: ApiActor, s: DB) -> dict[str, Any]:
+def api_campaign(campaign_id: CampaignId, actor: ApiActor, s: DB) -> dict[str, Any]:
     return campaign_service.get_campaign(s, actor, campaign_id).to_json()
 
 
 @api.get("/campaigns/{campaign_id}/board", summary="督导活动看板", responses=READ_ERRORS,
          description="某日的看板：按进度灯和状态的任务数、各牵头单位的任务和逾期任务。")
-def api_board(campaign_id: RowId, actor: ApiActor, s: DB, as_of: AsOf = None) -> dict[str, Any]:
+def api_board(campaign_id: CampaignId, actor: ApiActor, s: DB, as_of: AsOf = None) -> dict[str, Any]:
     return task_service.board(s, actor, campaign_id, as_of).to_json()
 
 
 @api.get("/campaigns/{campaign_id}/tasks", summary="责任分工表（任务列表）", responses=READ_ERRORS,
          description="督导活动的任务，按表中顺序；字段与 fazhi task list --format json 相同（id, seq, title, indicator, "
                      "lead_unit, co_units, due, due_text, milestones, status, source_row）。单位用户只看到本单位的任务。")
-def api_tasks(campaign_id: RowId, actor: ApiActor, s: DB, as_of: AsOf = None, unit_id: UnitFilter = None,
+def api_tasks(campaign_id: CampaignId, actor: ApiActor, s: DB, as_of: AsOf = None, unit_id: UnitFilter = None,
               status: StatusFilter = None, light: LightFilter = None,
-              overdue: Annotated[bool, Query(description="只列出逾期任务")] = False,
+              overdue: Annotated[bool, Query(title="只看逾期", description="只列出逾期任务")] = False,
               q: TextQuery = None) -> list[dict[str, Any]]:
     rows = task_service.list_tasks(s, actor, campaign_id, as_of=as_of, unit_id=unit_id, status=status, light=light,
                                    overdue=overdue, q=q)
@@ -436,7 +441,7 @@ def api_tasks(campaign_id: RowId, actor: ApiActor, s: DB, as_of: AsOf = None, un
 @api.get("/campaigns/{campaign_id}/overdue", summary="逾期任务（按单位）", responses=READ_ERRORS,
          description="某日逾期的任务（有时间节点已过而没有通过审核的进展），按牵头单位分组，逾期多的单位在前；"
                      "各任务的字段与任务列表相同。")
-def api_overdue(campaign_id: RowId, actor: ApiActor, s: DB, as_of: AsOf = None) -> dict[str, Any]:
+def api_overdue(campaign_id: CampaignId, actor: ApiActor, s: DB, as_of: AsOf = None) -> dict[str, Any]:
     rows = task_service.list_tasks(s, actor, campaign_id, as_of=as_of, overdue=True)
     when = as_of or campaign_service.today()
     return {"as_of": when.isoformat(), "tasks": len(rows),
@@ -457,7 +462,7 @@ IMPORT_BODY = {"requestBody": {"required": True, "content": {"multipart/form-dat
                    "（row 行号、reason 原因）；确认后以 confirm=true 重新提交")},
           description="导入责任分工表（multipart 字段 file）：返回导入的任务数、关联指标数、新建单位、提醒。"
                       "有无法读取的行时不导入任何内容（409，列出行号和原因），除非 confirm=true；strict=true 则失败（422）。")
-async def api_task_import(request: Request, campaign_id: RowId, actor: ApiActor) -> Response:
+async def api_task_import(request: Request, campaign_id: CampaignId, actor: ApiActor) -> Response:
     files, form = await _form(request)
     if not files:
         raise InputError("没有收到文件：multipart 字段名应为 file")
@@ -473,14 +478,14 @@ async def api_task_import(request: Request, campaign_id: RowId, actor: ApiActor)
 
 @api.get("/tasks/{task_id}", summary="任务详情", responses=READ_ERRORS,
          description="一项任务：进度灯、进展记录、佐证材料，以及年度报告中提议作为佐证的数字。")
-def api_task(task_id: RowId, actor: ApiActor, s: DB, as_of: AsOf = None) -> dict[str, Any]:
+def api_task(task_id: TaskId, actor: ApiActor, s: DB, as_of: AsOf = None) -> dict[str, Any]:
     return progress_service.task_detail(s, actor, task_id, as_of).to_json()
 
 
 @api.post("/tasks/{task_id}/progress", summary="报告任务进展", status_code=201, responses=WRITE_ERRORS,
           description="牵头单位的单位用户报告进展：文字、数字（名称=数值）、佐证材料编号。直接报送，除非 submit=false "
                       "或督导活动要求主要负责人确认（此时等待确认）。")
-def api_task_report(request: Request, task_id: RowId, body: ProgressIn, actor: ApiActor) -> dict[str, Any]:
+def api_task_report(request: Request, task_id: TaskId, body: ProgressIn, actor: ApiActor) -> dict[str, Any]:
     auth.verify_csrf(request, None)
     with _write(request) as w:
         view = progress_service.report_progress(w, actor, task_id, body.text, figures=body.figures,
@@ -490,7 +495,7 @@ def api_task_report(request: Request, task_id: RowId, body: ProgressIn, actor: A
 
 @api.post("/tasks/{task_id}/confirm", summary="确认报送进展", responses=WRITE_ERRORS,
           description="牵头单位（督导活动要求时，须主要负责人）确认并报送已保存的进展。")
-def api_task_confirm(request: Request, task_id: RowId, actor: ApiActor) -> dict[str, Any]:
+def api_task_confirm(request: Request, task_id: TaskId, actor: ApiActor) -> dict[str, Any]:
     auth.verify_csrf(request, None)
     with _write(request) as w:
         view = progress_service.submit_progress(w, actor, _draft_of(w, actor, task_id))
@@ -499,7 +504,7 @@ def api_task_confirm(request: Request, task_id: RowId, actor: ApiActor) -> dict[
 
 @api.post("/tasks/{task_id}/review", summary="审核任务进展", responses=WRITE_ERRORS,
           description="督导办公室审核任务最近报送的进展：accept=true 通过；false 退回（reason 必填，单位会收到提醒）。")
-def api_task_review(request: Request, task_id: RowId, body: ReviewIn, actor: ApiActor) -> dict[str, Any]:
+def api_task_review(request: Request, task_id: TaskId, body: ReviewIn, actor: ApiActor) -> dict[str, Any]:
     auth.verify_csrf(request, None)
     with _write(request) as w:
         view = progress_service.review_progress(w, actor, task_id, accept=body.accept, reason=body.reason)
@@ -544,7 +549,7 @@ async def api_evidence_upload(request: Request, actor: ApiActor) -> Response:
 
 @api.post("/tasks/{task_id}/evidence", summary="关联佐证材料", status_code=201, responses=WRITE_ERRORS,
           description="把已保存的佐证材料关联到任务（只保存一次，可关联到多项任务；重复关联返回已有的关联）。")
-def api_evidence_link(request: Request, task_id: RowId, body: LinkIn, actor: ApiActor) -> dict[str, Any]:
+def api_evidence_link(request: Request, task_id: TaskId, body: LinkIn, actor: ApiActor) -> dict[str, Any]:
     auth.verify_csrf(request, None)
     with _write(request) as w:
         return evidence_store.link(w, actor, body.evidence_id, "task", task_id).to_json()
@@ -553,16 +558,16 @@ def api_evidence_link(request: Request, task_id: RowId, body: LinkIn, actor: Api
 @api.get("/evidence/proposals", summary="年度报告数字作为佐证的提议",
          description="已入库年度报告中的数字（及原句）提议作为其单位任务的佐证，待督导办公室采纳或不采纳。")
 def api_proposals(actor: ApiActor, s: DB,
-                  campaign_id: Annotated[int | None, Query(ge=1, le=INT_MAX, description="只看该督导活动的任务")] = None,
+                  campaign_id: Annotated[int | None, Query(ge=1, le=INT_MAX, title="督导活动编号", description="只看该督导活动的任务")] = None,
                   status: Annotated[Literal["proposed", "accepted", "rejected"], Query(
-                      description="proposed 待审核、accepted 已采纳、rejected 未采纳")] = "proposed"
+                      title="审核状态", description="proposed 待审核、accepted 已采纳、rejected 未采纳")] = "proposed"
                   ) -> list[dict[str, Any]]:
     return [x.to_json() for x in evidence_store.proposals(s, actor, campaign_id=campaign_id, status=status)]
 
 
 @api.post("/evidence/proposals/{link_id}/decide", summary="采纳或不采纳提议的佐证", responses=WRITE_ERRORS,
           description="督导办公室采纳（accept=true）或不采纳一条提议的佐证；记录审核人和时间。")
-def api_proposal_decide(request: Request, link_id: RowId, body: DecisionIn, actor: ApiActor) -> dict[str, Any]:
+def api_proposal_decide(request: Request, link_id: LinkId, body: DecisionIn, actor: ApiActor) -> dict[str, Any]:
     auth.verify_csrf(request, None)
     with _write(request) as w:
         return evidence_store.decide(w, actor, link_id, accept=body.accept, reason=body.reason).to_json()
@@ -570,7 +575,7 @@ def api_proposal_decide(request: Request, link_id: RowId, body: DecisionIn, acto
 
 @api.get("/sup-units/{unit_id}/tasks", summary="督导单位的任务", responses=READ_ERRORS,
          description="一个督导单位牵头或配合的任务（各进行中的督导活动），含进度灯和下一节点。")
-def api_unit_tasks(unit_id: RowId, actor: ApiActor, s: DB, as_of: AsOf = None) -> list[dict[str, Any]]:
+def api_unit_tasks(unit_id: SupUnitId, actor: ApiActor, s: DB, as_of: AsOf = None) -> list[dict[str, Any]]:
     rows = task_service.unit_tasks(s, actor, unit_id, as_of=as_of)
     return [{**t.to_json(), "campaign_id": t.campaign_id, "light": t.light,
              "next_due": t.next_due.isoformat() if t.next_due else None} for t in rows]
@@ -589,7 +594,7 @@ def api_my_tasks(actor: ApiActor, s: DB, as_of: AsOf = None) -> list[dict[str, A
 @api.get("/my/reminders", summary="本单位的督办提醒",
          description="单位用户：本单位的督办提醒（临期、逾期、每日摘要、进展被退回），新的在前；办公室：可查看的单位的提醒。")
 def api_my_reminders(actor: ApiActor, s: DB,
-                     unread: Annotated[bool, Query(description="只列出未读的")] = False) -> list[dict[str, Any]]:
+                     unread: Annotated[bool, Query(title="只看未读", description="只列出未读的")] = False) -> list[dict[str, Any]]:
     return [r.to_json() for r in reminder_service.list_reminders(s, actor, unread=unread)]
 
 
