@@ -384,3 +384,38 @@ def test_the_api_with_a_token_needs_no_csrf_and_creates_a_campaign(app: Any) -> 
     got = r.json()
     assert got["kind_label"] == "专项督察" and got["milestones"][0]["name"] == "部署"
     assert Web(app).get("/api/campaigns").status_code == 401
+
+
+def test_a_supervised_units_page_lists_its_tasks_lights_and_members(app: Any, office: Web, campaign: int) -> None:
+    unit_user(app, "生态环境局填报", "西峡县生态环境局")
+    env_id = unit_id(app, "西峡县生态环境局")
+    page = office.get(f"/sup-units/{env_id}", params={"as_of": "2025-07-01"})
+    assert page.status_code == 200
+    assert '<h1 id="unit-name">西峡县生态环境局</h1>' in page.text
+    assert "生态环境局填报" in page.text  # its member
+    assert "落实行政机关负责人出庭应诉" not in page.text  # 司法局's alone
+    got = office.get(f"/api/sup-units/{env_id}/tasks", params={"as_of": "2025-07-01"}).json()
+    lights = {t["title"]: t["light"] for t in got}
+    assert lights == {"推进行政执法三项制度": "overdue", "开展生态环境执法检查": "on_track",
+                      "推进生态环境损害赔偿制度改革": "on_track"}
+    assert office.get(f"/sup-units/{2**31 - 1}").status_code == 404
+
+
+def test_a_unit_user_marks_a_reminder_read(app: Any, office: Web, campaign: int) -> None:
+    tid = by_title(office, campaign)["落实行政机关负责人出庭应诉"]["id"]
+    filler = unit_user(app, "司法局填报", "西峡县司法局")
+    h = {"X-CSRF-Token": filler.csrf("/my/tasks")}
+    assert filler.post(f"/api/tasks/{tid}/progress", headers=h, json={"text": "已出庭应诉"}).status_code == 201
+    office.post(f"/api/tasks/{tid}/review", headers={"X-CSRF-Token": office.csrf()},
+                json={"accept": False, "reason": "请附清单"})
+    (reminder,) = filler.get("/api/my/reminders", params={"unread": "true"}).json()
+    assert "请附清单" in reminder["message"]
+    r = filler.post(f"/my/reminders/{reminder['id']}/read", data={"csrf_token": h["X-CSRF-Token"]})
+    assert r.status_code == 303
+    assert filler.get("/api/my/reminders", params={"unread": "true"}).json() == []
+    assert filler.get("/api/my/reminders").json()[0]["read"] is True
+
+
+def test_pages_refuse_a_date_that_is_not_one(app: Any, office: Web, campaign: int) -> None:
+    assert office.get(f"/campaigns/{campaign}", params={"as_of": "2025-02-30"}).status_code == 400
+    assert office.get(f"/api/campaigns/{campaign}/overdue", params={"as_of": "昨天"}).status_code == 422
