@@ -419,3 +419,23 @@ def test_a_unit_user_marks_a_reminder_read(app: Any, office: Web, campaign: int)
 def test_pages_refuse_a_date_that_is_not_one(app: Any, office: Web, campaign: int) -> None:
     assert office.get(f"/campaigns/{campaign}", params={"as_of": "2025-02-30"}).status_code == 400
     assert office.get(f"/api/campaigns/{campaign}/overdue", params={"as_of": "昨天"}).status_code == 422
+
+
+def test_a_unit_reuses_stored_evidence_on_another_task_without_uploading_it_again(
+        app: Any, office: Web, campaign: int) -> None:
+    tasks = by_title(office, campaign)
+    first, second = tasks["推进行政执法三项制度"]["id"], tasks["落实行政机关负责人出庭应诉"]["id"]
+    filler = unit_user(app, "司法局填报", "西峡县司法局")
+    r = filler.post(f"/tasks/{first}/progress", data={"text": "已公示", "csrf_token": filler.csrf("/my/tasks")},
+                    files=[("files", ("执法公示.txt", "执法公示目录\n".encode(), "text/plain"))])
+    assert r.status_code == 303
+    page = filler.get(f"/tasks/{second}")
+    m = re.search(r'name="evidence_id" value="(\d+)"> 执法公示.txt', page.text)
+    assert m, "the stored file is offered on the other task"
+    r = filler.post(f"/tasks/{second}/progress", data={"text": "见执法公示", "evidence_id": m.group(1),
+                                                     "csrf_token": csrf_of(page.text)})
+    assert r.status_code == 303
+    (report,) = office.get(f"/api/tasks/{second}").json()["progress"]
+    assert [x["evidence"]["filename"] for x in report["evidence"]] == ["执法公示.txt"]
+    with app.state.Session() as s:
+        assert s.scalar(select(func.count()).select_from(Evidence)) == 1  # stored once

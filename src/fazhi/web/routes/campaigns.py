@@ -248,8 +248,12 @@ def task_page(request: Request, task_id: RowId, actor: PageActor, s: DB, as_of: 
     detail = progress_service.task_detail(s, actor, task_id, as_of)
     t = detail.task
     settings = detail.campaign.settings or {}
+    reporter = actor.unit_user and actor.unit_id == t.lead.id
+    attached = {x.evidence.id for x in detail.evidence}
+    reusable = [e for e in evidence_store.unit_evidence(s, actor, actor.unit_id)
+                if e.kind != "report_fact" and e.id not in attached][:30] if reporter else []
     return _render(request, "sup_task.html.j2", title=t.title[:40], d=detail, t=t, c=detail.campaign,
-                   office=actor.office, reporter=actor.unit_user and actor.unit_id == t.lead.id,
+                   office=actor.office, reporter=reporter, reusable=reusable,
                    leader=actor.duty == "leader", leader_confirms=bool(settings.get("leader_confirms")),
                    draft=next((p for p in detail.progress if p.status == "draft"), None),
                    submitted=next((p for p in reversed(detail.progress) if p.status == "submitted"), None),
@@ -263,9 +267,12 @@ async def task_report_page(request: Request, task_id: RowId, actor: PageActor) -
     with _write(request) as w:
         task_service.get_task(w, actor, task_id)  # refused before any file is stored
         stored = _store_files(w, actor, files, _settings(request).max_file_bytes)
+        kept = [int(v) for v in form.getlist("evidence_id")[:50] if isinstance(v, str) and v.isdigit()
+                and 0 < int(v) <= INT_MAX]  # the unit's stored evidence, reused (never asked for twice)
         progress_service.report_progress(w, actor, task_id, _text(form, "text"),
                                          figures=_figures(_text(form, "figures", 5000)),
-                                         evidence_ids=[e.id for e in stored], submit=not _flag(form, "save"))
+                                         evidence_ids=list(dict.fromkeys([*kept, *(e.id for e in stored)])),
+                                         submit=not _flag(form, "save"))
     return RedirectResponse(f"/tasks/{task_id}?done=reported#progress", status_code=303)
 
 
