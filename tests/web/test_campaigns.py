@@ -439,3 +439,12 @@ def test_a_unit_reuses_stored_evidence_on_another_task_without_uploading_it_agai
     assert [x["evidence"]["filename"] for x in report["evidence"]] == ["执法公示.txt"]
     with app.state.Session() as s:
         assert s.scalar(select(func.count()).select_from(Evidence)) == 1  # stored once
+
+
+def test_a_campaign_for_a_place_that_is_not_one_is_refused_on_the_form(app: Any, office: Web) -> None:
+    r = office.post("/campaigns", data={"name": "某某活动", "year": "2025", "organiser": "不存在县",
+                                        "csrf_token": office.csrf()})
+    assert r.status_code == 422
+    assert 'id="campaign-error"' in r.text and "不存在县" in r.text
+    assert 'value="某某活动"' in r.text  # what was typed is kept
+    assert office.get("/api/campaigns").json() == []

@@ -158,26 +158,35 @@ def _attachment(name: str, fallback: str) -> str:
 
 
 # =========================================================================== pages: the office
-@pages.get("/campaigns", response_class=HTMLResponse)
-def campaigns_page(request: Request, actor: PageActor, s: DB) -> Response:
+def _campaigns(request: Request, actor: Actor, s: Session, *, status: int = 200, error: str | None = None,
+               form: dict[str, str] | None = None) -> HTMLResponse:
     rows = campaign_service.list_campaigns(s, actor)
     overdue = {c.id: len(task_service.list_tasks(s, actor, c.id, overdue=True)) for c in rows}
-    return _render(request, "sup_campaigns.html.j2", title="督导活动", campaigns=rows, overdue=overdue,
-                   office=actor.office, kinds=campaign_service.KINDS, year=campaign_service.today().year,
-                   error=None, form={})
+    return _render(request, "sup_campaigns.html.j2", status=status, title="督导活动", campaigns=rows,
+                   overdue=overdue, office=actor.office, kinds=campaign_service.KINDS,
+                   year=campaign_service.today().year, error=error, form=form or {})
+
+
+@pages.get("/campaigns", response_class=HTMLResponse)
+def campaigns_page(request: Request, actor: PageActor, s: DB) -> Response:
+    return _campaigns(request, actor, s)
 
 
 @pages.post("/campaigns", response_class=HTMLResponse)
 async def campaign_create_page(request: Request, actor: PageActor) -> Response:
     _files, form = await _form(request)
-    year = _text(form, "year", 8).strip()
-    if not year.isdigit():
-        raise InputError(f"年度“{year}”应为四位数字")
-    with _write(request) as w:
-        view = campaign_service.create_campaign(
-            w, actor, _text(form, "name", 200), year=int(year), organiser=_text(form, "organiser", 100),
-            kind=_text(form, "kind", 40) or "annual",
-            settings={"leader_confirms": True} if _flag(form, "leader_confirms") else None)
+    typed = {k: _text(form, k, 200) for k in ("name", "year", "organiser", "kind")}
+    try:
+        if not typed["year"].strip().isdigit():
+            raise InputError(f"年度“{typed['year']}”应为四位数字")
+        with _write(request) as w:
+            view = campaign_service.create_campaign(
+                w, actor, typed["name"], year=int(typed["year"]), organiser=typed["organiser"][:100],
+                kind=typed["kind"] or "annual",
+                settings={"leader_confirms": True} if _flag(form, "leader_confirms") else None)
+    except InputError as exc:  # the form again, with what was typed and why it cannot be used
+        with request.app.state.Session() as s:
+            return _campaigns(request, actor, s, status=422, error=str(exc), form=typed)
     return RedirectResponse(f"/campaigns/{view.id}", status_code=303)
 
 
