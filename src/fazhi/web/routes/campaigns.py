@@ -30,7 +30,7 @@ import re
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -45,7 +45,7 @@ from fazhi.supervision import unit_register
 from fazhi.supervision.access import Actor, NotFound
 from fazhi.supervision.errors import InputError, Unconfirmed
 from fazhi.web import auth
-from fazhi.web.deps import DB, ApiActor, PageActor, RowId
+from fazhi.web.deps import DB, ApiActor, ApiUser, PageActor, PageUser, RowId
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api")
@@ -110,7 +110,10 @@ def _render(request: Request, name: str, **ctx: Any) -> HTMLResponse:
     return render(request, name, **ctx)
 
 
-async def _form(request: Request) -> tuple[list[tuple[str, bytes]], Any]:
+Sent = tuple[list[tuple[str, bytes]], Any]
+
+
+async def _read_form(request: Request) -> Sent:
     """The files and fields of a multipart (or urlencoded) form, after the CSRF check; a file over the
     size limit is refused (422) without being kept."""
     from fazhi.web.routes.pages import read_upload
@@ -123,6 +126,26 @@ async def _form(request: Request) -> tuple[list[tuple[str, bytes]], Any]:
         if len(data) > settings.max_file_bytes:
             raise InputError(f"{name}：文件太大，上限是 {settings.max_file_bytes / 1048576:.0f} MB")
     return files, form
+
+
+# The form of a write, read (and its CSRF token checked) as a dependency: before the path's ids are
+# validated, so a forged request is refused as such whatever it aims at.
+async def _page_form(request: Request, p: PageUser) -> Sent:
+    return await _read_form(request)
+
+
+async def _api_form(request: Request, p: ApiUser) -> Sent:
+    return await _read_form(request)
+
+
+async def _api_csrf(request: Request, p: ApiUser) -> None:
+    """A JSON write's CSRF check (a browser session's X-CSRF-Token header; none for an API token)."""
+    auth.verify_csrf(request, None)
+
+
+PageForm = Annotated[Sent, Depends(_page_form)]
+ApiForm = Annotated[Sent, Depends(_api_form)]
+CSRF = [Depends(_api_csrf)]
 
 
 def _text(form: Any, key: str, limit: int = 20_000) -> str:
@@ -173,8 +196,8 @@ def campaigns_page(request: Request, actor: PageActor, s: DB) -> Response:
 
 
 @pages.post("/campaigns", response_class=HTMLResponse)
-async def campaign_create_page(request: Request, actor: PageActor) -> Response:
-    _files, form = await _form(request)
+async def campaign_create_page(request: Request, actor: PageActor, sent: PageForm) -> Response:
+    _files, form = sent
     typed = {k: _text(form, k, 200) for k in ("name", "year", "organiser", "kind")}
     try:
         if not typed["year"].strip().isdigit():
@@ -199,8 +222,8 @@ def campaign_page(request: Request, campaign_id: RowId, actor: PageActor, s: DB,
 
 
 @pages.post("/campaigns/{campaign_id}/import", response_class=HTMLResponse)
-async def campaign_import_page(request: Request, campaign_id: RowId, actor: PageActor) -> Response:
-    files, form = await _form(request)
+async def campaign_import_page(request: Request, campaign_id: RowId, actor: PageActor, sent: PageForm) -> Response:
+    files, form = sent
     if not files:
         raise InputError("请选择要导入的责任分工表（.xlsx）")
     name, data = files[0]
@@ -271,8 +294,8 @@ def task_page(request: Request, task_id: RowId, actor: PageActor, s: DB, as_of: 
 
 
 @pages.post("/tasks/{task_id}/progress", response_class=HTMLResponse)
-async def task_report_page(request: Request, task_id: RowId, actor: PageActor) -> Response:
-    files, form = await _form(request)
+async def task_report_page(request: Request, task_id: RowId, actor: PageActor, sent: PageForm) -> Response:
+    files, form = sent
     with _write(request) as w:
         task_service.get_task(w, actor, task_id)  # refused before any file is stored
         stored = _store_files(w, actor, files, _settings(request).max_file_bytes)
@@ -286,16 +309,15 @@ async def task_report_page(request: Request, task_id: RowId, actor: PageActor) -
 
 
 @pages.post("/tasks/{task_id}/confirm", response_class=HTMLResponse)
-async def task_confirm_page(request: Request, task_id: RowId, actor: PageActor) -> Response:
-    await _form(request)
+async def task_confirm_page(request: Request, task_id: RowId, actor: PageActor, sent: PageForm) -> Response:
     with _write(request) as w:
         progress_service.submit_progress(w, actor, _draft_of(w, actor, task_id))
     return RedirectResponse(f"/tasks/{task_id}?done=confirmed#progress", status_code=303)
 
 
 @pages.post("/tasks/{task_id}/review", response_class=HTMLResponse)
-async def task_review_page(request: Request, task_id: RowId, actor: PageActor) -> Response:
-    _files, form = await _form(request)
+async def task_review_page(request: Request, task_id: RowId, actor: PageActor, sent: PageForm) -> Response:
+    _files, form = sent
     decision = _text(form, "decision", 10)
     if decision not in ("accept", "return"):
         raise InputError("请选择“通过”或“退回”")
@@ -306,8 +328,8 @@ async def task_review_page(request: Request, task_id: RowId, actor: PageActor) -
 
 
 @pages.post("/evidence/proposals/{link_id}/decide", response_class=HTMLResponse)
-async def proposal_decide_page(request: Request, link_id: RowId, actor: PageActor) -> Response:
-    _files, form = await _form(request)
+async def proposal_decide_page(request: Request, link_id: RowId, actor: PageActor, sent: PageForm) -> Response:
+    _files, form = sent
     decision = _text(form, "decision", 10)
     if decision not in ("accept", "reject"):
         raise InputError("请选择“采纳”或“不采纳”")
@@ -360,8 +382,7 @@ def my_tasks_page(request: Request, actor: PageActor, s: DB, as_of: AsOf = None)
 
 
 @pages.post("/my/reminders/{reminder_id}/read")
-async def reminder_read_page(request: Request, reminder_id: RowId, actor: PageActor) -> Response:
-    await _form(request)
+async def reminder_read_page(request: Request, reminder_id: RowId, actor: PageActor, sent: PageForm) -> Response:
     with _write(request) as w:
         reminder_service.mark_read(w, actor, reminder_id)
     return RedirectResponse("/my/tasks#reminders", status_code=303)
@@ -418,11 +439,10 @@ def api_campaigns(actor: ApiActor, s: DB,
     return [c.to_json() for c in campaign_service.list_campaigns(s, actor, year=year)]
 
 
-@api.post("/campaigns", summary="建立督导活动", status_code=201, responses=WRITE_ERRORS,
+@api.post("/campaigns", dependencies=CSRF, summary="建立督导活动", status_code=201, responses=WRITE_ERRORS,
           description="建立督导活动（含部署、年中、年终、报送、公开等默认时间节点）；需要督导办公室（管理员或审核员）"
                       "权限，组织地区须在您的地区范围内。")
 def api_campaign_create(request: Request, body: CampaignIn, actor: ApiActor) -> dict[str, Any]:
-    auth.verify_csrf(request, None)
     with _write(request) as w:
         view = campaign_service.create_campaign(
             w, actor, body.name, year=body.year, organiser=body.organiser, kind=body.kind,
@@ -478,8 +498,8 @@ IMPORT_BODY = {"requestBody": {"required": True, "content": {"multipart/form-dat
                    "（row 行号、reason 原因）；确认后以 confirm=true 重新提交")},
           description="导入责任分工表（multipart 字段 file）：返回导入的任务数、关联指标数、新建单位、提醒。"
                       "有无法读取的行时不导入任何内容（409，列出行号和原因），除非 confirm=true；strict=true 则失败（422）。")
-async def api_task_import(request: Request, campaign_id: CampaignId, actor: ApiActor) -> Response:
-    files, form = await _form(request)
+async def api_task_import(request: Request, campaign_id: CampaignId, actor: ApiActor, sent: ApiForm) -> Response:
+    files, form = sent
     if not files:
         raise InputError("没有收到文件：multipart 字段名应为 file")
     name, data = files[0]
@@ -498,30 +518,27 @@ def api_task(task_id: TaskId, actor: ApiActor, s: DB, as_of: AsOf = None) -> dic
     return progress_service.task_detail(s, actor, task_id, as_of).to_json()
 
 
-@api.post("/tasks/{task_id}/progress", summary="报告任务进展", status_code=201, responses=WRITE_ERRORS,
+@api.post("/tasks/{task_id}/progress", dependencies=CSRF, summary="报告任务进展", status_code=201, responses=WRITE_ERRORS,
           description="牵头单位的单位用户报告进展：文字、数字（名称=数值）、佐证材料编号。直接报送，除非 submit=false "
                       "或督导活动要求主要负责人确认（此时等待确认）。")
 def api_task_report(request: Request, task_id: TaskId, body: ProgressIn, actor: ApiActor) -> dict[str, Any]:
-    auth.verify_csrf(request, None)
     with _write(request) as w:
         view = progress_service.report_progress(w, actor, task_id, body.text, figures=body.figures,
                                                 evidence_ids=body.evidence_ids, submit=body.submit)
     return view.to_json()
 
 
-@api.post("/tasks/{task_id}/confirm", summary="确认报送进展", responses=WRITE_ERRORS,
+@api.post("/tasks/{task_id}/confirm", dependencies=CSRF, summary="确认报送进展", responses=WRITE_ERRORS,
           description="牵头单位（督导活动要求时，须主要负责人）确认并报送已保存的进展。")
 def api_task_confirm(request: Request, task_id: TaskId, actor: ApiActor) -> dict[str, Any]:
-    auth.verify_csrf(request, None)
     with _write(request) as w:
         view = progress_service.submit_progress(w, actor, _draft_of(w, actor, task_id))
     return view.to_json()
 
 
-@api.post("/tasks/{task_id}/review", summary="审核任务进展", responses=WRITE_ERRORS,
+@api.post("/tasks/{task_id}/review", dependencies=CSRF, summary="审核任务进展", responses=WRITE_ERRORS,
           description="督导办公室审核任务最近报送的进展：accept=true 通过；false 退回（reason 必填，单位会收到提醒）。")
 def api_task_review(request: Request, task_id: TaskId, body: ReviewIn, actor: ApiActor) -> dict[str, Any]:
-    auth.verify_csrf(request, None)
     with _write(request) as w:
         view = progress_service.review_progress(w, actor, task_id, accept=body.accept, reason=body.reason)
     return view.to_json()
@@ -548,8 +565,8 @@ def _form_id(form: Any, key: str) -> int | None:
           responses=WRITE_ERRORS,
           description="上传一个佐证材料文件（multipart 字段 file）：按内容识别类型（扩展名须与内容相符），大小有上限；"
                       "同一单位的同一文件只保存一次（reused=true）。给出 task_id 时同时关联到该任务。")
-async def api_evidence_upload(request: Request, actor: ApiActor) -> Response:
-    files, form = await _form(request)
+async def api_evidence_upload(request: Request, actor: ApiActor, sent: ApiForm) -> Response:
+    files, form = sent
     if not files:
         raise InputError("没有收到文件：multipart 字段名应为 file")
     name, data = files[0]
@@ -563,10 +580,9 @@ async def api_evidence_upload(request: Request, actor: ApiActor) -> Response:
     return JSONResponse({"evidence": view.to_json(), "reused": reused, "link": link}, status_code=201)
 
 
-@api.post("/tasks/{task_id}/evidence", summary="关联佐证材料", status_code=201, responses=WRITE_ERRORS,
+@api.post("/tasks/{task_id}/evidence", dependencies=CSRF, summary="关联佐证材料", status_code=201, responses=WRITE_ERRORS,
           description="把已保存的佐证材料关联到任务（只保存一次，可关联到多项任务；重复关联返回已有的关联）。")
 def api_evidence_link(request: Request, task_id: TaskId, body: LinkIn, actor: ApiActor) -> dict[str, Any]:
-    auth.verify_csrf(request, None)
     with _write(request) as w:
         return evidence_store.link(w, actor, body.evidence_id, "task", task_id).to_json()
 
@@ -581,10 +597,9 @@ def api_proposals(actor: ApiActor, s: DB,
     return [x.to_json() for x in evidence_store.proposals(s, actor, campaign_id=campaign_id, status=status)]
 
 
-@api.post("/evidence/proposals/{link_id}/decide", summary="采纳或不采纳提议的佐证", responses=WRITE_ERRORS,
+@api.post("/evidence/proposals/{link_id}/decide", dependencies=CSRF, summary="采纳或不采纳提议的佐证", responses=WRITE_ERRORS,
           description="督导办公室采纳（accept=true）或不采纳一条提议的佐证；记录审核人和时间。")
 def api_proposal_decide(request: Request, link_id: LinkId, body: DecisionIn, actor: ApiActor) -> dict[str, Any]:
-    auth.verify_csrf(request, None)
     with _write(request) as w:
         return evidence_store.decide(w, actor, link_id, accept=body.accept, reason=body.reason).to_json()
 
