@@ -448,3 +448,28 @@ def test_a_campaign_for_a_place_that_is_not_one_is_refused_on_the_form(app: Any,
     assert 'id="campaign-error"' in r.text and "不存在县" in r.text
     assert 'value="某某活动"' in r.text  # what was typed is kept
     assert office.get("/api/campaigns").json() == []
+
+
+def test_a_sheet_that_is_not_a_workbook_is_refused_with_the_reason(app: Any, office: Web) -> None:
+    from tests.supervision.builders import zip_bomb
+
+    cid = create_campaign(office)
+    for name, data in (("分工表.xlsx", "序号,工作任务\n1,任务\n".encode()), ("分工表.xlsx", zip_bomb(30))):
+        r = office.post(f"/campaigns/{cid}/import", data={"csrf_token": office.csrf(f"/campaigns/{cid}")},
+                        files={"file": (name, data, "application/octet-stream")})
+        assert r.status_code == 422, r.text[:300]
+        assert 'id="error-message"' in r.text or "分工表.xlsx" in r.text
+    assert api_tasks(office, cid) == []
+
+
+def test_another_units_user_cannot_download_a_units_evidence(app: Any, office: Web, campaign: int) -> None:
+    tid = by_title(office, campaign)["落实行政机关负责人出庭应诉"]["id"]
+    filler = unit_user(app, "司法局填报", "西峡县司法局")
+    filler.post(f"/tasks/{tid}/progress", data={"text": "见附件", "csrf_token": filler.csrf("/my/tasks")},
+                files=[("files", ("清单.txt", "案件清单\n".encode(), "text/plain"))])
+    eid = office.get(f"/api/tasks/{tid}").json()["progress"][0]["evidence"][0]["evidence"]["id"]
+    assert filler.get(f"/tasks/{tid}/evidence/{eid}").status_code == 200
+    other = unit_user(app, "市监局填报", "西峡县生态环境局")
+    assert other.get(f"/tasks/{tid}/evidence/{eid}").status_code == 404
+    env_task = by_title(office, campaign)["开展生态环境执法检查"]["id"]
+    assert other.get(f"/tasks/{env_task}/evidence/{eid}").status_code == 404  # not attached to that task
