@@ -41,6 +41,10 @@ CONTENT_REFUSALS = [
     {"include-name": "POST /api/reports",
      "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "400", "401", "403", "413", "415",
                                                                    "422"]}}},
+    # the supervision cycle: a region the schema cannot list (campaigns), a file's content (evidence, 分工表)
+    *({"include-name": name, "checks": {"positive_data_acceptance": {"expected-statuses": [
+        "2xx", "401", "403", "404", "409", "422"]}}}
+      for name in ("POST /api/campaigns", "POST /api/evidence", "POST /api/campaigns/{campaign_id}/tasks/import")),
 ]
 
 

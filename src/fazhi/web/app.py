@@ -53,6 +53,7 @@ from fazhi.web import auth, labels
 from fazhi.web.cache import Caches
 from fazhi.web.dbsession import close_session
 from fazhi.web.routes import admin as routes_admin
+from fazhi.web.routes import campaigns as routes_campaigns
 
 log = logging.getLogger("fazhi.web")
 
@@ -174,7 +175,7 @@ class SecurityMiddleware:
         if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        upload = path in UPLOAD_PATHS
+        upload = path in UPLOAD_PATHS or routes_campaigns.UPLOAD_PATH.match(path) is not None
         limit = self.settings.max_request_bytes if upload else self.settings.max_form_bytes
         if not upload and path.startswith(routes_admin.BODY_PATHS):
             limit = max(limit, routes_admin.REQUEST_LIMIT)
@@ -377,7 +378,6 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
     from fazhi.web import openapi_zh
     from fazhi.web.routes import api as routes_api
     from fazhi.web.routes import assessment as routes_assessment
-    from fazhi.web.routes import campaigns as routes_campaigns
     from fazhi.web.routes import help as routes_help
     from fazhi.web.routes import pages as routes_pages
     from fazhi.web.routes import reportcycle as routes_reportcycle

@@ -236,6 +236,8 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, p: PageUser, s: DB,
               ind: str | None = None, page: int = Query(1, ge=1, le=100000)) -> Response:
+    if p.role == "unit":
+        return RedirectResponse("/my/tasks", status_code=303)  # a unit user's home: its tasks
     q = _list_query(request)
     flt, error = _filter({k: q[k] for k in LIST_FILTERS})
     size = _settings(request).page_size
