@@ -106,7 +106,17 @@ def _write(request: Request, fn: Callable[[Session], T]) -> T:
 def _render(request: Request, name: str, **ctx: Any) -> HTMLResponse:
     from fazhi.web.routes.pages import render
 
-    return render(request, name, n=_n, STEP_LABEL=STEP_LABEL, RECT_STATUS=I.words()["statuses"], **ctx)
+    return render(request, name, n=_n, STEP_LABEL=STEP_LABEL, RECT_STATUS=I.words()["statuses"],
+                  ESCALATION=_ESCALATION, **ctx)
+
+
+def _next_rungs() -> dict[int, str]:
+    """Level → the label of the rung above it (督办 one step), as the pages offer it; the top has none."""
+    ladder = sorted(I.words()["escalation"], key=lambda s: s["level"])
+    return {level: next(s["label"] for s in ladder if s["level"] > level) for level in [0, *(s["level"] for s in ladder[:-1])]}
+
+
+_ESCALATION = _next_rungs()
 
 
 STEP_LABEL = {"create": "制定整改事项", "start": "开始整改", "submit": "报送整改情况", "verify": "核验通过",
@@ -537,7 +547,7 @@ def _case_url(request: Request, finding_id: int) -> str:
         return f"/inspections/{f.case_id}" if f is not None and f.case_id else "/inspections"
 
 
-STEPS = {"start", "submit", "verify", "return", "close"}
+STEPS = {"start", "submit", "verify", "return", "close", "escalate"}
 
 
 def _step(s: Session, actor: access.Actor, rect_id: int, action: str, text: str, evidence: list[int]) -> I.RectificationView:
@@ -549,17 +559,22 @@ def _step(s: Session, actor: access.Actor, rect_id: int, action: str, text: str,
         return I.verify_rectification(s, actor, rect_id, accept=True, note=text or None)
     if action == "return":
         return I.verify_rectification(s, actor, rect_id, accept=False, note=text)
+    if action == "escalate":
+        return I.escalate(s, actor, rect_id, as_of=today(), note=text or None)
     return I.close_rectification(s, actor, rect_id, text or None)
 
 
 def _rect_page(action: str) -> Callable[..., Response]:
     def handler(request: Request, rectification_id: RectId, actor: PageActor, text: str = Form(""),
-                evidence: str = Form(""), csrf_token: str = Form("")) -> Response:
+                evidence: str = Form(""), back: str = Form(""), csrf_token: str = Form("")) -> Response:
         auth.verify_csrf(request, csrf_token)
         ev = _ids(evidence.replace("，", ",").split(","), "佐证材料编号")
         r = _write(request, lambda s: _step(s, actor, rectification_id, action, text[:4000], ev))
         target = "/my/rectifications" if actor.unit_user else _case_url(request, r.finding_id)
-        return _back(target, f"整改事项 {r.id}：{r.status_label}")
+        if not actor.unit_user and back == "/inspections":  # from the 问题池: back to it
+            target = back
+        said = r.escalation_label if action == "escalate" else r.status_label
+        return _back(target, f"整改事项 {r.id}（{r.unit['name']}）：{said}")
 
     handler.__name__ = f"rect_{action}_page"
     return handler
@@ -866,7 +881,9 @@ STEP_TEXT = {"start": ("开始整改", "单位开始整改（待整改 → 整�
              "submit": ("报送整改情况", "单位报送整改情况（text 必填），可附已上传的佐证材料。"),
              "verify": ("核验整改情况", "督导办公室核验已报送的整改情况（→ 已核验）。"),
              "return": ("退回整改情况", "督导办公室退回已报送的整改情况（text 为理由，必填；→ 整改中）。"),
-             "close": ("销号", "督导办公室为已核验的整改事项销号。")}
+             "close": ("销号", "督导办公室为已核验的整改事项销号。"),
+             "escalate": ("督办", "督导办公室对逾期未报送的整改事项升级督办一级（函询约谈 → 挂牌督办 → 通报批评；"
+                                "text 为督办说明，可不给出）；未逾期、已报送或已到最高一级的 422。")}
 
 
 def _rect_api(action: str) -> Callable[..., Response]:
