@@ -153,3 +153,31 @@ def got_case(app: Any, rect_id: int) -> int:
         r = s.get(m.Rectification, rect_id)
         assert r is not None and r.finding.case_id is not None
         return r.finding.case_id
+
+
+def _evidence(app: Any, unit_id: int, name: str, text: str) -> int:
+    from fazhi.supervision import evidence as E
+    from fazhi.supervision.access import Actor
+
+    with db.session_factory(app.state.engine, write=True).begin() as s:
+        return E.add_file(s, Actor.cli(), text.encode(), name, unit_id=unit_id)[0].id
+
+
+def test_the_unit_reports_with_its_own_evidence_and_the_office_sees_it_when_verifying(app, world) -> None:
+    units = world["units"]
+    item = _item(app, world, "秭归县人民政府", "规范执法案卷", dt.date.today() + dt.timedelta(days=5))
+    own = _evidence(app, units["秭归县人民政府"], "案卷评查台账.txt", "秭归县执法案卷评查台账，共评查案卷30件。")
+    other = _evidence(app, units["兴山县人民政府"], "兴山台账.txt", "兴山县的台账，与秭归县无关。")
+    zigui = signed_in(app, "秭归填报")
+    page = zigui.get("/my/rectifications").text
+    picks = re.findall(r'name="evidence" value="(\d+)"', page)
+    assert str(own) in picks and str(other) not in picks  # only its own evidence is offered
+    # another unit's evidence, asked for by id, is refused and nothing is written
+    r = post(zigui, f"/rectifications/{item}/submit", {"text": "已整改", "evidence": [str(other)]})
+    assert r.status_code == 422 and "不存在" in r.text
+    assert 'data-status="open"' in zigui.get("/my/rectifications").text
+    r = post(zigui, f"/rectifications/{item}/submit", {"text": "已完成案卷评查并整改", "evidence": [str(own)]})
+    assert r.status_code == 303
+    case_page = signed_in(app, "办公室").get(f"/inspections/{got_case(app, item)}").text
+    row = case_page.split(f'data-rect-id="{item}"')[1].split("</tr>")[0]
+    assert "整改情况：已完成案卷评查并整改" in row and "案卷评查台账.txt" in row and "verify-form" in row

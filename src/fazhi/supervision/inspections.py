@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -108,6 +108,8 @@ class RectificationView:
     report_text: str | None
     finding_text: str
     steps: list[StepView]
+    #: the evidence the unit sent with its report: id, title, filename, deleted
+    evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,8 @@ def _rect_view(session: Session, r: m.Rectification, as_of: dt.date) -> Rectific
              for s in r.steps]
     return RectificationView(r.id, r.finding_id, _unit_dict(unit), r.measure, r.person, r.deadline, r.status,
                              status_label(r.status), r.escalation, escalation_label(r.escalation), r.round,
-                             _overdue(r, as_of), r.report_text, r.finding.text, steps)
+                             _overdue(r, as_of), r.report_text, r.finding.text, steps,
+                             _linked(session, "rectification", r.id))
 
 
 def _user_name(session: Session, user_id: int | None) -> str | None:
@@ -168,6 +171,14 @@ def _user_name(session: Session, user_id: int | None) -> str | None:
 
     user = session.get(User, user_id) if user_id is not None else None
     return user.name if user is not None else None
+
+
+def _linked(session: Session, target_type: str, target_id: int) -> list[dict[str, Any]]:
+    rows = session.execute(select(m.Evidence.id, m.Evidence.title, m.Evidence.filename, m.Evidence.deleted_at)
+                           .join(m.EvidenceLink, m.EvidenceLink.evidence_id == m.Evidence.id)
+                           .where(m.EvidenceLink.target_type == target_type, m.EvidenceLink.target_id == target_id)
+                           .order_by(m.Evidence.id))
+    return [{"id": i, "title": t, "filename": f, "deleted": d is not None} for i, t, f, d in rows]
 
 
 def _documents(session: Session, finding_id: int) -> list[dict[str, Any]]:
@@ -376,8 +387,8 @@ def submit_rectification(session: Session, actor: Actor, rect_id: int, *, text: 
         raise InspectionError("请写明整改情况")
     for ev_id in evidence_ids:
         ev = session.get(m.Evidence, ev_id)
-        if ev is None or ev.deleted_at is not None:
-            raise InspectionError(f"佐证材料 {ev_id} 不存在或已删除")
+        if ev is None or ev.deleted_at is not None or ev.unit_id != unit.id:  # another unit's: as if absent
+            raise InspectionError(f"佐证材料 {ev_id} 不存在或已删除（只能附{unit.name}的佐证材料）")
         if session.scalar(select(m.EvidenceLink.id).where(m.EvidenceLink.evidence_id == ev_id,
                                                           m.EvidenceLink.target_type == "rectification",
                                                           m.EvidenceLink.target_id == r.id)) is None:

@@ -566,9 +566,12 @@ def _step(s: Session, actor: access.Actor, rect_id: int, action: str, text: str,
 
 def _rect_page(action: str) -> Callable[..., Response]:
     def handler(request: Request, rectification_id: RectId, actor: PageActor, text: str = Form(""),
-                evidence: str = Form(""), back: str = Form(""), csrf_token: str = Form("")) -> Response:
+                evidence: Annotated[list[str] | None, Form()] = None, back: str = Form(""),
+                csrf_token: str = Form("")) -> Response:
         auth.verify_csrf(request, csrf_token)
-        ev = _ids(evidence.replace("，", ",").split(","), "佐证材料编号")
+        ev = _ids(",".join(evidence or [])[:2000].replace("，", ",").split(","), "佐证材料编号")
+        if len(ev) > 50:
+            raise InputError("一次最多附 50 份佐证材料")
         r = _write(request, lambda s: _step(s, actor, rectification_id, action, text[:4000], ev))
         target = "/my/rectifications" if actor.unit_user else _case_url(request, r.finding_id)
         if not actor.unit_user and back == "/inspections":  # from the 问题池: back to it
@@ -590,8 +593,11 @@ def my_rectifications_page(request: Request, actor: PageActor, s: DB) -> Respons
         return RedirectResponse("/inspections", status_code=303)
     items = I.problem_pool(s, actor, as_of=today(), include_closed=True)
     docs = {r.finding_id: I.finding_view(s, actor, r.finding_id).documents for r in items}
+    from fazhi.supervision import evidence as E
+
+    mine = E.unit_evidence(s, actor, actor.unit_id) if actor.unit_id is not None else []
     return _render(request, "insp_my.html.j2", title="我的整改", nav="my_rectifications", items=items, docs=docs,
-                   today=today(), done=request.query_params.get("done") or "")
+                   my_evidence=mine[:200], today=today(), done=request.query_params.get("done") or "")
 
 
 # =========================================================================== REST API
