@@ -70,16 +70,22 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _ERR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
+#: a 422 is either the services' refusal (one sentence) or FastAPI's list of parameter problems
+_ERR_422 = {"content": {"application/json": {"schema": {"anyOf": [
+    {"$ref": "#/components/schemas/Error"}, {"$ref": "#/components/schemas/HTTPValidationError"}]}}}}
+
+
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    text = {403: "无权办理：不是该考核或督察的督导办公室、被考核单位或评分责任单位（含评分回避）；"
+    text = {400: "请求体无法解析（不是 UTF-8 编码的 JSON 或表单）",
+            403: "无权办理：不是该考核或督察的督导办公室、被考核单位或评分责任单位（含评分回避）；"
                  "或浏览器会话的写操作缺少正确的 X-CSRF-Token 头",
             404: "不存在，或不在您的查看范围内",
-            422: "请求参数不正确，或当前状态不允许此操作（说明在 detail 中）"}
-    return {c: {"description": text[c], **_ERR} for c in codes}
+            422: "请求参数不正确（detail 为问题列表），或当前状态不允许此操作（detail 为一句说明）"}
+    return {c: {"description": text[c], **(_ERR_422 if c == 422 else _ERR)} for c in codes}
 
 
 READ_ERRORS = _errors(403, 404)
-WRITE_ERRORS = _errors(403, 404, 422)
+WRITE_ERRORS = _errors(400, 403, 404, 422)
 
 
 def today() -> dt.date:
