@@ -122,9 +122,16 @@ def test_the_office_escalates_an_overdue_item_one_step_at_a_time_from_the_pool_a
     assert all(st["at"] for st in steps)
     got = office.post(f"/api/rectifications/{late}/escalate", json={}, headers=h)
     assert got.status_code == 422 and "最高" in got.json()["detail"]
-    # the case page shows it too; no button is left
+    # the case page shows it too, with who escalated it last; no button is left
     case_page = office.get(f"/inspections/{got_case(app, late)}").text
+    assert re.search(r'class="escalated-by">[^<]*办公室督办<', case_page)
     assert 'class="badge escalation">通报批评<' in case_page and "escalate-form" not in case_page
+
+    # from a case page, back to it
+    other = _item(app, world, "兴山县人民政府", "补办行政许可公示", today - dt.timedelta(days=1))
+    r = post(office, f"/rectifications/{other}/escalate")
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/inspections/{got_case(app, other)}?done=")
+    assert "函询约谈" in office.get(r.headers["location"]).text.split('id="insp-done"')[1].split("</p>")[0]
 
     # an item not yet overdue is not escalated; the unit and a viewer cannot escalate
     assert office.post(f"/api/rectifications/{on_time}/escalate", json={}, headers=h).status_code == 422
