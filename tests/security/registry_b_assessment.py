@@ -27,7 +27,7 @@ WRITES = [
     Write("POST", "/findings/{insp_finding_id}/rectifications", "session", S,
           form={"measure": "整改措施", "deadline": "2099-01-01"}),
     Write("POST", "/findings/{insp_finding_id}/documents", "session", S, form={"kind": "notice"}),
-    *(Write("POST", f"{RECT}/{a}", "session", S, form=STEP_FORM) for a in ("start", "submit", "verify", "return", "close")),
+    *(Write("POST", f"{RECT}/{a}", "session", S, form=STEP_FORM) for a in ("start", "submit", "verify", "return", "close", "escalate")),
     # API
     Write("POST", "/api/profiles", "upload", upload=True),
     Write("POST", f"/api{CAMPAIGN}/open", "session", S, json={"profile_ids": []}),
@@ -37,13 +37,13 @@ WRITES = [
     Write("POST", f"/api{ITEM}/score", "session", S, json={"score": 3, "reason": "复核"}),
     Write("POST", f"/api{ITEM}/self-score", "session", S, json={"score": 3}),
     Write("POST", f"/api{ITEM}/appeal", "session", S, json={"text": "申辩理由"}),
-    # the JSON body's unit ids cannot be aimed at 信阳市 by the registry: the page route above is scope-tested
-    Write("POST", "/api/inspections", "session", json={"kind": "onsite", "title": "督察", "unit_ids": [1]}),
-    Write("POST", "/api/inspections/{case_id}/findings", "session", S, json={"unit_id": 1, "text": "问题"}),
+    # the unit ids of the body come from the world: the office of 焦作市 aims at 信阳市's unit
+    Write("POST", "/api/inspections", "session", S, json={"kind": "onsite", "title": "督察", "unit_ids": ["{insp_unit_id}"]}),
+    Write("POST", "/api/inspections/{case_id}/findings", "session", S, json={"unit_id": "{insp_unit_id}", "text": "问题"}),
     Write("POST", "/api/inspections/{case_id}/raise", "session", S, json={"review_finding_id": 1}),
     Write("POST", "/api/findings/{insp_finding_id}/rectifications", "session", S, json={"measure": "整改措施"}),
     *(Write("POST", f"/api{RECT}/{a}", "session", S, json=STEP_FORM)
-      for a in ("start", "submit", "verify", "return", "close")),
+      for a in ("start", "submit", "verify", "return", "close", "escalate")),
 ]
 
 READS = [

@@ -8,8 +8,8 @@ schemathesis drives the app in-process (its ASGI transport) through its own engi
 (Its pytest plugin is not used: its fixture-based loader does not run under pytest 9.)  The run is bounded
 (:data:`MAX_EXAMPLES` per operation, a fixed seed) to about a minute on two cores, and marked ``slow``.
 
-Two operations take content the schema cannot describe — a knowledge file must also be YAML that passes
-its own JSON Schema, an upload must be a report — so data the schema allows may still be refused there
+Three operations take content the schema cannot describe — a knowledge file must also be YAML that passes
+its own JSON Schema, an upload must be a report, a 考核细则 a table whose points add up — so data the schema allows may still be refused there
 with the statuses their document gives (400, 413, 415, 422): :data:`CONTENT_REFUSALS`.
 """
 
@@ -38,6 +38,8 @@ SEED = 20240401
 CONTENT_REFUSALS = [
     {"include-name": "POST /api/knowledge",
      "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "401", "403", "409", "413", "422"]}}},
+    {"include-name": "POST /api/profiles",  # a 考核细则: a table whose points must add up (issue 11)
+     "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "400", "401", "403", "422"]}}},
     {"include-name": "POST /api/reports",
      "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "400", "401", "403", "413", "415",
                                                                    "422"]}}},

@@ -3,7 +3,8 @@ each city a 考核细则 for departments, the assessment of its 司法局 (score
 inspection case of the 司法局 with a finding, a rectification item and a 督察意见书.
 
 ``world.inside`` / ``world.outside`` get ``assessment_id``, ``assessment_item_id`` (an item not appealed),
-``appeal_id``, ``case_id``, ``insp_finding_id``, ``rectification_id`` and ``insp_document_id``."""
+``appeal_id``, ``case_id``, ``insp_finding_id``, ``rectification_id``, ``insp_document_id`` and ``insp_unit_id`` (the
+inspected unit, an int for JSON bodies)."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def _things(app: Any, side: dict[str, Any]) -> dict[str, int]:
         doc = D.issue_document(s, OFFICE, kind="opinion", finding_ids=[finding.id], on=today, office="市依法治市办")
         return {"assessment_id": A.find_assessment(s, cid, uid).id, "assessment_item_id": items["2"],
                 "appeal_id": appeal.id, "case_id": case.id, "insp_finding_id": finding.id,
-                "rectification_id": rect.id, "insp_document_id": doc.evidence_id}
+                "rectification_id": rect.id, "insp_document_id": doc.evidence_id, "insp_unit_id": uid}
 
 
 def build(world: Any) -> None:

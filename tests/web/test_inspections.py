@@ -10,9 +10,11 @@ import re
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from fazhi import db
 from fazhi.supervision import inspections as I
+from fazhi.supervision import models as m
 from tests.web.test_assessment import build, post, signed_in
 
 pytestmark = pytest.mark.web
@@ -78,3 +80,111 @@ def test_a_finding_goes_through_rectification_to_its_strike_off_and_an_overdue_i
     got = office.get(f"/api/rectifications/{rect_id}").json()
     assert [s["action"] for s in got["steps"]] == ["create", "escalate", "escalate", "start", "submit", "verify",
                                                   "close"]
+
+
+def _item(app: Any, world: dict[str, Any], county: str, measure: str, deadline: dt.date) -> int:
+    """A case of ``county`` with a finding and one rectification item (setup: the UI is not the point)."""
+    from fazhi.supervision.access import Actor
+
+    with db.session_factory(app.state.engine, write=True).begin() as s:
+        unit = world["units"][county]
+        case = I.open_case(s, Actor.cli(), kind="special", title=f"{county}专项督察", unit_ids=[unit])
+        f = I.add_finding(s, Actor.cli(), unit_id=unit, text="行政复议决定未按期履行", case_id=case.id)
+        return I.add_rectification(s, Actor.cli(), f.id, measure=measure, deadline=deadline, person="李四").id
+
+
+def test_the_office_escalates_an_overdue_item_one_step_at_a_time_from_the_pool_and_the_api(app, world) -> None:
+    today = dt.date.today()
+    late = _item(app, world, "远安县人民政府", "限期履行复议决定", today - dt.timedelta(days=3))
+    on_time = _item(app, world, "兴山县人民政府", "修订执法文书", today + dt.timedelta(days=10))
+    office = signed_in(app, "办公室")
+    pool = office.get("/inspections").text
+    row = pool.split(f'data-rect-id="{late}"')[1].split("</tr>")[0]
+    assert "逾期 3 天" in row and "督办：函询约谈" in row  # the next rung is offered on the overdue item only
+    assert "escalate-form" not in pool.split(f'data-rect-id="{on_time}"')[1].split("</tr>")[0]
+
+    # from the 问题池: one step (3 days late is below 挂牌督办's 15 days: the office decides, not the calendar)
+    r = post(office, f"/rectifications/{late}/escalate", {"text": "请说明未履行原因", "back": "/inspections"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/inspections?done=")
+    pool = office.get("/inspections").text
+    row = pool.split(f'data-rect-id="{late}"')[1].split("</tr>")[0]
+    assert 'class="badge escalation">函询约谈<' in row and "督办：挂牌督办" in row
+    assert 'class="step-by">办公室<' in row and "逾期3天，函询约谈：请说明未履行原因" in row  # who, and why, in the record
+
+    # the API: the next step, then the last; the top of the ladder goes no further
+    h = {"X-CSRF-Token": office.csrf()}
+    got = office.post(f"/api/rectifications/{late}/escalate", json={"text": "挂牌督办"}, headers=h)
+    assert got.status_code == 200 and got.json()["escalation_label"] == "挂牌督办"
+    got = office.post(f"/api/rectifications/{late}/escalate", json={}, headers=h)
+    assert got.status_code == 200 and got.json()["escalation"] == 3
+    steps = [st for st in got.json()["steps"] if st["action"] == "escalate"]
+    assert [st["escalation"] for st in steps] == [1, 2, 3] and {st["by"] for st in steps} == {"办公室"}
+    assert all(st["at"] for st in steps)
+    got = office.post(f"/api/rectifications/{late}/escalate", json={}, headers=h)
+    assert got.status_code == 422 and "最高" in got.json()["detail"]
+    # the case page shows it too, with who escalated it last; no button is left
+    case_page = office.get(f"/inspections/{got_case(app, late)}").text
+    assert re.search(r'class="escalated-by">[^<]*办公室督办<', case_page)
+    assert 'class="badge escalation">通报批评<' in case_page and "escalate-form" not in case_page
+
+    # from a case page, back to it
+    other = _item(app, world, "兴山县人民政府", "补办行政许可公示", today - dt.timedelta(days=1))
+    r = post(office, f"/rectifications/{other}/escalate")
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/inspections/{got_case(app, other)}?done=")
+    assert "函询约谈" in office.get(r.headers["location"]).text.split('id="insp-done"')[1].split("</p>")[0]
+
+    # an item not yet overdue is not escalated; the unit and a viewer cannot escalate
+    assert office.post(f"/api/rectifications/{on_time}/escalate", json={}, headers=h).status_code == 422
+    yuanan = signed_in(app, "远安填报")
+    assert post(yuanan, f"/rectifications/{late}/escalate").status_code == 403
+    assert post(signed_in(app, "查看"), f"/rectifications/{late}/escalate").status_code == 403
+    # the unit is told, and sees the steps on its page
+    mine = yuanan.get("/my/rectifications").text
+    assert "通报批评" in mine and "逾期3天，挂牌督办" in mine
+    with app.state.Session() as s:
+        said = s.scalars(select(m.Reminder.message).where(m.Reminder.unit_id == world["units"]["远安县人民政府"],
+                                                          m.Reminder.kind == "escalated")).all()
+    assert len(said) == 1 and said[0].count("限期履行复议决定") == 3
+
+
+def test_an_item_already_reported_is_not_escalated(app, world) -> None:
+    late = _item(app, world, "秭归县人民政府", "整改执法案卷", dt.date.today() - dt.timedelta(days=40))
+    zigui = signed_in(app, "秭归填报")
+    assert post(zigui, f"/rectifications/{late}/submit", {"text": "案卷已全部整改"}).status_code == 303
+    r = post(signed_in(app, "办公室"), f"/rectifications/{late}/escalate")
+    assert r.status_code == 422 and "已报送整改情况" in r.text
+
+
+def got_case(app: Any, rect_id: int) -> int:
+    with app.state.Session() as s:
+        r = s.get(m.Rectification, rect_id)
+        assert r is not None and r.finding.case_id is not None
+        return r.finding.case_id
+
+
+def _evidence(app: Any, unit_id: int, name: str, text: str) -> int:
+    from fazhi.supervision import evidence as E
+    from fazhi.supervision.access import Actor
+
+    with db.session_factory(app.state.engine, write=True).begin() as s:
+        return E.add_file(s, Actor.cli(), text.encode(), name, unit_id=unit_id)[0].id
+
+
+def test_the_unit_reports_with_its_own_evidence_and_the_office_sees_it_when_verifying(app, world) -> None:
+    units = world["units"]
+    item = _item(app, world, "秭归县人民政府", "规范执法案卷", dt.date.today() + dt.timedelta(days=5))
+    own = _evidence(app, units["秭归县人民政府"], "案卷评查台账.txt", "秭归县执法案卷评查台账，共评查案卷30件。")
+    other = _evidence(app, units["兴山县人民政府"], "兴山台账.txt", "兴山县的台账，与秭归县无关。")
+    zigui = signed_in(app, "秭归填报")
+    page = zigui.get("/my/rectifications").text
+    picks = re.findall(r'name="evidence" value="(\d+)"', page)
+    assert str(own) in picks and str(other) not in picks  # only its own evidence is offered
+    # another unit's evidence, asked for by id, is refused and nothing is written
+    r = post(zigui, f"/rectifications/{item}/submit", {"text": "已整改", "evidence": [str(other)]})
+    assert r.status_code == 422 and "不存在" in r.text
+    assert 'data-status="open"' in zigui.get("/my/rectifications").text
+    r = post(zigui, f"/rectifications/{item}/submit", {"text": "已完成案卷评查并整改", "evidence": [str(own)]})
+    assert r.status_code == 303
+    case_page = signed_in(app, "办公室").get(f"/inspections/{got_case(app, item)}").text
+    row = case_page.split(f'data-rect-id="{item}"')[1].split("</tr>")[0]
+    assert "整改情况：已完成案卷评查并整改" in row and "案卷评查台账.txt" in row and "verify-form" in row

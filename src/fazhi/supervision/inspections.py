@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -86,6 +86,7 @@ class StepView:
     note: str | None
     at: dt.datetime
     by_id: int | None
+    by: str | None = None  # the user's name (None: the daily job or the command line)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ class RectificationView:
     report_text: str | None
     finding_text: str
     steps: list[StepView]
+    #: the evidence the unit sent with its report: id, title, filename, deleted
+    evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -155,10 +158,27 @@ def _overdue(r: m.Rectification, as_of: dt.date) -> int:
 def _rect_view(session: Session, r: m.Rectification, as_of: dt.date) -> RectificationView:
     unit = session.get(Unit, r.unit_id)
     assert unit is not None
-    steps = [StepView(s.action, s.from_status, s.to_status, s.escalation, s.note, s.at, s.by_id) for s in r.steps]
+    steps = [StepView(s.action, s.from_status, s.to_status, s.escalation, s.note, s.at, s.by_id, _user_name(session, s.by_id))
+             for s in r.steps]
     return RectificationView(r.id, r.finding_id, _unit_dict(unit), r.measure, r.person, r.deadline, r.status,
                              status_label(r.status), r.escalation, escalation_label(r.escalation), r.round,
-                             _overdue(r, as_of), r.report_text, r.finding.text, steps)
+                             _overdue(r, as_of), r.report_text, r.finding.text, steps,
+                             _linked(session, "rectification", r.id))
+
+
+def _user_name(session: Session, user_id: int | None) -> str | None:
+    from fazhi.accounts.models import User
+
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.name if user is not None else None
+
+
+def _linked(session: Session, target_type: str, target_id: int) -> list[dict[str, Any]]:
+    rows = session.execute(select(m.Evidence.id, m.Evidence.title, m.Evidence.filename, m.Evidence.deleted_at)
+                           .join(m.EvidenceLink, m.EvidenceLink.evidence_id == m.Evidence.id)
+                           .where(m.EvidenceLink.target_type == target_type, m.EvidenceLink.target_id == target_id)
+                           .order_by(m.Evidence.id))
+    return [{"id": i, "title": t, "filename": f, "deleted": d is not None} for i, t, f, d in rows]
 
 
 def _documents(session: Session, finding_id: int) -> list[dict[str, Any]]:
@@ -367,8 +387,8 @@ def submit_rectification(session: Session, actor: Actor, rect_id: int, *, text: 
         raise InspectionError("请写明整改情况")
     for ev_id in evidence_ids:
         ev = session.get(m.Evidence, ev_id)
-        if ev is None or ev.deleted_at is not None:
-            raise InspectionError(f"佐证材料 {ev_id} 不存在或已删除")
+        if ev is None or ev.deleted_at is not None or ev.unit_id != unit.id:  # another unit's: as if absent
+            raise InspectionError(f"佐证材料 {ev_id} 不存在或已删除（只能附{unit.name}的佐证材料）")
         if session.scalar(select(m.EvidenceLink.id).where(m.EvidenceLink.evidence_id == ev_id,
                                                           m.EvidenceLink.target_type == "rectification",
                                                           m.EvidenceLink.target_id == r.id)) is None:
@@ -447,6 +467,38 @@ def escalate_overdue(session: Session, as_of: dt.date, actor: Actor | None = Non
             f"整改事项“{e.measure}”逾期{e.overdue_days}天，已{e.label}" for e in items)))
     session.flush()
     return out
+
+
+def escalate(session: Session, actor: Actor, rect_id: int, *, as_of: dt.date, note: str | None = None) -> RectificationView:
+    """督办 by the office: one overdue item, not yet submitted, one rung up the ladder (函询约谈 → 挂牌督办 →
+    通报批评) whatever the days say; a step (who, when, why), an audit row and a reminder for the unit."""
+    r, unit = _rect(session, rect_id)
+    need_office(actor, unit, "督办")
+    ladder = sorted(words()["escalation"], key=lambda s: s["level"])
+    days = _overdue(r, as_of)
+    if r.status not in OPEN:
+        raise InspectionError(f"整改事项{status_label(r.status)}，不能督办")
+    if days <= 0:
+        due = r.deadline.isoformat() if r.deadline else "未定"
+        raise InspectionError(f"整改事项未逾期（完成时限：{due}），不能督办")
+    rung = next((s for s in ladder if s["level"] > r.escalation), None)
+    if rung is None:
+        raise InspectionError(f"整改事项已{escalation_label(r.escalation)}，督办已到最高一级")
+    before = r.escalation
+    text = f"逾期{days}天，{rung['label']}" + (f"：{note.strip()}" if note and note.strip() else "")
+    _step(session, actor, r, "escalate", None, text, rung["level"])
+    r.escalation = rung["level"]
+    said = f"整改事项“{r.measure}”逾期{days}天，已{rung['label']}"
+    today_s = session.scalar(select(m.Reminder).where(m.Reminder.unit_id == unit.id, m.Reminder.kind == "escalated",
+                                                      m.Reminder.task_id.is_(None), m.Reminder.day == as_of))
+    if today_s is not None:  # one reminder a unit a day: say it in the same one
+        today_s.message = f"{today_s.message}；{said}"
+    else:
+        session.add(m.Reminder(unit_id=unit.id, kind="escalated", day=as_of, message=said))
+    session.flush()
+    audit(session, actor.user_id, "rectification.escalate", "rectification", r.id,
+          {"unit": unit.name, "before": before, "after": r.escalation, "days": days, "note": note})
+    return _rect_view(session, r, as_of)
 
 
 def _by_unit(session: Session, found: Sequence[Escalation]) -> dict[int, list[Escalation]]:
@@ -549,7 +601,7 @@ def find_unit(session: Session, name_or_id: str, organiser: Unit | None = None) 
 
 
 __all__ = ["OPEN", "CaseView", "Escalation", "FindingView", "InspectionError", "RectificationView", "StepView",
-           "add_finding", "add_rectification", "carry_over", "case_status_label", "case_view", "close_rectification", "escalate_overdue",
+           "add_finding", "add_rectification", "carry_over", "case_status_label", "case_view", "close_rectification", "escalate", "escalate_overdue",
            "escalation_label", "find_unit", "finding_view", "kind_label", "list_cases", "open_case", "problem_pool",
            "raise_review_finding", "rectification_view", "source_label", "start_rectification", "status_label",
            "submit_rectification", "verify_rectification", "words"]

@@ -70,16 +70,22 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _ERR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
+#: a 422 is either the services' refusal (one sentence) or FastAPI's list of parameter problems
+_ERR_422 = {"content": {"application/json": {"schema": {"anyOf": [
+    {"$ref": "#/components/schemas/Error"}, {"$ref": "#/components/schemas/HTTPValidationError"}]}}}}
+
+
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    text = {403: "无权办理：不是该考核或督察的督导办公室、被考核单位或评分责任单位（含评分回避）；"
+    text = {400: "请求体无法解析（不是 UTF-8 编码的 JSON 或表单）",
+            403: "无权办理：不是该考核或督察的督导办公室、被考核单位或评分责任单位（含评分回避）；"
                  "或浏览器会话的写操作缺少正确的 X-CSRF-Token 头",
             404: "不存在，或不在您的查看范围内",
-            422: "请求参数不正确，或当前状态不允许此操作（说明在 detail 中）"}
-    return {c: {"description": text[c], **_ERR} for c in codes}
+            422: "请求参数不正确（detail 为问题列表），或当前状态不允许此操作（detail 为一句说明）"}
+    return {c: {"description": text[c], **(_ERR_422 if c == 422 else _ERR)} for c in codes}
 
 
 READ_ERRORS = _errors(403, 404)
-WRITE_ERRORS = _errors(403, 404, 422)
+WRITE_ERRORS = _errors(400, 403, 404, 422)
 
 
 def today() -> dt.date:
@@ -106,7 +112,17 @@ def _write(request: Request, fn: Callable[[Session], T]) -> T:
 def _render(request: Request, name: str, **ctx: Any) -> HTMLResponse:
     from fazhi.web.routes.pages import render
 
-    return render(request, name, n=_n, STEP_LABEL=STEP_LABEL, RECT_STATUS=I.words()["statuses"], **ctx)
+    return render(request, name, n=_n, STEP_LABEL=STEP_LABEL, RECT_STATUS=I.words()["statuses"],
+                  ESCALATION=_ESCALATION, **ctx)
+
+
+def _next_rungs() -> dict[int, str]:
+    """Level → the label of the rung above it (督办 one step), as the pages offer it; the top has none."""
+    ladder = sorted(I.words()["escalation"], key=lambda s: s["level"])
+    return {level: next(s["label"] for s in ladder if s["level"] > level) for level in [0, *(s["level"] for s in ladder[:-1])]}
+
+
+_ESCALATION = _next_rungs()
 
 
 STEP_LABEL = {"create": "制定整改事项", "start": "开始整改", "submit": "报送整改情况", "verify": "核验通过",
@@ -537,7 +553,7 @@ def _case_url(request: Request, finding_id: int) -> str:
         return f"/inspections/{f.case_id}" if f is not None and f.case_id else "/inspections"
 
 
-STEPS = {"start", "submit", "verify", "return", "close"}
+STEPS = {"start", "submit", "verify", "return", "close", "escalate"}
 
 
 def _step(s: Session, actor: access.Actor, rect_id: int, action: str, text: str, evidence: list[int]) -> I.RectificationView:
@@ -549,17 +565,25 @@ def _step(s: Session, actor: access.Actor, rect_id: int, action: str, text: str,
         return I.verify_rectification(s, actor, rect_id, accept=True, note=text or None)
     if action == "return":
         return I.verify_rectification(s, actor, rect_id, accept=False, note=text)
+    if action == "escalate":
+        return I.escalate(s, actor, rect_id, as_of=today(), note=text or None)
     return I.close_rectification(s, actor, rect_id, text or None)
 
 
 def _rect_page(action: str) -> Callable[..., Response]:
     def handler(request: Request, rectification_id: RectId, actor: PageActor, text: str = Form(""),
-                evidence: str = Form(""), csrf_token: str = Form("")) -> Response:
+                evidence: Annotated[list[str] | None, Form()] = None, back: str = Form(""),
+                csrf_token: str = Form("")) -> Response:
         auth.verify_csrf(request, csrf_token)
-        ev = _ids(evidence.replace("，", ",").split(","), "佐证材料编号")
+        ev = _ids(",".join(evidence or [])[:2000].replace("，", ",").split(","), "佐证材料编号")
+        if len(ev) > 50:
+            raise InputError("一次最多附 50 份佐证材料")
         r = _write(request, lambda s: _step(s, actor, rectification_id, action, text[:4000], ev))
         target = "/my/rectifications" if actor.unit_user else _case_url(request, r.finding_id)
-        return _back(target, f"整改事项 {r.id}：{r.status_label}")
+        if not actor.unit_user and back == "/inspections":  # from the 问题池: back to it
+            target = back
+        said = r.escalation_label if action == "escalate" else r.status_label
+        return _back(target, f"整改事项 {r.id}（{r.unit['name']}）：{said}")
 
     handler.__name__ = f"rect_{action}_page"
     return handler
@@ -575,8 +599,11 @@ def my_rectifications_page(request: Request, actor: PageActor, s: DB) -> Respons
         return RedirectResponse("/inspections", status_code=303)
     items = I.problem_pool(s, actor, as_of=today(), include_closed=True)
     docs = {r.finding_id: I.finding_view(s, actor, r.finding_id).documents for r in items}
+    from fazhi.supervision import evidence as E
+
+    mine = E.unit_evidence(s, actor, actor.unit_id) if actor.unit_id is not None else []
     return _render(request, "insp_my.html.j2", title="我的整改", nav="my_rectifications", items=items, docs=docs,
-                   today=today(), done=request.query_params.get("done") or "")
+                   my_evidence=mine[:200], today=today(), done=request.query_params.get("done") or "")
 
 
 # =========================================================================== REST API
@@ -866,7 +893,9 @@ STEP_TEXT = {"start": ("开始整改", "单位开始整改（待整改 → 整�
              "submit": ("报送整改情况", "单位报送整改情况（text 必填），可附已上传的佐证材料。"),
              "verify": ("核验整改情况", "督导办公室核验已报送的整改情况（→ 已核验）。"),
              "return": ("退回整改情况", "督导办公室退回已报送的整改情况（text 为理由，必填；→ 整改中）。"),
-             "close": ("销号", "督导办公室为已核验的整改事项销号。")}
+             "close": ("销号", "督导办公室为已核验的整改事项销号。"),
+             "escalate": ("督办", "督导办公室对逾期未报送的整改事项升级督办一级（函询约谈 → 挂牌督办 → 通报批评；"
+                                "text 为督办说明，可不给出）；未逾期、已报送或已到最高一级的 422。")}
 
 
 def _rect_api(action: str) -> Callable[..., Response]:
