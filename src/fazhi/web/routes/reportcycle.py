@@ -1,13 +1,684 @@
 """Pages and REST API of the annual report's own cycle: drafts, self-check, submission, 审查意见书 (issue 12).
 
 ``pages`` (server-rendered) and ``api`` (under ``/api``) are thin shells over the service functions of
-:mod:`fazhi.supervision`; the same functions serve the CLI."""
+:mod:`fazhi.supervision`; the same functions serve the CLI.
+
+Unit side: ``/my/report`` (the unit's campaigns, its report's state and drafts; a new draft from the
+record), ``/drafts/{draft_id}`` (the draft by section, each sentence's sources on click, 【待补充】 gaps
+marked, edit and save, self-check, comments, stage buttons, submission, .docx).  Office side:
+``/annual-reports`` (the campaigns), ``/campaigns/{campaign_id}/reports?as_of=`` (who must report, and
+their status as of a date; the 情况通报 .docx), ``/annual-reports/{annual_report_id}`` (versions, review,
+通过 / 退回修改, 审查意见书, diff of a resubmission, publication).  ``/reports/{report_id}/opinion.docx``
+is the 审查意见书 of any stored report (its review page has the button).
+
+The services refuse with ``Forbidden``/``NotFound``/``InputError`` (403/404/422); their own
+``ReportError``/``DraftError`` are answered as ``InputError``.  Every write checks the CSRF token
+(form field or ``X-CSRF-Token`` header) before anything else.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import contextlib
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
-pages = APIRouter()
-api = APIRouter(prefix="/api")
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from starlette.datastructures import FormData
 
-__all__ = ["api", "pages"]
+from fazhi.corpus import reports as stored
+from fazhi.supervision import drafting, memo, reports, selfcheck
+from fazhi.supervision.access import Actor, Forbidden
+from fazhi.supervision.errors import InputError
+from fazhi.supervision.models import Campaign
+from fazhi.web import auth
+from fazhi.web.deps import DB, ApiActor, ApiUser, PageActor, PageUser, RowId
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api", tags=["年度报告"])
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+NO_NUL = r"^[^\x00]*$"
+MAX_FIELD = 2000
+#: what a cite's ``type`` is, in Chinese (the record a sentence came from)
+CITE_LABEL = {"progress": "任务进展", "evidence": "佐证材料", "task": "任务", "finding": "督察问题",
+              "rectification": "整改事项", "assessment": "年度考核", "item_assessment": "考核项目",
+              "report": "上年度报告"}
+STAGE_ORDER = ("drafting", "first_draft", "discussion", "leader_review", "confirmed", "submitted")
+STATUS_ORDER = tuple(reports.STATUSES)
+SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
+OP_LABEL = {"added": "新增", "removed": "删除", "changed": "修改"}
+
+
+# =========================================================================== plumbing
+@contextlib.contextmanager
+def refusals() -> Iterator[None]:
+    """The report services' own refusals (``ReportError``, ``DraftError``, ``SmoothingError``) as
+    :class:`InputError`: 422 with their Chinese message."""
+    from fazhi.supervision.smoothing import SmoothingError
+
+    try:
+        yield
+    except (reports.ReportError, drafting.DraftError, SmoothingError) as exc:
+        raise InputError(str(exc)) from None
+
+
+def attachment(name: str, fallback: str) -> str:
+    return f'attachment; filename="{fallback}"; filename*=UTF-8\'\'{quote(name, safe="")}'
+
+
+def docx_response(data: bytes, name: str, fallback: str) -> Response:
+    return Response(data, media_type=DOCX, headers={"Content-Disposition": attachment(name, fallback)})
+
+
+async def page_form(request: Request) -> FormData:
+    """A page form (no files): read, and its CSRF token checked (403 otherwise) before anything else."""
+    form = await request.form(max_files=0, max_fields=4000, max_part_size=1024 * 1024)
+    auth.verify_csrf(request, str(form.get("csrf_token") or ""))
+    return form
+
+
+async def api_write(request: Request, actor: ApiActor) -> Any:
+    """The actor of a state-changing API call: the CSRF header (or an API token) checked before the body
+    is validated."""
+    auth.verify_csrf(request, None)
+    return actor
+
+
+PageForm = Annotated[FormData, Depends(page_form)]
+ApiWriter = Annotated[Any, Depends(api_write)]
+AsOf = Annotated[dt.date | None, Query(description="截至这一天（YYYY-MM-DD，默认今天，中国时间）")]
+Version = Annotated[int | None, Query(ge=1, le=10_000, description="第几版（默认最新报送的一版）")]
+
+
+def _text(form: FormData, name: str, limit: int = MAX_FIELD) -> str:
+    value = str(form.get(name) or "").replace("\x00", "")
+    if len(value) > limit:
+        raise InputError(f"“{name}”过长（{len(value)} 字，上限 {limit} 字）")
+    return value
+
+
+def _date(text: str, what: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{what}“{text}”应写成 YYYY-MM-DD（如 2026-03-01）") from None
+
+
+def _write(request: Request) -> Any:
+    return request.app.state.WriteSession.begin()
+
+
+def _redirect(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)
+
+
+# =========================================================================== views for the templates
+def _cite(c: Mapping[str, Any]) -> dict[str, Any]:
+    kind = str(c.get("type") or "")
+    href = f"/reports/{c['id']}" if kind == "report" and c.get("id") else None
+    if href and c.get("start") is not None:
+        href += f"?hl={int(c['start'])}-{int(c['end'])}"
+    return {"type": kind, "kind": CITE_LABEL.get(kind, kind), "label": str(c.get("label") or ""), "id": c.get("id"),
+            "href": href}
+
+
+def _segments(text: str) -> list[tuple[bool, str]]:
+    """``text`` as (is a 【待补充】 gap, piece) pieces."""
+    out: list[tuple[bool, str]] = []
+    at = 0
+    for m in drafting.GAP.finditer(text):
+        if m.start() > at:
+            out.append((False, text[at:m.start()]))
+        out.append((True, m.group(0)))
+        at = m.end()
+    if at < len(text):
+        out.append((False, text[at:]))
+    return out
+
+
+def draft_sections(content: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The draft's sections for the editor: each sentence with its pieces (gaps marked) and its sources."""
+    out = []
+    n = 0
+    for si, sec in enumerate(content.get("sections") or []):
+        paras = []
+        for pi, p in enumerate(sec.get("paragraphs") or []):
+            sents = []
+            for s in p.get("sentences") or [{"text": p.get("text") or "", "cites": []}]:
+                n += 1
+                sents.append({"sid": f"s{n}", "text": s.get("text") or "", "segments": _segments(s.get("text") or ""),
+                              "cites": [_cite(c) for c in s.get("cites") or []]})
+            paras.append({"index": pi, "kind": p.get("kind") or "text", "text": p.get("text") or "",
+                          "sentences": sents})
+        out.append({"index": si, "part": sec.get("part"), "heading": sec.get("heading"), "paragraphs": paras})
+    return out
+
+
+def _stage_index(stage: str) -> int:
+    return STAGE_ORDER.index(stage) if stage in STAGE_ORDER else 0
+
+
+# =========================================================================== unit: my report
+def _my_campaigns(s: Any, actor: Actor) -> list[dict[str, Any]]:
+    from fazhi.supervision.campaigns import list_campaigns
+    from fazhi.supervision.models import AnnualReport
+
+    views = {c.id: c for c in list_campaigns(s, actor)}
+    started = s.scalars(select(AnnualReport.campaign_id).where(AnnualReport.unit_id == actor.unit_id))
+    for cid in started:
+        if cid not in views:
+            row = s.get(Campaign, cid)
+            if row is not None:
+                from fazhi.supervision.campaigns import _view
+
+                views[cid] = _view(s, row)
+    out = []
+    for c in sorted(views.values(), key=lambda c: (-c.year, -c.id)):
+        report = reports.find_report(s, actor, c.id, actor.unit_id)
+        drafts = drafting.list_drafts(s, actor, c.id, actor.unit_id)
+        out.append({"campaign": c, "report": report, "drafts": drafts, "unit_id": actor.unit_id})
+    return out
+
+
+@pages.get("/my/report", response_class=HTMLResponse)
+def my_report(request: Request, s: DB, actor: PageActor) -> Response:
+    if not actor.unit_user:
+        return pages_render(request, "rc_my.html.j2", title="本单位年度报告", nav="my_report", items=[],
+                            unit_name=None, office=actor.role in ("admin", "reviewer", "viewer"))
+    from fazhi.units.models import Unit
+
+    unit = s.get(Unit, actor.unit_id)
+    return pages_render(request, "rc_my.html.j2", title="本单位年度报告", nav="my_report",
+                        items=_my_campaigns(s, actor), unit_name=unit.name if unit else "", office=False)
+
+
+def _smoother(request: Request, wanted: bool) -> Any:
+    if not wanted:
+        return None
+    from fazhi.supervision.smoothing import Smoother
+
+    smoother = Smoother.from_settings(request.app.state.settings)
+    if smoother is None:
+        raise InputError("未配置润色服务（FAZHI_SMOOTHING_URL），不能润色")
+    return smoother
+
+
+@pages.post("/campaigns/{campaign_id}/units/{unit_id}/drafts")
+def draft_create_page(request: Request, campaign_id: RowId, unit_id: RowId, form: PageForm, actor: PageActor
+                      ) -> Response:
+    smoother = _smoother(request, bool(form.get("smooth")))
+    with refusals(), _write(request) as w:
+        view = drafting.create_draft(w, actor, campaign_id, unit_id, smoother=smoother)
+    return _redirect(f"/drafts/{view.id}")
+
+
+# =========================================================================== unit: the draft
+def _draft_page(request: Request, s: Any, actor: Actor, draft_id: int, *, check: bool = False, edit: bool = False,
+                error: str | None = None, status: int = 200) -> Response:
+    view = drafting.get_draft(s, actor, draft_id)
+    report = reports.find_report(s, actor, view.campaign_id or 0, view.unit_id) if view.campaign_id else None
+    campaign = s.get(Campaign, view.campaign_id) if view.campaign_id else None
+    result = None
+    if check:
+        with refusals():
+            result = selfcheck.self_check(s, actor, view.campaign_id or 0, view.unit_id, draft_id=view.id)
+    member = actor.unit_user and actor.unit_id == view.unit_id
+    returned = report is not None and report.status == "returned"
+    editable = (member or actor.office) and (view.stage != "submitted")
+    stage = view.stage
+    i = _stage_index(stage)
+    next_stage = STAGE_ORDER[i + 1] if stage in ("drafting", "first_draft", "discussion") else None
+    comments = reports.list_comments(s, actor, "draft", view.id)
+    return pages_render(
+        request, "rc_draft.html.j2", status=status, title=view.title or "年度报告草稿", nav="my_report" if member else
+        "annual_reports", draft=view, sections=draft_sections(view.content), campaign=campaign, report=report,
+        check=result, edit=edit and editable, editable=editable, member=member, leader=member and actor.duty == "leader",
+        stages=[(k, reports.STAGES[k]) for k in STAGE_ORDER], stage_index=i, next_stage=next_stage,
+        next_label=reports.STAGES.get(next_stage or "", ""), returned=returned, comments=comments,
+        commentable=member and stage in ("first_draft", "discussion", "leader_review"), error=error,
+        back_stages=[(k, reports.STAGES[k]) for k in STAGE_ORDER[:min(i, 4)]] if (stage != "submitted" or returned)
+        else [], cite_json=json.dumps, severity=SEVERITY)
+
+
+@pages.get("/drafts/{draft_id}", response_class=HTMLResponse)
+def draft_page(request: Request, draft_id: RowId, s: DB, actor: PageActor,
+               check: Annotated[bool, Query()] = False, edit: Annotated[bool, Query()] = False) -> Response:
+    return _draft_page(request, s, actor, draft_id, check=check, edit=edit)
+
+
+def _draft_write(request: Request, s: Any, actor: Actor, draft_id: int, change: Any, done: str) -> Response:
+    """Run ``change(write_session)``; a refusal of the input shows the draft again with its message (422)."""
+    try:
+        with refusals(), _write(request) as w:
+            change(w)
+    except InputError as exc:
+        s.rollback()
+        return _draft_page(request, s, actor, draft_id, error=str(exc), status=422)
+    return _redirect(done)
+
+
+def _edited(content: Mapping[str, Any], form: FormData) -> list[dict[str, Any]]:
+    """The draft's sections with the texts of the form (``text-<section>-<paragraph>``; ``heading-<section>``)."""
+    out = []
+    for si, sec in enumerate(content.get("sections") or []):
+        heading = sec.get("heading")
+        if f"heading-{si}" in form and heading:
+            heading = _text(form, f"heading-{si}", 200).strip() or heading
+        paras = []
+        for pi, p in enumerate(sec.get("paragraphs") or []):
+            name = f"text-{si}-{pi}"
+            text = _text(form, name, drafting.MAX_TEXT) if name in form else str(p.get("text") or "")
+            paras.append({"kind": p.get("kind") or "text", "text": text.replace("\r", "").replace("\n", "")})
+        extra = _text(form, f"new-{si}", drafting.MAX_TEXT).replace("\r", "").strip()
+        paras += [{"kind": "text", "text": line} for line in extra.split("\n") if line.strip()]
+        out.append({"part": sec.get("part"), "heading": heading, "paragraphs": paras})
+    return out
+
+
+@pages.post("/drafts/{draft_id}", response_class=HTMLResponse)
+def draft_save_page(request: Request, draft_id: RowId, form: PageForm, s: DB, actor: PageActor) -> Response:
+    view = drafting.get_draft(s, actor, draft_id)
+    sections = _edited(view.content, form)
+    title = _text(form, "title", 200) or None
+    return _draft_write(request, s, actor, draft_id,
+                        lambda w: drafting.update_draft(w, actor, draft_id, sections, title=title),
+                        f"/drafts/{draft_id}?saved=1")
+
+
+@pages.post("/drafts/{draft_id}/stage", response_class=HTMLResponse)
+def draft_stage_page(request: Request, draft_id: RowId, form: PageForm, s: DB, actor: PageActor) -> Response:
+    stage = _text(form, "stage", 40)
+    return _draft_write(request, s, actor, draft_id, lambda w: reports.set_stage(w, actor, draft_id, stage),
+                        f"/drafts/{draft_id}")
+
+
+@pages.post("/drafts/{draft_id}/confirm", response_class=HTMLResponse)
+def draft_confirm_page(request: Request, draft_id: RowId, form: PageForm, s: DB, actor: PageActor) -> Response:
+    return _draft_write(request, s, actor, draft_id, lambda w: reports.confirm_draft(w, actor, draft_id),
+                        f"/drafts/{draft_id}")
+
+
+@pages.post("/drafts/{draft_id}/comments", response_class=HTMLResponse)
+def draft_comment_page(request: Request, draft_id: RowId, form: PageForm, s: DB, actor: PageActor) -> Response:
+    text = _text(form, "text", reports.MAX_COMMENT + 10)
+    return _draft_write(request, s, actor, draft_id, lambda w: reports.add_comment(w, actor, "draft", draft_id, text),
+                        f"/drafts/{draft_id}#comments")
+
+
+def _copies(text: str) -> list[str]:
+    return [c for c in re.split(r"[,，、;；\n]+", text) if c.strip()][:20]
+
+
+@pages.post("/drafts/{draft_id}/submit", response_class=HTMLResponse)
+def draft_submit_page(request: Request, draft_id: RowId, form: PageForm, s: DB, actor: PageActor) -> Response:
+    view = drafting.get_draft(s, actor, draft_id)
+    copies, note = _copies(_text(form, "copies_to", 500)), _text(form, "note", 500) or None
+    done: dict[str, int] = {}
+
+    def change(w: Any) -> None:
+        done["id"] = reports.submit_report(w, actor, view.campaign_id or 0, view.unit_id, draft_id=draft_id,
+                                           copies_to=copies, note=note).id
+
+    answer = _draft_write(request, s, actor, draft_id, change, "")
+    return _redirect(f"/annual-reports/{done['id']}") if "id" in done else answer
+
+
+@pages.get("/drafts/{draft_id}/draft.docx")
+def draft_docx_page(draft_id: RowId, s: DB, actor: PageActor) -> Response:
+    data, name = drafting.draft_docx(s, actor, draft_id)
+    return docx_response(data, name, f"draft-{draft_id}.docx")
+
+
+# =========================================================================== office: campaigns and the board
+@pages.get("/annual-reports", response_class=HTMLResponse)
+def annual_reports_page(request: Request, s: DB, actor: PageActor) -> Response:
+    from fazhi.supervision.campaigns import list_campaigns
+
+    if actor.unit_user:
+        return _redirect("/my/report")
+    if actor.role not in ("admin", "reviewer", "viewer"):
+        raise Forbidden("年报报送情况需要督导办公室或查看权限")
+    return pages_render(request, "rc_index.html.j2", title="年报报送", nav="annual_reports",
+                        campaigns=list_campaigns(s, actor))
+
+
+def _counts(rows: list[reports.StatusRow]) -> list[tuple[str, str, int]]:
+    return [(k, reports.STATUSES[k], sum(1 for r in rows if r.status == k)) for k in STATUS_ORDER]
+
+
+@pages.get("/campaigns/{campaign_id}/reports", response_class=HTMLResponse)
+def board_page(request: Request, campaign_id: RowId, s: DB, actor: PageActor, as_of: AsOf = None) -> Response:
+    day = as_of or reports.today()
+    rows = reports.report_status(s, actor, campaign_id, day)
+    campaign = s.get(Campaign, campaign_id)
+    return pages_render(request, "rc_board.html.j2", title=f"{campaign.name if campaign else ''} 年度报告报送情况",
+                        nav="annual_reports", campaign=campaign, rows=rows, as_of=day, counts=_counts(rows),
+                        china_day=reports.china_day, publish_by=reports.publish_by(campaign) if campaign else None)
+
+
+@pages.get("/campaigns/{campaign_id}/reports/memo.docx")
+def memo_page(campaign_id: RowId, s: DB, actor: PageActor, as_of: AsOf = None) -> Response:
+    campaign = reports.campaign_board(s, actor, campaign_id)
+    data = memo.memo_docx(s, actor, campaign_id, as_of)
+    return docx_response(data, f"{campaign.name}年度报告报送情况通报.docx", f"memo-{campaign_id}.docx")
+
+
+# =========================================================================== office: one unit's report
+def _report_page(request: Request, s: Any, actor: Actor, annual_report_id: int, *, error: str | None = None,
+                 status: int = 200) -> Response:
+    view = reports.get_report(s, actor, annual_report_id)
+    campaign = s.get(Campaign, view.campaign_id)
+    diff = None
+    if sum(1 for v in view.versions if v.kind == "submission") >= 2:
+        with refusals():
+            diff = reports.version_diff(s, actor, annual_report_id)
+    check = reports.publication_check(s, actor, annual_report_id) if view.versions else None
+    from fazhi.units.models import Unit
+
+    organiser = s.get(Unit, campaign.organiser_id) if campaign and campaign.organiser_id else None
+    from fazhi.supervision.access import in_scope
+
+    office = actor.office and in_scope(actor, organiser)
+    member = actor.unit_user and actor.unit_id == view.unit_id
+    draft = None
+    if member or office:
+        drafts = drafting.list_drafts(s, actor, view.campaign_id, view.unit_id)
+        draft = drafts[0] if drafts else None
+    return pages_render(
+        request, "rc_report.html.j2", status=status, title=f"{view.unit_name}{view.year}年度报告",
+        nav="my_report" if member else "annual_reports", ar=view, campaign=campaign, diff=diff, check=check,
+        office=office, member=member, draft=draft, error=error, review=view.review or {}, severity=SEVERITY,
+        op_label=OP_LABEL, comments=reports.list_comments(s, actor, "annual_report", view.id),
+        submissions=[v for v in view.versions if v.kind == "submission"])
+
+
+@pages.get("/annual-reports/{annual_report_id}", response_class=HTMLResponse)
+def report_page(request: Request, annual_report_id: RowId, s: DB, actor: PageActor) -> Response:
+    return _report_page(request, s, actor, annual_report_id)
+
+
+def _report_write(request: Request, s: Any, actor: Actor, annual_report_id: int, change: Any) -> Response:
+    try:
+        with refusals(), _write(request) as w:
+            change(w)
+    except InputError as exc:
+        s.rollback()
+        return _report_page(request, s, actor, annual_report_id, error=str(exc), status=422)
+    return _redirect(f"/annual-reports/{annual_report_id}")
+
+
+@pages.post("/annual-reports/{annual_report_id}/decision", response_class=HTMLResponse)
+def decision_page(request: Request, annual_report_id: RowId, form: PageForm, s: DB, actor: PageActor) -> Response:
+    decision = _text(form, "decision", 20)
+    if decision not in ("accept", "return"):
+        raise InputError("审查结论应为“通过”（accept）或“退回修改”（return）")
+    reason = _text(form, "reason", MAX_FIELD) or None
+    return _report_write(request, s, actor, annual_report_id, lambda w: reports.decide_report(
+        w, actor, annual_report_id, accept=decision == "accept", reason=reason))
+
+
+@pages.post("/annual-reports/{annual_report_id}/publication", response_class=HTMLResponse)
+def publication_page(request: Request, annual_report_id: RowId, form: PageForm, s: DB, actor: PageActor) -> Response:
+    url, on = _text(form, "url", 500), _date(_text(form, "on", 20), "公开日期")
+    return _report_write(request, s, actor, annual_report_id,
+                         lambda w: reports.publish_report(w, actor, annual_report_id, url=url, on=on))
+
+
+@pages.post("/annual-reports/{annual_report_id}/comments", response_class=HTMLResponse)
+def report_comment_page(request: Request, annual_report_id: RowId, form: PageForm, s: DB, actor: PageActor
+                        ) -> Response:
+    text = _text(form, "text", reports.MAX_COMMENT + 10)
+    return _report_write(request, s, actor, annual_report_id,
+                         lambda w: reports.add_comment(w, actor, "annual_report", annual_report_id, text))
+
+
+@pages.get("/annual-reports/{annual_report_id}/opinion.docx")
+def opinion_page(annual_report_id: RowId, s: DB, actor: PageActor, version: Version = None) -> Response:
+    data, name = reports.opinion(s, actor, annual_report_id, version=version)
+    return docx_response(data, name, f"opinion-{annual_report_id}.docx")
+
+
+# =========================================================================== any stored report's 审查意见书
+def stored_opinion(s: Any, report_id: int, p: Any) -> tuple[bytes, str] | None:
+    """The 审查意见书 of a stored report the user may read (None: not there or not in scope); when the
+    report is a submitted version of a unit's annual report, with the office's decision on it."""
+    from fazhi.documents.opinion import opinion_docx, opinion_filename
+    from fazhi.supervision.models import AnnualReport, ReportVersion
+
+    report = stored.get_report(s, report_id, p.scope)
+    if report is None:
+        return None
+    version = s.scalar(select(ReportVersion).where(ReportVersion.report_id == report_id,
+                                                   ReportVersion.kind == "submission")
+                       .order_by(ReportVersion.id.desc()).limit(1))
+    conclusion = office = None
+    if version is not None and version.decision:
+        conclusion = ("审查结论：通过。" if version.decision == "accepted" else "审查结论：退回修改。") + (
+            version.decision_note or "")
+        ar = s.get(AnnualReport, version.annual_report_id)
+        campaign = s.get(Campaign, ar.campaign_id) if ar is not None else None
+        if campaign is not None:
+            office = (campaign.settings or {}).get("office") or campaign.organiser_name
+    data = opinion_docx(dict(report.review or {}), reviewer=p.name, office=office, date=reports.today(),
+                        conclusion=conclusion)
+    return data, opinion_filename(report.title or f"报告{report_id}")
+
+
+@pages.get("/reports/{report_id}/opinion.docx")
+def report_opinion_page(report_id: RowId, s: DB, p: PageUser) -> Response:
+    from fastapi import HTTPException
+
+    if not p.can("read"):
+        raise HTTPException(403, "权限不足：不能查看报告")
+    got = stored_opinion(s, report_id, p)
+    if got is None:
+        raise HTTPException(404, "报告不存在，或不在您的查看范围内")
+    return docx_response(got[0], got[1], f"opinion-{report_id}.docx")
+
+
+# =========================================================================== the API
+class ParagraphIn(BaseModel):
+    kind: Literal["heading", "text"] = "text"
+    text: str = Field("", max_length=drafting.MAX_TEXT, pattern=NO_NUL)
+
+
+class SectionIn(BaseModel):
+    part: Literal["opening", "achievements", "shortcomings", "first_responsible", "next_year_plan", "other"]
+    heading: str | None = Field(None, max_length=200, pattern=NO_NUL)
+    paragraphs: list[ParagraphIn] = Field(default_factory=list, max_length=1000)
+
+
+class DraftIn(BaseModel):
+    sections: list[SectionIn] = Field(max_length=12)
+    title: str | None = Field(None, max_length=200, pattern=NO_NUL)
+    date: dt.date | None = None
+
+
+class NewDraftIn(BaseModel):
+    smooth: bool = False
+
+
+class StageIn(BaseModel):
+    stage: Literal["drafting", "first_draft", "discussion", "leader_review"]
+
+
+class CommentIn(BaseModel):
+    text: str = Field(min_length=1, max_length=reports.MAX_COMMENT, pattern=NO_NUL)
+
+
+class SubmitIn(BaseModel):
+    copies_to: list[Annotated[str, Field(max_length=100, pattern=NO_NUL)]] = Field(default_factory=list,
+                                                                                    max_length=20)
+    note: str | None = Field(None, max_length=500, pattern=NO_NUL)
+
+
+class DecisionIn(BaseModel):
+    accept: bool
+    reason: str | None = Field(None, max_length=MAX_FIELD, pattern=NO_NUL)
+
+
+class PublicationIn(BaseModel):
+    url: str = Field(max_length=500, pattern=NO_NUL)
+    on: dt.date
+
+
+@api.get("/campaigns/{campaign_id}/reports/status", summary="年度报告报送情况",
+         description="应报送年度报告的单位、期限和截至某日的状态（not_received 未报送、received 已报送、late 逾期报送、"
+                     "returned 退回修改、accepted 审查通过、published 已公开）；与 `fazhi report status --format json` 相同。")
+def api_status(campaign_id: RowId, s: DB, actor: ApiActor, as_of: AsOf = None) -> list[dict[str, Any]]:
+    return [r.to_json() for r in reports.report_status(s, actor, campaign_id, as_of)]
+
+
+@api.get("/campaigns/{campaign_id}/reports/memo.docx", summary="情况通报（Word）", response_class=Response,
+         description="督导活动年度报告报送和审查情况的通报（公文格式 docx）。")
+def api_memo(campaign_id: RowId, s: DB, actor: ApiActor, as_of: AsOf = None) -> Response:
+    return memo_page(campaign_id, s, actor, as_of)
+
+
+@api.get("/campaigns/{campaign_id}/units/{unit_id}/drafts", summary="单位的年度报告草稿",
+         description="单位在督导活动中的年度报告草稿，新的在前。")
+def api_drafts(campaign_id: RowId, unit_id: RowId, s: DB, actor: ApiActor) -> list[dict[str, Any]]:
+    return [d.to_json() for d in drafting.list_drafts(s, actor, campaign_id, unit_id)]
+
+
+@api.post("/campaigns/{campaign_id}/units/{unit_id}/drafts", status_code=201, summary="根据记录起草年度报告",
+          description="根据单位全年的记录起草年度报告并保存为草稿；每句带数字的话注明来源，记录中没有的写【待补充】。")
+def api_draft_create(request: Request, campaign_id: RowId, unit_id: RowId, actor: ApiWriter,
+                     body: NewDraftIn | None = None) -> dict[str, Any]:
+    smoother = _smoother(request, bool(body and body.smooth))
+    with refusals(), _write(request) as w:
+        return drafting.create_draft(w, actor, campaign_id, unit_id, smoother=smoother).to_json()
+
+
+@api.get("/drafts/{draft_id}", summary="年度报告草稿", description="草稿的内容（fazhi.draft/1，含每句的来源）和阶段。")
+def api_draft(draft_id: RowId, s: DB, actor: ApiActor) -> dict[str, Any]:
+    return drafting.get_draft(s, actor, draft_id).to_json()
+
+
+@api.put("/drafts/{draft_id}", summary="修改年度报告草稿",
+         description="保存修改后的草稿（各部分的段落文字）；原有句子保留来源，新写的句子没有来源。")
+def api_draft_update(request: Request, draft_id: RowId, body: DraftIn, actor: ApiWriter) -> dict[str, Any]:
+    with refusals(), _write(request) as w:
+        return drafting.update_draft(w, actor, draft_id, [sec.model_dump() for sec in body.sections],
+                                     title=body.title, day=body.date).to_json()
+
+
+@api.post("/drafts/{draft_id}/stage", summary="推进草稿阶段",
+          description="起草 drafting、初稿 first_draft、讨论稿 discussion、主要负责人审核 leader_review：逐级推进，可退回。")
+def api_draft_stage(request: Request, draft_id: RowId, body: StageIn, actor: ApiWriter) -> dict[str, Any]:
+    with refusals(), _write(request) as w:
+        return reports.set_stage(w, actor, draft_id, body.stage).to_json()
+
+
+@api.post("/drafts/{draft_id}/confirm", summary="主要负责人确认草稿",
+          description="单位主要负责人确认处于“主要负责人审核”阶段的草稿，确认后可报送。")
+def api_draft_confirm(request: Request, draft_id: RowId, actor: ApiWriter) -> dict[str, Any]:
+    with refusals(), _write(request) as w:
+        return reports.confirm_draft(w, actor, draft_id).to_json()
+
+
+@api.get("/drafts/{draft_id}/comments", summary="草稿的意见")
+def api_draft_comments(draft_id: RowId, s: DB, actor: ApiActor) -> list[dict[str, Any]]:
+    return [c.to_json() for c in reports.list_comments(s, actor, "draft", draft_id)]
+
+
+@api.post("/drafts/{draft_id}/comments", status_code=201, summary="对草稿提出意见",
+          description="本单位同事对初稿、讨论稿或送审稿提出意见。")
+def api_draft_comment(request: Request, draft_id: RowId, body: CommentIn, actor: ApiWriter) -> dict[str, Any]:
+    with refusals(), _write(request) as w:
+        return reports.add_comment(w, actor, "draft", draft_id, body.text).to_json()
+
+
+@api.get("/drafts/{draft_id}/selfcheck", summary="报送前自查",
+         description="按审查规则审查草稿，并把草稿中的指标数字与记录核对：不一致的数字给出报告值和记录值。")
+def api_selfcheck(draft_id: RowId, s: DB, actor: ApiActor,
+                  with_review: Annotated[bool, Query(description="包含完整的审查结果")] = False) -> dict[str, Any]:
+    view = drafting.get_draft(s, actor, draft_id)
+    with refusals():
+        result = selfcheck.self_check(s, actor, view.campaign_id or 0, view.unit_id, draft_id=draft_id).to_json()
+    if not with_review:
+        result.pop("review", None)
+    return result
+
+
+@api.get("/drafts/{draft_id}/docx", summary="草稿（Word）", response_class=Response,
+         description="草稿的公文格式 docx（不含来源标注）。")
+def api_draft_docx(draft_id: RowId, s: DB, actor: ApiActor) -> Response:
+    return draft_docx_page(draft_id, s, actor)
+
+
+@api.post("/drafts/{draft_id}/submit", summary="报送年度报告",
+          description="把主要负责人已确认的草稿报送督导办公室（可抄送）；退回修改后以同样方式重新报送。")
+def api_draft_submit(request: Request, draft_id: RowId, actor: ApiWriter, body: SubmitIn | None = None
+                     ) -> dict[str, Any]:
+    body = body or SubmitIn()
+    with refusals(), _write(request) as w:
+        view = drafting.get_draft(w, actor, draft_id)
+        return reports.submit_report(w, actor, view.campaign_id or 0, view.unit_id, draft_id=draft_id,
+                                     copies_to=body.copies_to, note=body.note).to_json()
+
+
+@api.get("/annual-reports/{annual_report_id}", summary="单位的年度报告（报送）",
+         description="状态、期限、各报送版本及审查结论、当前版本的审查结果。")
+def api_report(annual_report_id: RowId, s: DB, actor: ApiActor) -> dict[str, Any]:
+    return reports.get_report(s, actor, annual_report_id).to_json()
+
+
+@api.post("/annual-reports/{annual_report_id}/decision", summary="审查通过或退回修改",
+          description="督导办公室对已报送的版本作出结论：accept=true 通过，false 退回修改（须写明理由）。")
+def api_decision(request: Request, annual_report_id: RowId, body: DecisionIn, actor: ApiWriter) -> dict[str, Any]:
+    with refusals(), _write(request) as w:
+        return reports.decide_report(w, actor, annual_report_id, accept=body.accept, reason=body.reason).to_json()
+
+
+@api.get("/annual-reports/{annual_report_id}/opinion.docx", summary="审查意见书（Word）", response_class=Response,
+         description="报送版本（默认最新一版）的审查意见书（公文格式 docx），含督导办公室的结论。")
+def api_opinion(annual_report_id: RowId, s: DB, actor: ApiActor, version: Version = None) -> Response:
+    return opinion_page(annual_report_id, s, actor, version)
+
+
+@api.get("/annual-reports/{annual_report_id}/diff", summary="版本对比",
+         description="两个报送版本（默认最新一版和上一版）按段落对比：新增、删除、修改（含改动的文字）。")
+def api_diff(annual_report_id: RowId, s: DB, actor: ApiActor,
+             old: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+             new: Annotated[int | None, Query(ge=1, le=10_000)] = None) -> dict[str, Any]:
+    with refusals():
+        return reports.version_diff(s, actor, annual_report_id, old=old, new=new).to_json()
+
+
+@api.get("/annual-reports/{annual_report_id}/publication", summary="公开情况核对",
+         description="是否在期限前公开，公开版本（如已上传）是否与报送文本一致。")
+def api_publication(annual_report_id: RowId, s: DB, actor: ApiActor, as_of: AsOf = None) -> dict[str, Any]:
+    return reports.publication_check(s, actor, annual_report_id, as_of).to_json()
+
+
+@api.post("/annual-reports/{annual_report_id}/publication", summary="登记公开情况",
+          description="登记年度报告公开的网址和日期，并核对是否按时公开。")
+def api_publish(request: Request, annual_report_id: RowId, body: PublicationIn, actor: ApiWriter) -> dict[str, Any]:
+    with refusals(), _write(request) as w:
+        return reports.publish_report(w, actor, annual_report_id, url=body.url, on=body.on).to_json()
+
+
+@api.get("/reports/{report_id}/opinion.docx", summary="审查意见书（Word）", response_class=Response,
+         description="入库报告的审查意见书（公文格式 docx）；报告是单位报送的版本时附督导办公室的结论。")
+def api_report_opinion(report_id: RowId, s: DB, p: ApiUser) -> Response:
+    return report_opinion_page(report_id, s, p)
+
+
+# =========================================================================== rendering
+def pages_render(request: Request, name: str, **ctx: Any) -> HTMLResponse:
+    from fazhi.web.routes.pages import render
+
+    ctx.setdefault("STAGE_LABEL", reports.STAGES)
+    ctx.setdefault("REPORT_STATUS", reports.STATUSES)
+    return render(request, name, **ctx)
+
+
+__all__ = ["api", "draft_sections", "pages", "stored_opinion"]
