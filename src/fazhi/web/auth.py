@@ -262,7 +262,7 @@ def _resolve(request: Request) -> Principal | None:
     if not data or not isinstance(data.get("u"), int):
         return None
     who = _load_user(read_session(request), data["u"])
-    if who is None or not who.active or who.session_version != data.get("v") or roles.rank(who.role) < 0:
+    if who is None or not who.active or who.session_version != data.get("v") or who.role not in roles.ASSIGNABLE:
         return None
     return Principal(who.id, who.name, who.role, Scope.of(who), "session", csrf=data["c"])
 
@@ -275,7 +275,7 @@ def _from_token(request: Request, tok: str) -> Principal:
     now = utcnow()
     who = read_session(request).execute(_USER_BY_TOKEN, {"token_hash": token_hash(tok)}).first()
     if who is None or who.revoked_at is not None or (who.expires_at is not None and _aware(who.expires_at) <= now) \
-            or not who.active or roles.rank(who.role) < 0:
+            or not who.active or who.role not in roles.ASSIGNABLE:
         raise bad
     stale = who.last_used_at is None or _aware(who.last_used_at) < now - dt.timedelta(minutes=5)
     tid = who.token_id
@@ -500,7 +500,7 @@ def authenticate(session: Session, username: str, password: str,
         return None, None, False
     user, cred = row
     ok, rehash = verify_password(cred.password_hash, password, settings)
-    if not ok or not cred.active or roles.rank(user.role) < 0:
+    if not ok or not cred.active or user.role not in roles.ASSIGNABLE:
         return None, None, False
     return user, cred, rehash
 
