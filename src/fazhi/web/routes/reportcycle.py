@@ -26,13 +26,14 @@ from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from fazhi.corpus import reports as stored
+from fazhi.db.base import INT_MAX
 from fazhi.supervision import drafting, memo, reports, selfcheck
 from fazhi.supervision.access import Actor, Forbidden
 from fazhi.supervision.errors import InputError
@@ -93,8 +94,13 @@ async def api_write(request: Request, actor: ApiActor) -> Any:
 
 PageForm = Annotated[FormData, Depends(page_form)]
 ApiWriter = Annotated[Any, Depends(api_write)]
-AsOf = Annotated[dt.date | None, Query(description="截至这一天（YYYY-MM-DD，默认今天，中国时间）")]
-Version = Annotated[int | None, Query(ge=1, le=10_000, description="第几版（默认最新报送的一版）")]
+AsOf = Annotated[dt.date | None, Query(title="截至日期", description="截至这一天（YYYY-MM-DD，默认今天，中国时间）")]
+Version = Annotated[int | None, Query(ge=1, le=10_000, title="版本", description="第几版（默认最新报送的一版）")]
+CampaignId = Annotated[int, Path(ge=1, le=INT_MAX, title="督导活动编号", description="督导活动的编号")]
+UnitId = Annotated[int, Path(ge=1, le=INT_MAX, title="单位编号", description="督导单位的编号")]
+DraftId = Annotated[int, Path(ge=1, le=INT_MAX, title="草稿编号", description="年度报告草稿的编号")]
+AnnualReportId = Annotated[int, Path(ge=1, le=INT_MAX, title="年度报告编号",
+                                     description="单位在督导活动中的年度报告（报送）的编号")]
 
 
 def _text(form: FormData, name: str, limit: int = MAX_FIELD) -> str:
@@ -180,10 +186,11 @@ def _my_campaigns(s: Any, actor: Actor) -> list[dict[str, Any]]:
 
                 views[cid] = _view(s, row)
     out = []
+    unit_id: int = actor.unit_id or 0
     for c in sorted(views.values(), key=lambda c: (-c.year, -c.id)):
-        report = reports.find_report(s, actor, c.id, actor.unit_id)
-        drafts = drafting.list_drafts(s, actor, c.id, actor.unit_id)
-        out.append({"campaign": c, "report": report, "drafts": drafts, "unit_id": actor.unit_id})
+        report = reports.find_report(s, actor, c.id, unit_id)
+        drafts = drafting.list_drafts(s, actor, c.id, unit_id)
+        out.append({"campaign": c, "report": report, "drafts": drafts, "unit_id": unit_id})
     return out
 
 
@@ -211,7 +218,7 @@ def _smoother(request: Request, wanted: bool) -> Any:
 
 
 @pages.post("/campaigns/{campaign_id}/units/{unit_id}/drafts")
-def draft_create_page(request: Request, campaign_id: RowId, unit_id: RowId, form: PageForm, actor: PageActor
+def draft_create_page(request: Request, campaign_id: CampaignId, unit_id: UnitId, form: PageForm, actor: PageActor
                       ) -> Response:
     smoother = _smoother(request, bool(form.get("smooth")))
     with refusals(), _write(request) as w:
@@ -248,7 +255,7 @@ def _draft_page(request: Request, s: Any, actor: Actor, draft_id: int, *, check:
 
 
 @pages.get("/drafts/{draft_id}", response_class=HTMLResponse)
-def draft_page(request: Request, draft_id: RowId, s: DB, actor: PageActor,
+def draft_page(request: Request, draft_id: DraftId, s: DB, actor: PageActor,
                check: Annotated[bool, Query()] = False, edit: Annotated[bool, Query()] = False) -> Response:
     return _draft_page(request, s, actor, draft_id, check=check, edit=edit)
 
@@ -283,7 +290,7 @@ def _edited(content: Mapping[str, Any], form: FormData) -> list[dict[str, Any]]:
 
 
 @pages.post("/drafts/{draft_id}", response_class=HTMLResponse)
-def draft_save_page(request: Request, draft_id: RowId, form: PageForm, s: DB, actor: PageActor) -> Response:
+def draft_save_page(request: Request, draft_id: DraftId, form: PageForm, s: DB, actor: PageActor) -> Response:
     view = drafting.get_draft(s, actor, draft_id)
     sections = _edited(view.content, form)
     title = _text(form, "title", 200) or None
@@ -293,20 +300,20 @@ def draft_save_page(request: Request, draft_id: RowId, form: PageForm, s: DB, ac
 
 
 @pages.post("/drafts/{draft_id}/stage", response_class=HTMLResponse)
-def draft_stage_page(request: Request, draft_id: RowId, form: PageForm, s: DB, actor: PageActor) -> Response:
+def draft_stage_page(request: Request, draft_id: DraftId, form: PageForm, s: DB, actor: PageActor) -> Response:
     stage = _text(form, "stage", 40)
     return _draft_write(request, s, actor, draft_id, lambda w: reports.set_stage(w, actor, draft_id, stage),
                         f"/drafts/{draft_id}")
 
 
 @pages.post("/drafts/{draft_id}/confirm", response_class=HTMLResponse)
-def draft_confirm_page(request: Request, draft_id: RowId, form: PageForm, s: DB, actor: PageActor) -> Response:
+def draft_confirm_page(request: Request, draft_id: DraftId, form: PageForm, s: DB, actor: PageActor) -> Response:
     return _draft_write(request, s, actor, draft_id, lambda w: reports.confirm_draft(w, actor, draft_id),
                         f"/drafts/{draft_id}")
 
 
 @pages.post("/drafts/{draft_id}/comments", response_class=HTMLResponse)
-def draft_comment_page(request: Request, draft_id: RowId, form: PageForm, s: DB, actor: PageActor) -> Response:
+def draft_comment_page(request: Request, draft_id: DraftId, form: PageForm, s: DB, actor: PageActor) -> Response:
     text = _text(form, "text", reports.MAX_COMMENT + 10)
     return _draft_write(request, s, actor, draft_id, lambda w: reports.add_comment(w, actor, "draft", draft_id, text),
                         f"/drafts/{draft_id}#comments")
@@ -317,7 +324,7 @@ def _copies(text: str) -> list[str]:
 
 
 @pages.post("/drafts/{draft_id}/submit", response_class=HTMLResponse)
-def draft_submit_page(request: Request, draft_id: RowId, form: PageForm, s: DB, actor: PageActor) -> Response:
+def draft_submit_page(request: Request, draft_id: DraftId, form: PageForm, s: DB, actor: PageActor) -> Response:
     view = drafting.get_draft(s, actor, draft_id)
     copies, note = _copies(_text(form, "copies_to", 500)), _text(form, "note", 500) or None
     done: dict[str, int] = {}
@@ -331,7 +338,7 @@ def draft_submit_page(request: Request, draft_id: RowId, form: PageForm, s: DB, 
 
 
 @pages.get("/drafts/{draft_id}/draft.docx")
-def draft_docx_page(draft_id: RowId, s: DB, actor: PageActor) -> Response:
+def draft_docx_page(draft_id: DraftId, s: DB, actor: PageActor) -> Response:
     data, name = drafting.draft_docx(s, actor, draft_id)
     return docx_response(data, name, f"draft-{draft_id}.docx")
 
@@ -354,7 +361,7 @@ def _counts(rows: list[reports.StatusRow]) -> list[tuple[str, str, int]]:
 
 
 @pages.get("/campaigns/{campaign_id}/reports", response_class=HTMLResponse)
-def board_page(request: Request, campaign_id: RowId, s: DB, actor: PageActor, as_of: AsOf = None) -> Response:
+def board_page(request: Request, campaign_id: CampaignId, s: DB, actor: PageActor, as_of: AsOf = None) -> Response:
     day = as_of or reports.today()
     rows = reports.report_status(s, actor, campaign_id, day)
     campaign = s.get(Campaign, campaign_id)
@@ -364,7 +371,7 @@ def board_page(request: Request, campaign_id: RowId, s: DB, actor: PageActor, as
 
 
 @pages.get("/campaigns/{campaign_id}/reports/memo.docx")
-def memo_page(campaign_id: RowId, s: DB, actor: PageActor, as_of: AsOf = None) -> Response:
+def memo_page(campaign_id: CampaignId, s: DB, actor: PageActor, as_of: AsOf = None) -> Response:
     campaign = reports.campaign_board(s, actor, campaign_id)
     data = memo.memo_docx(s, actor, campaign_id, as_of)
     return docx_response(data, f"{campaign.name}年度报告报送情况通报.docx", f"memo-{campaign_id}.docx")
@@ -400,7 +407,7 @@ def _report_page(request: Request, s: Any, actor: Actor, annual_report_id: int, 
 
 
 @pages.get("/annual-reports/{annual_report_id}", response_class=HTMLResponse)
-def report_page(request: Request, annual_report_id: RowId, s: DB, actor: PageActor) -> Response:
+def report_page(request: Request, annual_report_id: AnnualReportId, s: DB, actor: PageActor) -> Response:
     return _report_page(request, s, actor, annual_report_id)
 
 
@@ -415,7 +422,7 @@ def _report_write(request: Request, s: Any, actor: Actor, annual_report_id: int,
 
 
 @pages.post("/annual-reports/{annual_report_id}/decision", response_class=HTMLResponse)
-def decision_page(request: Request, annual_report_id: RowId, form: PageForm, s: DB, actor: PageActor) -> Response:
+def decision_page(request: Request, annual_report_id: AnnualReportId, form: PageForm, s: DB, actor: PageActor) -> Response:
     decision = _text(form, "decision", 20)
     if decision not in ("accept", "return"):
         raise InputError("审查结论应为“通过”（accept）或“退回修改”（return）")
@@ -425,14 +432,14 @@ def decision_page(request: Request, annual_report_id: RowId, form: PageForm, s: 
 
 
 @pages.post("/annual-reports/{annual_report_id}/publication", response_class=HTMLResponse)
-def publication_page(request: Request, annual_report_id: RowId, form: PageForm, s: DB, actor: PageActor) -> Response:
+def publication_page(request: Request, annual_report_id: AnnualReportId, form: PageForm, s: DB, actor: PageActor) -> Response:
     url, on = _text(form, "url", 500), _date(_text(form, "on", 20), "公开日期")
     return _report_write(request, s, actor, annual_report_id,
                          lambda w: reports.publish_report(w, actor, annual_report_id, url=url, on=on))
 
 
 @pages.post("/annual-reports/{annual_report_id}/comments", response_class=HTMLResponse)
-def report_comment_page(request: Request, annual_report_id: RowId, form: PageForm, s: DB, actor: PageActor
+def report_comment_page(request: Request, annual_report_id: AnnualReportId, form: PageForm, s: DB, actor: PageActor
                         ) -> Response:
     text = _text(form, "text", reports.MAX_COMMENT + 10)
     return _report_write(request, s, actor, annual_report_id,
@@ -440,7 +447,7 @@ def report_comment_page(request: Request, annual_report_id: RowId, form: PageFor
 
 
 @pages.get("/annual-reports/{annual_report_id}/opinion.docx")
-def opinion_page(annual_report_id: RowId, s: DB, actor: PageActor, version: Version = None) -> Response:
+def opinion_page(annual_report_id: AnnualReportId, s: DB, actor: PageActor, version: Version = None) -> Response:
     data, name = reports.opinion(s, actor, annual_report_id, version=version)
     return docx_response(data, name, f"opinion-{annual_report_id}.docx")
 
@@ -485,121 +492,162 @@ def report_opinion_page(report_id: RowId, s: DB, p: PageUser) -> Response:
 
 # =========================================================================== the API
 class ParagraphIn(BaseModel):
-    kind: Literal["heading", "text"] = "text"
-    text: str = Field("", max_length=drafting.MAX_TEXT, pattern=NO_NUL)
+    model_config = ConfigDict(title="段落")
+    kind: Literal["heading", "text"] = Field("text", title="类型", description="heading 小标题，text 正文")
+    text: str = Field("", max_length=drafting.MAX_TEXT, pattern=NO_NUL, title="文字")
 
 
 class SectionIn(BaseModel):
-    part: Literal["opening", "achievements", "shortcomings", "first_responsible", "next_year_plan", "other"]
-    heading: str | None = Field(None, max_length=200, pattern=NO_NUL)
-    paragraphs: list[ParagraphIn] = Field(default_factory=list, max_length=1000)
+    model_config = ConfigDict(title="部分")
+    part: Literal["opening", "achievements", "shortcomings", "first_responsible", "next_year_plan", "other"] = Field(
+        title="部分", description="opening 开头、achievements 举措和成效、shortcomings 不足和原因、first_responsible "
+                                "第一责任人履职、next_year_plan 下一年度安排、other 其他")
+    heading: str | None = Field(None, max_length=200, pattern=NO_NUL, title="标题")
+    paragraphs: list[ParagraphIn] = Field(default_factory=list, max_length=1000, title="段落")
 
 
 class DraftIn(BaseModel):
-    sections: list[SectionIn] = Field(max_length=12)
-    title: str | None = Field(None, max_length=200, pattern=NO_NUL)
-    date: dt.date | None = None
+    model_config = ConfigDict(title="修改后的草稿")
+    sections: list[SectionIn] = Field(max_length=12, title="各部分")
+    title: str | None = Field(None, max_length=200, pattern=NO_NUL, title="标题")
+    date: dt.date | None = Field(None, title="成文日期")
 
 
 class NewDraftIn(BaseModel):
-    smooth: bool = False
+    model_config = ConfigDict(title="起草选项")
+    smooth: bool = Field(False, title="润色", description="用内网模型润色文字（须配置 FAZHI_SMOOTHING_URL）")
 
 
 class StageIn(BaseModel):
-    stage: Literal["drafting", "first_draft", "discussion", "leader_review"]
+    model_config = ConfigDict(title="草稿阶段")
+    stage: Literal["drafting", "first_draft", "discussion", "leader_review"] = Field(
+        title="阶段", description="drafting 起草、first_draft 初稿、discussion 讨论稿、leader_review 主要负责人审核")
 
 
 class CommentIn(BaseModel):
-    text: str = Field(min_length=1, max_length=reports.MAX_COMMENT, pattern=NO_NUL)
+    model_config = ConfigDict(title="意见")
+    text: str = Field(min_length=1, max_length=reports.MAX_COMMENT, pattern=NO_NUL, title="意见")
 
 
 class SubmitIn(BaseModel):
-    copies_to: list[Annotated[str, Field(max_length=100, pattern=NO_NUL)]] = Field(default_factory=list,
-                                                                                    max_length=20)
-    note: str | None = Field(None, max_length=500, pattern=NO_NUL)
+    model_config = ConfigDict(title="报送")
+    copies_to: list[Annotated[str, Field(max_length=100, pattern=NO_NUL)]] = Field(
+        default_factory=list, max_length=20, title="抄送")
+    note: str | None = Field(None, max_length=500, pattern=NO_NUL, title="报送说明")
 
 
 class DecisionIn(BaseModel):
-    accept: bool
-    reason: str | None = Field(None, max_length=MAX_FIELD, pattern=NO_NUL)
+    model_config = ConfigDict(title="审查结论")
+    accept: bool = Field(title="通过", description="true 通过，false 退回修改")
+    reason: str | None = Field(None, max_length=MAX_FIELD, pattern=NO_NUL, title="意见或退回理由")
 
 
 class PublicationIn(BaseModel):
-    url: str = Field(max_length=500, pattern=NO_NUL)
-    on: dt.date
+    model_config = ConfigDict(title="公开情况")
+    url: str = Field(max_length=500, pattern=NO_NUL, title="公开网址")
+    on: dt.date = Field(title="公开日期")
+
+_ERR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+#: the error answers of the cycle's operations (the services' refusals), for the OpenAPI document
+READ_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "无权查看", **_ERR},
+    404: {"description": "不存在，或不在您的查看范围内（单位用户只能看本单位的）", **_ERR},
+    422: {"description": "请求参数不正确，或当前状态不能这样做（detail 为说明或问题列表）"}}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "无权办理（如查看权限、非本单位用户、须主要负责人确认），或浏览器会话缺少正确的 X-CSRF-Token 头",
+          **_ERR},
+    404: READ_ERRORS[404],
+    422: {"description": "请求体不符合要求，或当前状态不能这样做（如草稿还有【待补充】、须逐级推进；detail 为说明或问题列表）"}}
 
 
-@api.get("/campaigns/{campaign_id}/reports/status", summary="年度报告报送情况",
+def _download(what: str) -> dict[int | str, dict[str, Any]]:
+    return {200: {"description": f"成功：{what}（docx 文件下载，Content-Disposition: attachment）",
+                  "content": {DOCX: {"schema": {"type": "string", "format": "binary", "title": "文件"}}}},
+            **READ_ERRORS}
+
+
+@api.get("/campaigns/{campaign_id}/reports/status", responses=READ_ERRORS,
+         summary="年度报告报送情况",
          description="应报送年度报告的单位、期限和截至某日的状态（not_received 未报送、received 已报送、late 逾期报送、"
                      "returned 退回修改、accepted 审查通过、published 已公开）；与 `fazhi report status --format json` 相同。")
-def api_status(campaign_id: RowId, s: DB, actor: ApiActor, as_of: AsOf = None) -> list[dict[str, Any]]:
+def api_status(campaign_id: CampaignId, s: DB, actor: ApiActor, as_of: AsOf = None) -> list[dict[str, Any]]:
     return [r.to_json() for r in reports.report_status(s, actor, campaign_id, as_of)]
 
 
 @api.get("/campaigns/{campaign_id}/reports/memo.docx", summary="情况通报（Word）", response_class=Response,
+         responses=_download("情况通报（Word）"),
          description="督导活动年度报告报送和审查情况的通报（公文格式 docx）。")
-def api_memo(campaign_id: RowId, s: DB, actor: ApiActor, as_of: AsOf = None) -> Response:
+def api_memo(campaign_id: CampaignId, s: DB, actor: ApiActor, as_of: AsOf = None) -> Response:
     return memo_page(campaign_id, s, actor, as_of)
 
 
-@api.get("/campaigns/{campaign_id}/units/{unit_id}/drafts", summary="单位的年度报告草稿",
+@api.get("/campaigns/{campaign_id}/units/{unit_id}/drafts", responses=READ_ERRORS,
+         summary="单位的年度报告草稿",
          description="单位在督导活动中的年度报告草稿，新的在前。")
-def api_drafts(campaign_id: RowId, unit_id: RowId, s: DB, actor: ApiActor) -> list[dict[str, Any]]:
+def api_drafts(campaign_id: CampaignId, unit_id: UnitId, s: DB, actor: ApiActor) -> list[dict[str, Any]]:
     return [d.to_json() for d in drafting.list_drafts(s, actor, campaign_id, unit_id)]
 
 
-@api.post("/campaigns/{campaign_id}/units/{unit_id}/drafts", status_code=201, summary="根据记录起草年度报告",
+@api.post("/campaigns/{campaign_id}/units/{unit_id}/drafts", responses=WRITE_ERRORS,
+          status_code=201, summary="根据记录起草年度报告",
           description="根据单位全年的记录起草年度报告并保存为草稿；每句带数字的话注明来源，记录中没有的写【待补充】。")
-def api_draft_create(request: Request, campaign_id: RowId, unit_id: RowId, actor: ApiWriter,
-                     body: NewDraftIn | None = None) -> dict[str, Any]:
+def api_draft_create(request: Request, campaign_id: CampaignId, unit_id: UnitId, actor: ApiWriter,
+                     body: Annotated[NewDraftIn | None, Body(title="起草选项")] = None) -> dict[str, Any]:
     smoother = _smoother(request, bool(body and body.smooth))
     with refusals(), _write(request) as w:
         return drafting.create_draft(w, actor, campaign_id, unit_id, smoother=smoother).to_json()
 
 
-@api.get("/drafts/{draft_id}", summary="年度报告草稿", description="草稿的内容（fazhi.draft/1，含每句的来源）和阶段。")
-def api_draft(draft_id: RowId, s: DB, actor: ApiActor) -> dict[str, Any]:
+@api.get("/drafts/{draft_id}", responses=READ_ERRORS,
+         summary="年度报告草稿", description="草稿的内容（fazhi.draft/1，含每句的来源）和阶段。")
+def api_draft(draft_id: DraftId, s: DB, actor: ApiActor) -> dict[str, Any]:
     return drafting.get_draft(s, actor, draft_id).to_json()
 
 
-@api.put("/drafts/{draft_id}", summary="修改年度报告草稿",
+@api.put("/drafts/{draft_id}", responses=WRITE_ERRORS,
+          summary="修改年度报告草稿",
          description="保存修改后的草稿（各部分的段落文字）；原有句子保留来源，新写的句子没有来源。")
-def api_draft_update(request: Request, draft_id: RowId, body: DraftIn, actor: ApiWriter) -> dict[str, Any]:
+def api_draft_update(request: Request, draft_id: DraftId, body: DraftIn, actor: ApiWriter) -> dict[str, Any]:
     with refusals(), _write(request) as w:
         return drafting.update_draft(w, actor, draft_id, [sec.model_dump() for sec in body.sections],
                                      title=body.title, day=body.date).to_json()
 
 
-@api.post("/drafts/{draft_id}/stage", summary="推进草稿阶段",
+@api.post("/drafts/{draft_id}/stage", responses=WRITE_ERRORS,
+          summary="推进草稿阶段",
           description="起草 drafting、初稿 first_draft、讨论稿 discussion、主要负责人审核 leader_review：逐级推进，可退回。")
-def api_draft_stage(request: Request, draft_id: RowId, body: StageIn, actor: ApiWriter) -> dict[str, Any]:
+def api_draft_stage(request: Request, draft_id: DraftId, body: StageIn, actor: ApiWriter) -> dict[str, Any]:
     with refusals(), _write(request) as w:
         return reports.set_stage(w, actor, draft_id, body.stage).to_json()
 
 
-@api.post("/drafts/{draft_id}/confirm", summary="主要负责人确认草稿",
+@api.post("/drafts/{draft_id}/confirm", responses=WRITE_ERRORS,
+          summary="主要负责人确认草稿",
           description="单位主要负责人确认处于“主要负责人审核”阶段的草稿，确认后可报送。")
-def api_draft_confirm(request: Request, draft_id: RowId, actor: ApiWriter) -> dict[str, Any]:
+def api_draft_confirm(request: Request, draft_id: DraftId, actor: ApiWriter) -> dict[str, Any]:
     with refusals(), _write(request) as w:
         return reports.confirm_draft(w, actor, draft_id).to_json()
 
 
-@api.get("/drafts/{draft_id}/comments", summary="草稿的意见")
-def api_draft_comments(draft_id: RowId, s: DB, actor: ApiActor) -> list[dict[str, Any]]:
+@api.get("/drafts/{draft_id}/comments", responses=READ_ERRORS,
+         summary="草稿的意见")
+def api_draft_comments(draft_id: DraftId, s: DB, actor: ApiActor) -> list[dict[str, Any]]:
     return [c.to_json() for c in reports.list_comments(s, actor, "draft", draft_id)]
 
 
-@api.post("/drafts/{draft_id}/comments", status_code=201, summary="对草稿提出意见",
+@api.post("/drafts/{draft_id}/comments", responses=WRITE_ERRORS,
+          status_code=201, summary="对草稿提出意见",
           description="本单位同事对初稿、讨论稿或送审稿提出意见。")
-def api_draft_comment(request: Request, draft_id: RowId, body: CommentIn, actor: ApiWriter) -> dict[str, Any]:
+def api_draft_comment(request: Request, draft_id: DraftId, body: CommentIn, actor: ApiWriter) -> dict[str, Any]:
     with refusals(), _write(request) as w:
         return reports.add_comment(w, actor, "draft", draft_id, body.text).to_json()
 
 
-@api.get("/drafts/{draft_id}/selfcheck", summary="报送前自查",
+@api.get("/drafts/{draft_id}/selfcheck", responses=READ_ERRORS,
+         summary="报送前自查",
          description="按审查规则审查草稿，并把草稿中的指标数字与记录核对：不一致的数字给出报告值和记录值。")
-def api_selfcheck(draft_id: RowId, s: DB, actor: ApiActor,
-                  with_review: Annotated[bool, Query(description="包含完整的审查结果")] = False) -> dict[str, Any]:
+def api_selfcheck(draft_id: DraftId, s: DB, actor: ApiActor,
+                  with_review: Annotated[bool, Query(title="含审查结果", description="包含完整的审查结果")] = False) -> dict[str, Any]:
     view = drafting.get_draft(s, actor, draft_id)
     with refusals():
         result = selfcheck.self_check(s, actor, view.campaign_id or 0, view.unit_id, draft_id=draft_id).to_json()
@@ -609,64 +657,73 @@ def api_selfcheck(draft_id: RowId, s: DB, actor: ApiActor,
 
 
 @api.get("/drafts/{draft_id}/docx", summary="草稿（Word）", response_class=Response,
+         responses=_download("草稿（Word）"),
          description="草稿的公文格式 docx（不含来源标注）。")
-def api_draft_docx(draft_id: RowId, s: DB, actor: ApiActor) -> Response:
+def api_draft_docx(draft_id: DraftId, s: DB, actor: ApiActor) -> Response:
     return draft_docx_page(draft_id, s, actor)
 
 
-@api.post("/drafts/{draft_id}/submit", summary="报送年度报告",
+@api.post("/drafts/{draft_id}/submit", responses=WRITE_ERRORS,
+          summary="报送年度报告",
           description="把主要负责人已确认的草稿报送督导办公室（可抄送）；退回修改后以同样方式重新报送。")
-def api_draft_submit(request: Request, draft_id: RowId, actor: ApiWriter, body: SubmitIn | None = None
-                     ) -> dict[str, Any]:
-    body = body or SubmitIn()
+def api_draft_submit(request: Request, draft_id: DraftId, actor: ApiWriter,
+                     body: Annotated[SubmitIn | None, Body(title="报送")] = None) -> dict[str, Any]:
+    body = body or SubmitIn(note=None)
     with refusals(), _write(request) as w:
         view = drafting.get_draft(w, actor, draft_id)
         return reports.submit_report(w, actor, view.campaign_id or 0, view.unit_id, draft_id=draft_id,
                                      copies_to=body.copies_to, note=body.note).to_json()
 
 
-@api.get("/annual-reports/{annual_report_id}", summary="单位的年度报告（报送）",
+@api.get("/annual-reports/{annual_report_id}", responses=READ_ERRORS,
+         summary="单位的年度报告（报送）",
          description="状态、期限、各报送版本及审查结论、当前版本的审查结果。")
-def api_report(annual_report_id: RowId, s: DB, actor: ApiActor) -> dict[str, Any]:
+def api_report(annual_report_id: AnnualReportId, s: DB, actor: ApiActor) -> dict[str, Any]:
     return reports.get_report(s, actor, annual_report_id).to_json()
 
 
-@api.post("/annual-reports/{annual_report_id}/decision", summary="审查通过或退回修改",
+@api.post("/annual-reports/{annual_report_id}/decision", responses=WRITE_ERRORS,
+          summary="审查通过或退回修改",
           description="督导办公室对已报送的版本作出结论：accept=true 通过，false 退回修改（须写明理由）。")
-def api_decision(request: Request, annual_report_id: RowId, body: DecisionIn, actor: ApiWriter) -> dict[str, Any]:
+def api_decision(request: Request, annual_report_id: AnnualReportId, body: DecisionIn, actor: ApiWriter) -> dict[str, Any]:
     with refusals(), _write(request) as w:
         return reports.decide_report(w, actor, annual_report_id, accept=body.accept, reason=body.reason).to_json()
 
 
 @api.get("/annual-reports/{annual_report_id}/opinion.docx", summary="审查意见书（Word）", response_class=Response,
+         responses=_download("审查意见书（Word）"),
          description="报送版本（默认最新一版）的审查意见书（公文格式 docx），含督导办公室的结论。")
-def api_opinion(annual_report_id: RowId, s: DB, actor: ApiActor, version: Version = None) -> Response:
+def api_opinion(annual_report_id: AnnualReportId, s: DB, actor: ApiActor, version: Version = None) -> Response:
     return opinion_page(annual_report_id, s, actor, version)
 
 
-@api.get("/annual-reports/{annual_report_id}/diff", summary="版本对比",
+@api.get("/annual-reports/{annual_report_id}/diff", responses=READ_ERRORS,
+         summary="版本对比",
          description="两个报送版本（默认最新一版和上一版）按段落对比：新增、删除、修改（含改动的文字）。")
-def api_diff(annual_report_id: RowId, s: DB, actor: ApiActor,
-             old: Annotated[int | None, Query(ge=1, le=10_000)] = None,
-             new: Annotated[int | None, Query(ge=1, le=10_000)] = None) -> dict[str, Any]:
+def api_diff(annual_report_id: AnnualReportId, s: DB, actor: ApiActor,
+             old: Annotated[int | None, Query(ge=1, le=10_000, title="旧版本", description="默认为新版本的上一版")] = None,
+             new: Annotated[int | None, Query(ge=1, le=10_000, title="新版本", description="默认为最新报送的一版")] = None) -> dict[str, Any]:
     with refusals():
         return reports.version_diff(s, actor, annual_report_id, old=old, new=new).to_json()
 
 
-@api.get("/annual-reports/{annual_report_id}/publication", summary="公开情况核对",
+@api.get("/annual-reports/{annual_report_id}/publication", responses=READ_ERRORS,
+         summary="公开情况核对",
          description="是否在期限前公开，公开版本（如已上传）是否与报送文本一致。")
-def api_publication(annual_report_id: RowId, s: DB, actor: ApiActor, as_of: AsOf = None) -> dict[str, Any]:
+def api_publication(annual_report_id: AnnualReportId, s: DB, actor: ApiActor, as_of: AsOf = None) -> dict[str, Any]:
     return reports.publication_check(s, actor, annual_report_id, as_of).to_json()
 
 
-@api.post("/annual-reports/{annual_report_id}/publication", summary="登记公开情况",
+@api.post("/annual-reports/{annual_report_id}/publication", responses=WRITE_ERRORS,
+          summary="登记公开情况",
           description="登记年度报告公开的网址和日期，并核对是否按时公开。")
-def api_publish(request: Request, annual_report_id: RowId, body: PublicationIn, actor: ApiWriter) -> dict[str, Any]:
+def api_publish(request: Request, annual_report_id: AnnualReportId, body: PublicationIn, actor: ApiWriter) -> dict[str, Any]:
     with refusals(), _write(request) as w:
         return reports.publish_report(w, actor, annual_report_id, url=body.url, on=body.on).to_json()
 
 
 @api.get("/reports/{report_id}/opinion.docx", summary="审查意见书（Word）", response_class=Response,
+         responses=_download("审查意见书（Word）"),
          description="入库报告的审查意见书（公文格式 docx）；报告是单位报送的版本时附督导办公室的结论。")
 def api_report_opinion(report_id: RowId, s: DB, p: ApiUser) -> Response:
     return report_opinion_page(report_id, s, p)
