@@ -21,7 +21,7 @@ WRITES = [
     Write("POST", "/annual-reports/{annual_report_id}/publication", "session", S, form=PUBLISH),
     Write("POST", "/annual-reports/{annual_report_id}/comments", "session", S, form={"text": "请按时公开"}),
     # API
-    Write("POST", "/api/campaigns/{campaign_id}/units/{unit_id}/drafts", "session", S, json={}),
+    Write("POST", "/api/campaigns/{campaign_id}/units/{unit_id}/drafts", "session", S),
     Write("PUT", "/api/drafts/{draft_id}", "session", S,
           json={"sections": [{"part": "opening", "paragraphs": [{"kind": "text", "text": "改写的开头。"}]}]}),
     Write("POST", "/api/drafts/{draft_id}/stage", "session", S, json={"stage": "first_draft"}),

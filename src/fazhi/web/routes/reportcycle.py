@@ -110,6 +110,17 @@ def _text(form: FormData, name: str, limit: int = MAX_FIELD) -> str:
     return value
 
 
+def _no_nul(value: Any) -> Any:
+    """``value`` (text, or lists and dicts of it) without NUL characters (PostgreSQL stores none)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_no_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _no_nul(v) for k, v in value.items()}
+    return value
+
+
 def _date(text: str, what: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
@@ -206,23 +217,11 @@ def my_report(request: Request, s: DB, actor: PageActor) -> Response:
                         items=_my_campaigns(s, actor), unit_name=unit.name if unit else "", office=False)
 
 
-def _smoother(request: Request, wanted: bool) -> Any:
-    if not wanted:
-        return None
-    from fazhi.supervision.smoothing import Smoother
-
-    smoother = Smoother.from_settings(request.app.state.settings)
-    if smoother is None:
-        raise InputError("未配置润色服务（FAZHI_SMOOTHING_URL），不能润色")
-    return smoother
-
-
 @pages.post("/campaigns/{campaign_id}/units/{unit_id}/drafts")
 def draft_create_page(request: Request, campaign_id: CampaignId, unit_id: UnitId, form: PageForm, actor: PageActor
                       ) -> Response:
-    smoother = _smoother(request, bool(form.get("smooth")))
     with refusals(), _write(request) as w:
-        view = drafting.create_draft(w, actor, campaign_id, unit_id, smoother=smoother)
+        view = drafting.create_draft(w, actor, campaign_id, unit_id)
     return _redirect(f"/drafts/{view.id}")
 
 
@@ -494,7 +493,7 @@ def report_opinion_page(report_id: RowId, s: DB, p: PageUser) -> Response:
 class ParagraphIn(BaseModel):
     model_config = ConfigDict(title="段落")
     kind: Literal["heading", "text"] = Field("text", title="类型", description="heading 小标题，text 正文")
-    text: str = Field("", max_length=drafting.MAX_TEXT, pattern=NO_NUL, title="文字")
+    text: str = Field("", max_length=drafting.MAX_TEXT, title="文字")
 
 
 class SectionIn(BaseModel):
@@ -502,20 +501,14 @@ class SectionIn(BaseModel):
     part: Literal["opening", "achievements", "shortcomings", "first_responsible", "next_year_plan", "other"] = Field(
         title="部分", description="opening 开头、achievements 举措和成效、shortcomings 不足和原因、first_responsible "
                                 "第一责任人履职、next_year_plan 下一年度安排、other 其他")
-    heading: str | None = Field(None, max_length=200, pattern=NO_NUL, title="标题")
+    heading: str | None = Field(None, max_length=200, title="标题")
     paragraphs: list[ParagraphIn] = Field(default_factory=list, max_length=1000, title="段落")
 
 
 class DraftIn(BaseModel):
     model_config = ConfigDict(title="修改后的草稿")
     sections: list[SectionIn] = Field(max_length=12, title="各部分")
-    title: str | None = Field(None, max_length=200, pattern=NO_NUL, title="标题")
-    date: dt.date | None = Field(None, title="成文日期")
-
-
-class NewDraftIn(BaseModel):
-    model_config = ConfigDict(title="起草选项")
-    smooth: bool = Field(False, title="润色", description="用内网模型润色文字（须配置 FAZHI_SMOOTHING_URL）")
+    title: str | None = Field(None, max_length=200, title="标题")
 
 
 class StageIn(BaseModel):
@@ -554,9 +547,11 @@ READ_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "不存在，或不在您的查看范围内（单位用户只能看本单位的）", **_ERR},
     422: {"description": "请求参数不正确，或当前状态不能这样做（detail 为说明或问题列表）"}}
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "请求体无法解析", **_ERR},
     403: {"description": "无权办理（如查看权限、非本单位用户、须主要负责人确认），或浏览器会话缺少正确的 X-CSRF-Token 头",
           **_ERR},
     404: READ_ERRORS[404],
+    413: {"description": "请求内容过大", **_ERR},
     422: {"description": "请求体不符合要求，或当前状态不能这样做（如草稿还有【待补充】、须逐级推进；detail 为说明或问题列表）"}}
 
 
@@ -591,11 +586,9 @@ def api_drafts(campaign_id: CampaignId, unit_id: UnitId, s: DB, actor: ApiActor)
 @api.post("/campaigns/{campaign_id}/units/{unit_id}/drafts", responses=WRITE_ERRORS,
           status_code=201, summary="根据记录起草年度报告",
           description="根据单位全年的记录起草年度报告并保存为草稿；每句带数字的话注明来源，记录中没有的写【待补充】。")
-def api_draft_create(request: Request, campaign_id: CampaignId, unit_id: UnitId, actor: ApiWriter,
-                     body: Annotated[NewDraftIn | None, Body(title="起草选项")] = None) -> dict[str, Any]:
-    smoother = _smoother(request, bool(body and body.smooth))
+def api_draft_create(request: Request, campaign_id: CampaignId, unit_id: UnitId, actor: ApiWriter) -> dict[str, Any]:
     with refusals(), _write(request) as w:
-        return drafting.create_draft(w, actor, campaign_id, unit_id, smoother=smoother).to_json()
+        return drafting.create_draft(w, actor, campaign_id, unit_id).to_json()
 
 
 @api.get("/drafts/{draft_id}", responses=READ_ERRORS,
@@ -609,8 +602,8 @@ def api_draft(draft_id: DraftId, s: DB, actor: ApiActor) -> dict[str, Any]:
          description="保存修改后的草稿（各部分的段落文字）；原有句子保留来源，新写的句子没有来源。")
 def api_draft_update(request: Request, draft_id: DraftId, body: DraftIn, actor: ApiWriter) -> dict[str, Any]:
     with refusals(), _write(request) as w:
-        return drafting.update_draft(w, actor, draft_id, [sec.model_dump() for sec in body.sections],
-                                     title=body.title, day=body.date).to_json()
+        return drafting.update_draft(w, actor, draft_id, [_no_nul(sec.model_dump()) for sec in body.sections],
+                                     title=_no_nul(body.title)).to_json()
 
 
 @api.post("/drafts/{draft_id}/stage", responses=WRITE_ERRORS,
