@@ -39,6 +39,7 @@ READS = [
     Read("/campaigns/{campaign_id}/reports/memo.docx", S),
     Read("/annual-reports/{annual_report_id}", S),
     Read("/annual-reports/{annual_report_id}/opinion.docx", S),
+    Read("/annual-reports/{annual_report_id}/opinion", S),
     Read("/reports/{report_id}/opinion.docx", "report"),
     Read("/api/reports/{report_id}/opinion.docx", "report"),
     Read("/api/campaigns/{campaign_id}/reports/status", S),

@@ -275,6 +275,9 @@ def test_submit_return_resubmit_diff_accept_publish(cycle: Cycle) -> None:
     doc = office.get(f"/annual-reports/{ar_id}/opinion.docx")
     assert doc.status_code == 200
     assert "请补充行政应诉案件的数字" in texts(open_docx(doc.content))
+    preview = office.get(f"/annual-reports/{ar_id}/opinion")
+    assert preview.status_code == 200 and "请补充行政应诉案件的数字" in preview.text
+    assert texts(open_docx(doc.content)).splitlines()[0] in preview.text  # the same title as the Word file
     # the unit gets it too, and sees it returned
     assert w.get(f"/annual-reports/{ar_id}/opinion.docx").status_code == 200
     assert 'id="rc-returned"' in w.get(f"/drafts/{draft_id}").text

@@ -451,6 +451,40 @@ def opinion_page(annual_report_id: AnnualReportId, s: DB, actor: PageActor, vers
     return docx_response(data, name, f"opinion-{annual_report_id}.docx")
 
 
+def opinion_preview(s: Any, actor: Actor, annual_report_id: int, version: int | None = None) -> dict[str, Any]:
+    """The 审查意见书 of a submitted version as :func:`fazhi.supervision.reports.opinion` writes it, as the
+    blocks of its outline (for the page that previews it)."""
+    from fazhi.corpus.models import Report
+    from fazhi.documents.opinion import opinion_document
+    from fazhi.supervision.access import NotFound
+
+    view = reports.get_report(s, actor, annual_report_id)
+    chosen = [v for v in view.versions if v.kind == "submission" and (version is None or v.number == version)]
+    if not chosen:
+        raise NotFound(f"年度报告 {annual_report_id} 没有{'第 ' + str(version) + ' 版' if version else '报送的版本'}")
+    v = chosen[-1]
+    report = s.get(Report, v.report_id)
+    campaign = s.get(Campaign, view.campaign_id)
+    conclusion = None
+    if v.decision == "accepted":
+        conclusion = "审查结论：通过。" + (v.decision_note or "")
+    elif v.decision == "returned":
+        conclusion = f"审查结论：退回修改。{v.decision_note or ''}"
+    office = ((campaign.settings or {}).get("office") or campaign.organiser_name) if campaign else None
+    doc = opinion_document(dict(report.review or {}) if report else {}, reviewer=actor.name or None, office=office,
+                           date=reports.today(), conclusion=conclusion)
+    return {"title": doc.title, "blocks": doc.outline(), "version": v.number, "view": view}
+
+
+@pages.get("/annual-reports/{annual_report_id}/opinion", response_class=HTMLResponse)
+def opinion_preview_page(request: Request, annual_report_id: AnnualReportId, s: DB, actor: PageActor,
+                         version: Version = None) -> Response:
+    got = opinion_preview(s, actor, annual_report_id, version)
+    view = got["view"]
+    return pages_render(request, "rc_opinion.html.j2", title=f"审查意见书 · {view.unit_name}",
+                        nav="annual_reports", ar=view, doc=got)
+
+
 # =========================================================================== any stored report's 审查意见书
 def stored_opinion(s: Any, report_id: int, p: Any) -> tuple[bytes, str] | None:
     """The 审查意见书 of a stored report the user may read (None: not there or not in scope); when the
