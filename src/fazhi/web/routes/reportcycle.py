@@ -162,19 +162,25 @@ def _segments(text: str) -> list[tuple[bool, str]]:
 
 def draft_sections(content: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The draft's sections for the editor: each sentence with its pieces (gaps marked) and its sources."""
+    from fazhi.documents.gongwen import heading_marker
+
     out = []
-    n = 0
+    n = level1 = 0
     for si, sec in enumerate(content.get("sections") or []):
         paras = []
+        level1 += 1 if sec.get("heading") else 0
+        level2 = 0
         for pi, p in enumerate(sec.get("paragraphs") or []):
+            level2 += 1 if p.get("kind") == "heading" else 0
             sents = []
             for s in p.get("sentences") or [{"text": p.get("text") or "", "cites": []}]:
                 n += 1
                 sents.append({"sid": f"s{n}", "text": s.get("text") or "", "segments": _segments(s.get("text") or ""),
                               "cites": [_cite(c) for c in s.get("cites") or []]})
             paras.append({"index": pi, "kind": p.get("kind") or "text", "text": p.get("text") or "",
-                          "sentences": sents})
-        out.append({"index": si, "part": sec.get("part"), "heading": sec.get("heading"), "paragraphs": paras})
+                          "sentences": sents, "marker": heading_marker(2, level2) if p.get("kind") == "heading" else ""})
+        out.append({"index": si, "part": sec.get("part"), "heading": sec.get("heading"), "paragraphs": paras,
+                    "marker": heading_marker(1, level1) if sec.get("heading") else ""})
     return out
 
 
