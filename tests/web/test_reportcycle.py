@@ -189,6 +189,8 @@ def test_editing_fills_the_gaps_and_the_self_check_shows_a_figure_that_differs(c
     page = w.get(f"/drafts/{draft_id}?check=1").text
     row = re.search(r'<tr class="rc-difference" data-indicator="normative_docs_filed">(.*?)</tr>', page, re.S)
     assert row and "20件" in row.group(1) and "18件" in row.group(1)
+    marked = re.search(r'<span class="rc-differs" title="([^"]*)">(.*?)</span></span>', page, re.S)
+    assert marked and "规范性文件20件" in re.sub(r"<[^>]+>", "", marked.group(2))  # the sentence is marked in the text
 
 
 def test_an_edit_too_long_is_refused_with_its_message(cycle: Cycle) -> None:

@@ -238,9 +238,13 @@ def _draft_page(request: Request, s: Any, actor: Actor, draft_id: int, *, check:
     report = reports.find_report(s, actor, view.campaign_id or 0, view.unit_id) if view.campaign_id else None
     campaign = s.get(Campaign, view.campaign_id) if view.campaign_id else None
     result = None
+    sections = draft_sections(view.content)
     if check:
         with refusals():
             result = selfcheck.self_check(s, actor, view.campaign_id or 0, view.unit_id, draft_id=view.id)
+        for st in (st for sec in sections for p in sec["paragraphs"] for st in p["sentences"]):
+            st["differs"] = [d.message for d in result.differences
+                             if d.text.strip() and (d.text.strip() in st["text"] or st["text"].strip() in d.text)]
     member = actor.unit_user and actor.unit_id == view.unit_id
     returned = report is not None and report.status == "returned"
     editable = (member or actor.office) and (view.stage != "submitted")
@@ -250,7 +254,7 @@ def _draft_page(request: Request, s: Any, actor: Actor, draft_id: int, *, check:
     comments = reports.list_comments(s, actor, "draft", view.id)
     return pages_render(
         request, "rc_draft.html.j2", status=status, title=view.title or "年度报告草稿", nav="my_report" if member else
-        "annual_reports", draft=view, sections=draft_sections(view.content), campaign=campaign, report=report,
+        "annual_reports", draft=view, sections=sections, campaign=campaign, report=report,
         check=result, edit=edit and editable, editable=editable, member=member, leader=member and actor.duty == "leader",
         stages=[(k, reports.STAGES[k]) for k in STAGE_ORDER], stage_index=i, next_stage=next_stage,
         next_label=reports.STAGES.get(next_stage or "", ""), returned=returned, comments=comments,
