@@ -12,6 +12,9 @@ PUBLISH = {"url": "https://www.example.gov.cn/nb.html", "on": "2026-03-20"}
 WRITES = [
     # pages
     Write("POST", "/campaigns/{campaign_id}/units/{unit_id}/drafts", "session", S),
+    Write("POST", "/campaigns/{campaign_id}/units/{unit_id}/selfcheck", "session", S, upload=True),
+    Write("POST", "/campaigns/{campaign_id}/units/{unit_id}/submit", "session", S, upload=True,
+          form={"copies_to": "市委依法治市办"}),
     Write("POST", "/drafts/{draft_id}", "session", S, form={"title": "修改后的标题"}),
     Write("POST", "/drafts/{draft_id}/stage", "session", S, form={"stage": "first_draft"}),
     Write("POST", "/drafts/{draft_id}/confirm", "session", S),

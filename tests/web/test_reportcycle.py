@@ -377,3 +377,45 @@ def test_office_pages_list_the_campaign_and_units_see_their_report_page(cycle: C
     assert unit.get(f"/campaigns/{cycle.campaign_id}/reports").status_code == 404
     with cycle.app.state.Session() as s:
         assert s.scalar(select(AnnualReport.id)) is None
+
+
+# =========================================================================== a report written outside fazhi
+OWN_REPORT = """临泽县司法局关于2025年度法治政府建设情况的报告
+一、2025年度推进法治政府建设的主要举措和成效
+全年审查备案行政规范性文件25件，办理行政复议案件36件。
+二、存在的不足和原因
+一是执法案卷评查发现部分案卷证据材料不完整，主要原因是执法人员培训不足。
+三、党政主要负责人履行推进法治建设第一责任人职责情况
+局主要负责人主持召开局党组会议专题研究法治建设4次。
+四、2026年度推进法治政府建设的主要安排
+一是组织全系统执法案卷集中评查。
+临泽县司法局
+2026年2月20日
+"""
+
+
+def test_a_file_written_outside_is_self_checked_and_submitted_by_the_leader(cycle: Cycle) -> None:
+    filler, leader = cycle.client("填报"), cycle.client("局长")
+    page = filler.get("/my/report")
+    check = f"/campaigns/{cycle.campaign_id}/units/{cycle.bureau_id}/selfcheck"
+    submit = f"/campaigns/{cycle.campaign_id}/units/{cycle.bureau_id}/submit"
+    assert check in page.text and submit not in page.text  # only the leader is offered the submission
+    files = [("files", ("临泽县司法局2025年报告.txt", OWN_REPORT.encode(), "text/plain"))]
+    r = filler.post(check, data={"csrf_token": _csrf(page.text)}, files=files)
+    assert r.status_code == 200
+    row = re.search(r'<tr class="rc-difference" data-indicator="normative_docs_filed">(.*?)</tr>', r.text, re.S)
+    assert row and "25件" in row.group(1) and "18件" in row.group(1)
+    assert filler.post(submit, data={"csrf_token": _csrf(page.text)}, files=files).status_code == 403
+    page = leader.get("/my/report")
+    assert submit in page.text
+    r = leader.post(submit, data={"csrf_token": _csrf(page.text), "copies_to": "县委依法治县办"}, files=files)
+    assert r.status_code == 303
+    ar_id = int(r.headers["location"].rsplit("/", 1)[1])
+    got = leader.get(f"/api/annual-reports/{ar_id}").json()
+    assert got["status"] == "received" and got["recipients"] == ["县委依法治县办"] and len(got["versions"]) == 1
+    # the same file again is refused (it is already submitted), with the reason
+    r = leader.post(submit, data={"csrf_token": _csrf(page.text)}, files=files)
+    assert r.status_code == 422 and "已报送" in r.text
+    # no file at all: 422, nothing stored
+    r = leader.post(check, data={"csrf_token": _csrf(page.text)})
+    assert r.status_code == 422

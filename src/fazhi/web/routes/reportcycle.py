@@ -207,7 +207,8 @@ def _my_campaigns(s: Any, actor: Actor) -> list[dict[str, Any]]:
     for c in sorted(views.values(), key=lambda c: (-c.year, -c.id)):
         report = reports.find_report(s, actor, c.id, unit_id)
         drafts = drafting.list_drafts(s, actor, c.id, unit_id)
-        out.append({"campaign": c, "report": report, "drafts": drafts, "unit_id": unit_id})
+        out.append({"campaign": c, "report": report, "drafts": drafts, "unit_id": unit_id,
+                    "leader": actor.duty == "leader"})
     return out
 
 
@@ -229,6 +230,57 @@ def draft_create_page(request: Request, campaign_id: CampaignId, unit_id: UnitId
     with refusals(), _write(request) as w:
         view = drafting.create_draft(w, actor, campaign_id, unit_id)
     return _redirect(f"/drafts/{view.id}")
+
+
+MAX_FILE = 1024 * 1024 - 64 * 1024  # a report file sent from a page (the whole request stays under 1 MB)
+
+
+async def page_upload(request: Request) -> tuple[FormData, bytes, str]:
+    """A page form with one report file (field ``files``): its CSRF token checked first; the file's bytes
+    and name (422 when there is none or it is too large)."""
+    form = await request.form(max_files=1, max_fields=16, max_part_size=64 * 1024)
+    auth.verify_csrf(request, str(form.get("csrf_token") or ""))
+    upload = form.get("files")
+    if upload is None or isinstance(upload, str):
+        raise InputError("请选择一个报告文件（.docx .pdf .txt …）")
+    data = await upload.read(MAX_FILE + 1)
+    if len(data) > MAX_FILE:
+        raise InputError(f"文件过大（上限 {MAX_FILE // 1024} KB）")
+    if not data:
+        raise InputError("文件是空的")
+    return form, data, (upload.filename or "报告文件")[:200]
+
+
+PageUpload = Annotated[tuple[FormData, bytes, str], Depends(page_upload)]
+
+
+@pages.post("/campaigns/{campaign_id}/units/{unit_id}/selfcheck", response_class=HTMLResponse)
+def file_check_page(request: Request, campaign_id: CampaignId, unit_id: UnitId, upload: PageUpload, s: DB,
+                    actor: PageActor) -> Response:
+    """Self-check of a report file written outside fazhi, against the unit's record."""
+    _, data, name = upload
+    with refusals():
+        result = selfcheck.self_check(s, actor, campaign_id, unit_id, data=data, filename=name)
+    campaign = s.get(Campaign, campaign_id)
+    from fazhi.units.models import Unit
+
+    unit = s.get(Unit, unit_id)
+    return pages_render(request, "rc_check.html.j2", title=f"自查：{name}", nav="my_report", check=result,
+                        file=name, campaign=campaign, unit_name=unit.name if unit else "", severity=SEVERITY,
+                        submit_to=f"/campaigns/{campaign_id}/units/{unit_id}/submit",
+                        leader=actor.unit_user and actor.unit_id == unit_id and actor.duty == "leader")
+
+
+@pages.post("/campaigns/{campaign_id}/units/{unit_id}/submit")
+def file_submit_page(request: Request, campaign_id: CampaignId, unit_id: UnitId, upload: PageUpload,
+                     actor: PageActor) -> Response:
+    """The unit's 主要负责人 submits a report file written outside fazhi (or resubmits one returned)."""
+    form, data, name = upload
+    copies, note = _copies(_text(form, "copies_to", 500)), _text(form, "note", 500) or None
+    with refusals(), _write(request) as w:
+        view = reports.submit_report(w, actor, campaign_id, unit_id, data=data, filename=name, copies_to=copies,
+                                     note=note)
+    return _redirect(f"/annual-reports/{view.id}")
 
 
 # =========================================================================== unit: the draft
