@@ -416,6 +416,22 @@ def test_a_file_written_outside_is_self_checked_and_submitted_by_the_leader(cycl
     # the same file again is refused (it is already submitted), with the reason
     r = leader.post(submit, data={"csrf_token": _csrf(page.text)}, files=files)
     assert r.status_code == 422 and "已报送" in r.text
+    # the office accepts; the leader records the publication with the published copy, which differs
+    office = cycle.client("办公室")
+    assert office.post(f"/api/annual-reports/{ar_id}/decision", json={"accept": True},
+                       headers={"X-CSRF-Token": office.csrf("/annual-reports")}).status_code == 200
+    page = leader.get(f"/annual-reports/{ar_id}")
+    published = OWN_REPORT.replace("办理行政复议案件36件", "办理行政复议案件38件")
+    r = leader.post(f"/annual-reports/{ar_id}/publication",
+                    data={"csrf_token": _csrf(page.text), "url": "https://www.linze.gov.cn/sfj/2025.html",
+                          "on": "2026-03-20"}, files=[("files", ("公开版.txt", published.encode(), "text/plain"))])
+    assert r.status_code == 303, r.text[:500]
+    page = leader.get(f"/annual-reports/{ar_id}").text
+    assert 'id="rc-not-same-text"' in page
+    diff = re.search(r'<div class="rc-diff" id="rc-published-diff">(.*?)</div>\s*\n', page, re.S)
+    assert diff and 'data-op="changed"' in diff.group(1)
+    assert "<ins>8</ins>" in diff.group(1) or "<ins>38</ins>" in diff.group(1)  # 36件 → 38件
+    assert office.get(f"/api/annual-reports/{ar_id}/publication").json()["same_text"] is False
     # no file at all: 422, nothing stored
-    r = leader.post(check, data={"csrf_token": _csrf(page.text)})
+    r = leader.post(check, data={"csrf_token": _csrf(page)})
     assert r.status_code == 422

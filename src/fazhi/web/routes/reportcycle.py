@@ -235,14 +235,14 @@ def draft_create_page(request: Request, campaign_id: CampaignId, unit_id: UnitId
 MAX_FILE = 1024 * 1024 - 64 * 1024  # a report file sent from a page (the whole request stays under 1 MB)
 
 
-async def page_upload(request: Request) -> tuple[FormData, bytes, str]:
-    """A page form with one report file (field ``files``): its CSRF token checked first; the file's bytes
-    and name (422 when there is none or it is too large)."""
+async def _page_file(request: Request, *, required: bool) -> tuple[FormData, bytes | None, str]:
     form = await request.form(max_files=1, max_fields=16, max_part_size=64 * 1024)
     auth.verify_csrf(request, str(form.get("csrf_token") or ""))
     upload = form.get("files")
-    if upload is None or isinstance(upload, str):
-        raise InputError("请选择一个报告文件（.docx .pdf .txt …）")
+    if upload is None or isinstance(upload, str) or (not required and not upload.filename):
+        if required:
+            raise InputError("请选择一个报告文件（.docx .pdf .txt …）")
+        return form, None, ""
     data = await upload.read(MAX_FILE + 1)
     if len(data) > MAX_FILE:
         raise InputError(f"文件过大（上限 {MAX_FILE // 1024} KB）")
@@ -251,7 +251,21 @@ async def page_upload(request: Request) -> tuple[FormData, bytes, str]:
     return form, data, (upload.filename or "报告文件")[:200]
 
 
+async def page_upload(request: Request) -> tuple[FormData, bytes, str]:
+    """A page form with one report file (field ``files``): its CSRF token checked first; the file's bytes
+    and name (422 when there is none or it is too large)."""
+    form, data, name = await _page_file(request, required=True)
+    assert data is not None
+    return form, data, name
+
+
+async def page_maybe_upload(request: Request) -> tuple[FormData, bytes | None, str]:
+    """As :func:`page_upload`, the file optional (None when the form has none)."""
+    return await _page_file(request, required=False)
+
+
 PageUpload = Annotated[tuple[FormData, bytes, str], Depends(page_upload)]
+PageMaybeUpload = Annotated[tuple[FormData, bytes | None, str], Depends(page_maybe_upload)]
 
 
 @pages.post("/campaigns/{campaign_id}/units/{unit_id}/selfcheck", response_class=HTMLResponse)
@@ -493,10 +507,12 @@ def decision_page(request: Request, annual_report_id: AnnualReportId, form: Page
 
 
 @pages.post("/annual-reports/{annual_report_id}/publication", response_class=HTMLResponse)
-def publication_page(request: Request, annual_report_id: AnnualReportId, form: PageForm, s: DB, actor: PageActor) -> Response:
+def publication_page(request: Request, annual_report_id: AnnualReportId, upload: PageMaybeUpload, s: DB,
+                     actor: PageActor) -> Response:
+    form, data, name = upload
     url, on = _text(form, "url", 500), _date(_text(form, "on", 20), "公开日期")
-    return _report_write(request, s, actor, annual_report_id,
-                         lambda w: reports.publish_report(w, actor, annual_report_id, url=url, on=on))
+    return _report_write(request, s, actor, annual_report_id, lambda w: reports.publish_report(
+        w, actor, annual_report_id, url=url, on=on, data=data, filename=name or None))
 
 
 @pages.post("/annual-reports/{annual_report_id}/comments", response_class=HTMLResponse)
