@@ -17,6 +17,76 @@
     });
   }
 
+  /* ------------------------------------------------------------ the menu (narrow screens): 菜单 opens it */
+  var topbar = document.querySelector("header.topbar");
+  var menuButton = document.getElementById("menu-toggle");
+  var menu = document.getElementById("topbar-menu");
+  if (topbar && menuButton && menu) {
+    var setMenu = function (open) {
+      menu.classList.toggle("open", open);
+      menuButton.setAttribute("aria-expanded", open ? "true" : "false");
+      menuButton.textContent = open ? "收起菜单" : "菜单";
+    };
+    menuButton.hidden = false;
+    topbar.classList.add("has-menu");
+    menuButton.addEventListener("click", function () { setMenu(!menu.classList.contains("open")); });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && menu.classList.contains("open")) { setMenu(false); menuButton.focus(); }
+    });
+  }
+
+  /* ------------------------------------------------------------ 打印 */
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
+
+  /* ------------------------------------------------------------ the source of a value: tap, click or focus
+     (a[data-source]: the sentence a value comes from; hovering shows it as the title, a tap or the keyboard
+     shows it in a box with a link to the report) */
+  var tip = null, tipFor = null;
+  var hideTip = function () {
+    if (tip) { tip.remove(); }
+    tip = null; tipFor = null;
+  };
+  var showTip = function (a) {
+    hideTip();
+    tip = el("div", "source-tip");
+    tip.id = "source-tip";
+    tip.setAttribute("role", "tooltip");
+    tip.appendChild(el("div", "source-text", "原文：" + a.dataset.source));
+    var open = el("a", "open", "打开报告并高亮 →");
+    open.href = a.href;
+    tip.appendChild(open);
+    document.body.appendChild(tip);
+    var r = a.getBoundingClientRect();
+    var left = Math.min(window.scrollX + r.left, window.scrollX + document.documentElement.clientWidth - tip.offsetWidth - 8);
+    tip.style.left = Math.max(window.scrollX + 8, left) + "px";
+    tip.style.top = (window.scrollY + r.bottom + 4) + "px";
+    a.setAttribute("aria-describedby", "source-tip");
+    tipFor = a;
+  };
+  var touched = false;
+  document.addEventListener("pointerdown", function (ev) { touched = ev.pointerType === "touch" || ev.pointerType === "pen"; }, true);
+  document.addEventListener("click", function (ev) {
+    var a = ev.target.closest ? ev.target.closest("a[data-source]") : null;
+    if (tip && !(ev.target.closest && ev.target.closest(".source-tip")) && a !== tipFor) { hideTip(); }
+    if (!a) { return; }
+    // on a touch screen the first tap shows the source, the second opens the report
+    if (touched && a !== tipFor) { ev.preventDefault(); showTip(a); }
+  });
+  document.addEventListener("focusin", function (ev) {
+    var a = ev.target.closest ? ev.target.closest("a[data-source]") : null;
+    if (a && a !== tipFor && !touched) { showTip(a); }
+  });
+  document.addEventListener("focusout", function () {
+    window.setTimeout(function () {
+      var now = document.activeElement;
+      if (tip && !touched && now !== tipFor && !(now && now.closest && now.closest(".source-tip"))) { hideTip(); }
+    }, 0);
+  });
+  document.addEventListener("keydown", function (ev) { if (ev.key === "Escape" && tip) { hideTip(); } });
+
   /* forms that ask first */
   document.addEventListener("submit", function (ev) {
     var f = ev.target;
