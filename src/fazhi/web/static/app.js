@@ -35,6 +35,19 @@
     });
   }
 
+  /* skip links: focus where they lead (a data-focus link: its first match, e.g. the first report) */
+  document.querySelectorAll("a.skip-link").forEach(function (a) {
+    a.addEventListener("click", function (ev) {
+      var target = (a.dataset.focus && document.querySelector(a.dataset.focus)) ||
+        document.getElementById(a.getAttribute("href").slice(1));
+      if (!target) { return; }
+      ev.preventDefault();
+      if (!target.matches("a[href], button, input, select, textarea, [tabindex]")) { target.setAttribute("tabindex", "-1"); }
+      target.focus();
+      target.scrollIntoView({block: "start"});
+    });
+  });
+
   /* ------------------------------------------------------------ 打印 */
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.hidden = false;
