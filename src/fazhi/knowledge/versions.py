@@ -145,10 +145,12 @@ _SCHEMA_ZH: tuple[tuple[re.Pattern[str], Any], ...] = (
 
 #: PyYAML's syntax messages (a part of them) in Chinese
 _YAML_ZH = (
-    ("found character '\\t' that cannot start any token", "含有制表符（Tab）：YAML 只能用空格缩进"),
-    ("mapping values are not allowed here", "此处不能出现“键: 值”（缩进不对，或冒号后的文字需要加引号）"),
+    ("cannot start any token", "此处的字符不能出现在这里（常见原因：用了制表符 Tab 缩进，YAML 只能用空格缩进）"),
+    ("mapping values are not allowed", "此处不能出现“键: 值”（缩进不对，或冒号后的文字需要加引号）"),
     ("could not find expected ':'", "找不到应有的冒号“:”（缩进不对，或上一行的引号没有闭合）"),
     ("expected <block end>", "缩进不一致"),
+    ("did not find expected key", "缩进不一致"),
+    ("did not find expected '-' indicator", "列表项的缩进不一致"),
     ("expected ',' or ']'", "方括号 [ ] 中的列表没有正确结束"),
     ("expected ',' or '}'", "花括号 { } 中的映射没有正确结束"),
     ("found unexpected end of stream", "文件意外结束（引号或括号没有闭合）"),
