@@ -121,7 +121,7 @@ def test_changing_a_rule_and_weights_then_switching_the_rule_off_changes_the_nex
     assert {x["id"]: x for x in stored_rules(app)["rules"]}[RULE]["enabled"] is False
     after = upload_one(admin, "after.txt", no_causes_report(JIAOZUO, 2022))
     assert after["versions"]["rules"] == "2024.1-网页2" and finding(after, RULE) is None
-    assert 'data-rule="%s" data-enabled="0"' % RULE in admin.get("/admin/knowledge/settings").text
+    assert f'data-rule="{RULE}" data-enabled="0"' in admin.get("/admin/knowledge/settings").text
 
 
 @pytest.mark.parametrize(("change", "status", "expect"), [

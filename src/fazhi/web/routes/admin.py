@@ -137,7 +137,7 @@ async def knowledge_add(request: Request, p: PageAdmin) -> Response:
     activate_it = str(form.get("activate") or "") in ("1", "on", "true")
     upload = form.get("file")
     data: bytes | str = pasted
-    if upload is not None and hasattr(upload, "read"):
+    if upload is not None and not isinstance(upload, str):
         raw = await upload.read()
         await upload.close()
         if raw:
