@@ -276,4 +276,4 @@ def test_the_first_report_is_a_handful_of_keys_away(pages: Any, corpus: dict[str
     n = _tabs_until(page, "a.report-link")
     plotted = page.locator(".chart.plotted").count()
     assert plotted >= 3
-    assert n <= 30, n
+    assert n <= 20, n  # the filters, the indicator picker and a few links (it was 71 with the toolbars)
