@@ -156,3 +156,14 @@ def test_only_an_unscoped_administrator_uses_the_form(app, role):
     assert r.status_code == 403
     assert Web(app).get("/admin/knowledge/settings").status_code == 303
     assert versions_count(app) == 0
+
+
+def test_the_api_says_what_is_wrong_with_a_request_body_in_chinese(admin):
+    r = admin.post("/api/knowledge", json={"name": "rulez", "content": 1}, headers={"X-CSRF-Token": admin.csrf()})
+    assert r.status_code == 422
+    msgs = {tuple(e["loc"]): e["msg"] for e in r.json()["detail"]}
+    assert msgs[("body", "name")].startswith("格式不符（应匹配 ^(parts|rules|indicators|units)$")
+    assert msgs[("body", "content")] == "应为文字"
+    r = admin.post("/api/knowledge", content=b"{not json", headers={"X-CSRF-Token": admin.csrf(),
+                                                                    "Content-Type": "application/json"})
+    assert r.status_code == 422 and "不是有效的 JSON" in str(r.json()["detail"])
