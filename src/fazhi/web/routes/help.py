@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -25,7 +26,13 @@ SOURCE = "使用说明.md"
 
 
 def source_text() -> str:
-    return (resources.files("fazhi.web") / "templates" / SOURCE).read_text(encoding="utf-8")
+    """The Markdown of 使用说明: the package's copy (a link in a source tree, the file in a wheel), else the
+    source tree's ``docs/使用说明.md``."""
+    packaged = resources.files("fazhi.web") / "templates" / SOURCE
+    try:
+        return packaged.read_text(encoding="utf-8")
+    except OSError:
+        return (Path(__file__).resolve().parents[4] / "docs" / SOURCE).read_text(encoding="utf-8")
 
 
 @cache
