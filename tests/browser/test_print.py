@@ -80,6 +80,9 @@ def test_print_media_has_the_whole_text_and_no_navigation(pages: Any, long_repor
     for n in (1, 40, 80):  # the first, a middle and the last paragraph (their words, not every character)
         assert compact(f"第{n}轮，评查案卷{n}卷") in whole, n
     assert "2024年2月20日" in whole
+    # numbered pages
+    n = len(pdf.pages)  # (页 may come out of the PDF as the radical ⻚, which NFKC leaves alone)
+    assert re.search(rf"第1[页⻚],共{n}[页⻚]", texts[0]) and re.search(rf"第{n}[页⻚],共{n}[页⻚]", texts[-1])
     for chrome in ("退出", "跳到正文", "使用说明", "删除", "打印"):
         assert chrome not in whole, chrome
     # the text starts on a page of its own, after the review
