@@ -277,3 +277,17 @@ def test_the_first_report_is_a_handful_of_keys_away(pages: Any, corpus: dict[str
     plotted = page.locator(".chart.plotted").count()
     assert plotted >= 3
     assert n <= 20, n  # the filters, the indicator picker and a few links (it was 71 with the toolbars)
+
+
+def test_the_settings_form_sums_the_weights_and_finds_indicators(pages: Any, corpus: dict[str, Any]) -> None:
+    page = pages("admin")
+    page.goto("/admin/knowledge/settings")
+    weights = page.locator("#weights-table input.in-weight")
+    values = [float(v) for v in weights.evaluate_all("els => els.map(e => e.value)")]
+    assert float(page.text_content("#weight-total")) == sum(values)
+    weights.first.fill(str(values[0] + 10))
+    assert float(page.text_content("#weight-total")) == sum(values) + 10
+    page.fill("#catalogue-filter", "学法")
+    rows = page.locator("#catalogue tr[data-indicator]:visible")
+    assert rows.count() >= 1
+    assert all("学法" in t for t in rows.all_text_contents())

@@ -132,6 +132,9 @@ def test_changing_a_rule_and_weights_then_switching_the_rule_off_changes_the_nex
     ({"version": "2024.1"}, 409, "与内置版本相同"),
     ({"version": ""}, 422, "请填写新版本号"),
     ({"base_sha256": "0" * 64}, 409, "已被修改"),
+    # a placeholder the rule's check does not fill would break every review in which the rule fires
+    ({"message.part.missing": "缺少：{不存在}"}, 422, "规则 part.missing 的提示语中的 {不存在} 不是这条规则能填入的内容；可用的有：{label}"),
+    ({"message.part.missing": "缺少 {label"}, 422, "规则 part.missing 的提示语中花括号不成对"),
 ])
 def test_what_the_form_cannot_take_is_refused_at_the_top_and_nothing_is_stored(admin, app, change, status, expect):
     values = {**form_values(admin.get("/admin/knowledge/settings").text), **change, "note": "保留的说明"}

@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from string import Formatter
 from typing import Any
 
 import yaml
@@ -114,6 +115,27 @@ def _weight(raw: str, label: str) -> float:
     return int(w) if w == int(w) else w
 
 
+def _fields(rid: str, message: str) -> set[str]:
+    """The placeholders of a message template (``{label}``, ``{sim:.0%}`` → ``label``, ``sim``)."""
+    try:
+        return {name.split(".")[0].split("[")[0] for _lit, name, _spec, _conv in Formatter().parse(message)
+                if name is not None}
+    except ValueError:
+        raise ks.KnowledgeStoreError(f"规则 {rid} 的提示语中花括号不成对：要显示花括号本身，请写成 {{{{ 或 }}}}",
+                                     422) from None
+
+
+def _check_message(rid: str, old: str, new: str) -> None:
+    """A message may use the placeholders its rule's check fills (those of the message it replaces): another
+    one would make every review in which the rule fires fail."""
+    have = _fields(rid, old)
+    extra = sorted(_fields(rid, new) - have)
+    if extra:
+        shown = "、".join("{" + x + "}" if x else "{}" for x in extra)
+        can = "、".join("{" + x + "}" for x in sorted(have)) or "（无）"
+        raise ks.KnowledgeStoreError(f"规则 {rid} 的提示语中的 {shown} 不是这条规则能填入的内容；可用的有：{can}", 422)
+
+
 def apply(text: str, values: Mapping[str, str], version: str, *, based_on: str = "") -> str:
     """A new rules text: ``text`` with the form's ``values`` (``enabled.<id>`` present = on, ``severity.<id>``,
     ``message.<id>``, ``weight.<dimension>``) and ``version``.  Rules and dimensions the form does not name
@@ -135,6 +157,7 @@ def apply(text: str, values: Mapping[str, str], version: str, *, based_on: str =
             raise ks.KnowledgeStoreError(f"规则 {rid} 的提示语不能为空", 422)
         if len(msg) > MESSAGE_MAX:
             raise ks.KnowledgeStoreError(f"规则 {rid} 的提示语过长（{len(msg)} 字，上限 {MESSAGE_MAX} 字）", 422)
+        _check_message(rid, str(r.get("message", "")), msg)
         r["severity"], r["message"] = sev, msg
         on = f"enabled.{rid}" in values
         if on:

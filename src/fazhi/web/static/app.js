@@ -100,6 +100,35 @@
   });
   document.addEventListener("keydown", function (ev) { if (ev.key === "Escape" && tip) { hideTip(); } });
 
+  /* ------------------------------------------------------------ 规则与指标 settings: the weights' sum, the
+     catalogue's filter */
+  var weights = document.querySelectorAll("#weights-table input.in-weight");
+  var total = document.getElementById("weight-total");
+  if (weights.length && total) {
+    var sum = function () {
+      var t = 0;
+      weights.forEach(function (w) { var v = parseFloat(w.value); if (isFinite(v)) { t += v; } });
+      total.textContent = String(Math.round(t * 100) / 100);
+    };
+    weights.forEach(function (w) { w.addEventListener("input", sum); });
+  }
+  var catFilter = document.getElementById("catalogue-filter");
+  if (catFilter) {
+    catFilter.hidden = false;
+    catFilter.addEventListener("input", function () {
+      var q = catFilter.value.trim();
+      document.querySelectorAll("#catalogue details.catalogue-group").forEach(function (g) {
+        var shown = 0;
+        g.querySelectorAll("tr[data-indicator]").forEach(function (tr) {
+          var on = !q || tr.textContent.indexOf(q) >= 0 || tr.dataset.indicator.indexOf(q) >= 0;
+          tr.hidden = !on; if (on) { shown += 1; }
+        });
+        g.hidden = shown === 0;
+        if (q) { g.open = shown > 0; }
+      });
+    });
+  }
+
   /* forms that ask first */
   document.addEventListener("submit", function (ev) {
     var f = ev.target;
