@@ -156,23 +156,34 @@ def test_a_schema_invalid_file_is_refused_with_the_place_and_nothing_is_stored(a
     bad = rules_yaml("2024.1-坏").replace("severity: error", "severity: fatal", 1)
     r = page_form(admin, "rules", bad, activate=True)
     assert r.status_code == 422
-    err = html.unescape(re.search(r'id="knowledge-error">([^<]*)<', r.text).group(1))
+    err = html.unescape(re.search(r'id="knowledge-error"[^>]*>([^<]*)<', r.text).group(1))
     assert err.startswith("rules.yaml 未通过格式校验：rules/")
-    assert re.search(r"rules/\d+/severity: 'fatal' is not one of \['error', 'warning', 'info'\]", err)
+    # in Chinese, naming the rule by its place and its id, the value refused and the values allowed
+    first = yaml.safe_load(bad)["rules"][0]
+    assert first["severity"] == "fatal"
+    assert f"rules/0/severity（rules的第 1 项（{first['id']}）的severity）" in err, err
+    assert "取值 'fatal' 不在允许范围内（应为 'error'、'warning'、'info' 之一）" in err, err
+    assert "is not one of" not in err
+    # at the top of the page, before the versions and the upload form
+    assert r.text.index('id="knowledge-error"') < r.text.index('id="knowledge-reports"')
     # the form keeps what was chosen, so the administrator can correct it
     assert re.search(r'<option value="rules" selected>', r.text) and 'id="knowledge-activate" checked' in r.text
     assert versions_count(app) == 0 and knowledge_audit(app) == []
     # the API says the same, as JSON
     r = admin.post("/api/knowledge", json={"name": "rules", "content": bad},
                    headers={"X-CSRF-Token": admin.csrf()})
-    assert r.status_code == 422 and "severity: 'fatal' is not one of" in r.json()["detail"]
+    assert r.status_code == 422 and "取值 'fatal' 不在允许范围内" in r.json()["detail"]
     assert versions_count(app) == 0
 
 
 @pytest.mark.parametrize(("content", "expect"), [
     ("version: \"x\"\nrules: [\n  - id: a\n", "rules.yaml 不是有效的 YAML（第 "),
-    ("- 1\n- 2\n", "rules.yaml 未通过格式校验：(top): [1, 2] is not of type 'object'"),
-    ("version: \"2024.1-x\"\nrules: []\n", "rules.yaml 未通过格式校验：(top): 'score' is a required property"),
+    ("version: \"x\"\nrules:\n\t- id: a\n", "用了制表符 Tab 缩进，YAML 只能用空格缩进"),
+    ("version: \"x\"\nrules: a: b\n", "此处不能出现“键: 值”"),
+    ("- 1\n- 2\n", "rules.yaml 未通过格式校验：顶层：[1, 2] 的类型不对：应为键值映射"),
+    ("version: \"2024.1-x\"\nrules: []\n", "rules.yaml 未通过格式校验：顶层：缺少必填字段 'score'"),
+    ("version: \"2024.1-x\"\nrules:\n  - {id: a, check: b, severity: info, message: m, sevrity: x}\nscore: {}\n",
+     "rules/0（rules的第 1 项（a））：有不允许的字段：'sevrity'（可能是拼写错误）"),
     ("a: &x [1, 2]\nb: *x\n", "YAML 别名"),
 ])
 def test_broken_yaml_is_refused_with_where_and_why(admin, app, content, expect):
@@ -186,7 +197,7 @@ def test_a_rule_naming_an_unknown_check_fails_the_trial_review(admin, app):
     bad = rules_yaml("2024.1-坏").replace("check: no_causes", "check: no_such_check")
     r = page_form(admin, "rules", bad)
     assert r.status_code == 422
-    err = html.unescape(re.search(r'id="knowledge-error">([^<]*)<', r.text).group(1))
+    err = html.unescape(re.search(r'id="knowledge-error"[^>]*>([^<]*)<', r.text).group(1))
     assert err.startswith("rules.yaml 无法使用：") and "no_such_check" in err
     assert versions_count(app) == 0
 

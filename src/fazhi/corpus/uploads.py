@@ -125,8 +125,8 @@ def store_upload(write: sessionmaker[Session], name: str | None, data: bytes, *,
     if len(data) > max_bytes:  # refused here: an oversized file is never pickled and sent to a review process
         # the web reads an upload only to the limit and one byte: its size beyond is not known
         too_large = ReadError(shown, too_large_reason(None, max_bytes), "too_large")
-        return _refuse(write, user_id, shown, too_large.http_status, too_large.message_zh(), too_large.reason,
-                       read_error=too_large.code)
+        return _refuse(write, user_id, shown, too_large.http_status, _read_message(too_large, max_bytes),
+                       too_large.reason, read_error=too_large.code)
     if knowledge is None:
         with write() as s:
             knowledge = knowledge_store.active_set(s)
@@ -148,9 +148,10 @@ def store_upload(write: sessionmaker[Session], name: str | None, data: bytes, *,
                        f"规则与指标配置无法使用，未审查（请管理员在“规则与指标”页面检查启用的版本）：{exc}",
                        f"knowledge in effect cannot be used: {exc}")
     except ReadError as exc:
-        return _refuse(write, user_id, shown, exc.http_status, exc.message_zh(), exc.reason, read_error=exc.code)
+        return _refuse(write, user_id, shown, exc.http_status, _read_message(exc, max_bytes), exc.reason,
+                       read_error=exc.code)
     except Exception as exc:  # a bug in a stage must not break the batch
-        return _refuse(write, user_id, shown, 500, f"内部错误：{type(exc).__name__}",
+        return _refuse(write, user_id, shown, 500, "审查时发生内部错误，未入库（已记入审计日志，请告知管理员）",
                        f"internal error: {type(exc).__name__}: {exc}")
     unlike = None if force else not_a_report(doc, text)
     if unlike:
@@ -175,6 +176,23 @@ def store_upload(write: sessionmaker[Session], name: str | None, data: bytes, *,
                 raise
     return UploadResult(shown, True, saved.status, 201 if saved.status == "created" else 200, id=saved.id,
                         review={**doc, "id": saved.id}, title=doc.get("title"), issuer=issuer_label(iss))
+
+
+def _read_message(exc: Any, max_bytes: int) -> str:
+    """What a user reads of a :class:`~fazhi.review.read.ReadError`: Chinese only (the English reason stays in
+    the result's ``reason`` and the audit log, for scripts and administrators)."""
+    from fazhi.review.read import READ_ERRORS
+
+    text = READ_ERRORS[exc.code][1]
+    if exc.code == "too_large":
+        text += f"（单个文件上限 {max_bytes / 1048576:.1f} MB）".replace(".0 MB", " MB")
+    elif exc.code in _WRONG_KIND:
+        text += "；请上传 .txt、.docx、.pdf（含文字层）、.html 或 .md 格式的报告"
+    return text + "，未入库"
+
+
+#: refusals whose advice is the formats fazhi reads
+_WRONG_KIND = {"unsupported", "program", "archive", "image", "binary", "spreadsheet", "presentation", "mismatch"}
 
 
 def _refuse(write: sessionmaker[Session], user_id: int | None, shown: str, code: int, error: str,

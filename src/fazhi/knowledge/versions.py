@@ -112,16 +112,104 @@ def decode(content: bytes | str, name: str) -> str:
     return text
 
 
-def error_zh(exc: knowledge.KnowledgeError, name: str) -> str:
-    """A :class:`fazhi.knowledge.KnowledgeError` as one Chinese line naming the file and the place."""
+_TYPE_ZH = {"object": "键值映射", "array": "列表", "string": "文本", "number": "数字", "integer": "整数",
+            "boolean": "true 或 false", "null": "空值"}
+
+
+def _types_zh(raw: str) -> str:
+    names = re.findall(r"'(\w+)'", raw)
+    return "或".join(_TYPE_ZH.get(n, n) for n in names) or raw
+
+
+#: jsonschema's messages (its ``message`` of a ValidationError) in Chinese: (pattern, replacement)
+_SCHEMA_ZH: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (re.compile(r"^(?P<v>.+) is not one of \[(?P<e>.*)\]$", re.S),
+     lambda m: f"取值 {m['v']} 不在允许范围内（应为 {'、'.join(x.strip() for x in m['e'].split(','))} 之一）"),
+    (re.compile(r"^(?P<v>.+) is a required property$", re.S), lambda m: f"缺少必填字段 {m['v']}"),
+    (re.compile(r"^(?P<v>.+) is not of type (?P<t>.+)$", re.S),
+     lambda m: f"{m['v']} 的类型不对：应为{_types_zh(m['t'])}"),
+    (re.compile(r"^Additional properties are not allowed \((?P<x>.+) (?:was|were) unexpected\)$", re.S),
+     lambda m: f"有不允许的字段：{m['x']}（可能是拼写错误）"),
+    (re.compile(r"^(?P<v>.+) should be non-empty$", re.S), lambda m: f"{m['v']} 不能为空"),
+    (re.compile(r"^(?P<v>.+) is too short$", re.S), lambda m: f"{m['v']} 太短（或为空）"),
+    (re.compile(r"^(?P<v>.+) is too long$", re.S), lambda m: f"{m['v']} 太长"),
+    (re.compile(r"^(?P<v>.+) does not match (?P<p>.+)$", re.S), lambda m: f"{m['v']} 的写法不符合要求（须匹配 {m['p']}）"),
+    (re.compile(r"^(?P<v>.+) is less than the minimum of (?P<n>.+)$", re.S), lambda m: f"{m['v']} 小于最小值 {m['n']}"),
+    (re.compile(r"^(?P<v>.+) is greater than the maximum of (?P<n>.+)$", re.S),
+     lambda m: f"{m['v']} 大于最大值 {m['n']}"),
+    (re.compile(r"^(?P<v>.+) has non-unique elements$", re.S), lambda m: f"{m['v']} 中有重复的项"),
+    (re.compile(r"^(?P<v>.+) is not valid under any of the given schemas$", re.S),
+     lambda m: f"{m['v']} 不符合任何一种允许的写法"),
+    (re.compile(r"^(?P<v>.+) is valid under each of .+$", re.S), lambda m: f"{m['v']} 同时符合了互斥的几种写法"),
+)
+
+#: PyYAML's syntax messages (a part of them) in Chinese
+_YAML_ZH = (
+    ("cannot start any token", "此处的字符不能出现在这里（常见原因：用了制表符 Tab 缩进，YAML 只能用空格缩进）"),
+    ("mapping values are not allowed", "此处不能出现“键: 值”（缩进不对，或冒号后的文字需要加引号）"),
+    ("could not find expected ':'", "找不到应有的冒号“:”（缩进不对，或上一行的引号没有闭合）"),
+    ("expected <block end>", "缩进不一致"),
+    ("did not find expected key", "缩进不一致"),
+    ("did not find expected '-' indicator", "列表项的缩进不一致"),
+    ("expected ',' or ']'", "方括号 [ ] 中的列表没有正确结束"),
+    ("expected ',' or '}'", "花括号 { } 中的映射没有正确结束"),
+    ("found unexpected end of stream", "文件意外结束（引号或括号没有闭合）"),
+    ("found undefined alias", "使用了未定义的别名（*别名）"),
+    ("expected alphabetic or numeric character", "锚点或别名的名称无效"),
+    ("found unknown escape character", "双引号中有无效的转义字符（\\ 应写成 \\\\）"),
+)
+
+
+def reason_zh(reason: str) -> str:
+    """A schema or YAML message (English, from jsonschema or PyYAML) in Chinese; what is not known is kept,
+    said to be the checker's own words."""
+    text = (reason or "").strip()
+    for pat, make in _SCHEMA_ZH:
+        m = pat.match(text)
+        if m:
+            return make(m)
+    for en, zh in _YAML_ZH:
+        if en in text:
+            return zh
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return text
+    return f"格式不符（校验程序的原话：{text}）"
+
+
+def describe_location(text: str, location: str) -> str:
+    """A JSON path of a knowledge text (``rules/3/severity``) in words: ``rules 第 4 项（date.late）的 severity``
+    ("" when the text cannot be read or the path is the top)."""
+    try:
+        node: Any = yaml.load(text, Loader=knowledge._Loader)
+    except yaml.YAMLError:
+        return ""
+    words: list[str] = []
+    for part in location.split("/"):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+            ident = node.get("id") if isinstance(node, dict) else None
+            words.append(f"第 {int(part) + 1} 项" + (f"（{ident}）" if ident else ""))
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+            words.append(part)
+        else:
+            return ""
+    return "的".join(words) if len(words) > 1 else ""
+
+
+def error_zh(exc: knowledge.KnowledgeError, name: str, text: str | None = None) -> str:
+    """A :class:`fazhi.knowledge.KnowledgeError` as one Chinese line naming the file and the place (with the
+    ``text``, the place also in words: which rule, which field)."""
     where = f"{name}.yaml"
     if exc.line is not None:
-        return f"{where} 不是有效的 YAML（第 {exc.line} 行第 {exc.column} 列）：{exc.reason}"
+        return f"{where} 不是有效的 YAML（第 {exc.line} 行第 {exc.column} 列）：{reason_zh(exc.reason)}"
     if exc.syntax:
-        return f"{where} 不是有效的 YAML：{exc.reason}"
+        return f"{where} 不是有效的 YAML：{reason_zh(exc.reason)}"
     if exc.location:
-        return f"{where} 未通过格式校验：{exc.location}: {exc.reason}"
-    return f"{where} 无法使用：{exc}"
+        loc = "顶层" if exc.location == "(top)" else exc.location
+        said = describe_location(text, exc.location) if text and exc.location != "(top)" else ""
+        return f"{where} 未通过格式校验：{loc}{f'（{said}）' if said else ''}：{reason_zh(exc.reason)}"
+    return f"{where} 无法使用：{reason_zh(str(exc))}"
 
 
 def _has_alias(text: str) -> bool:
@@ -141,7 +229,7 @@ def check_text(name: str, text: str) -> tuple[Any, str]:
     try:
         data = knowledge.parse(name, text)
     except knowledge.KnowledgeError as exc:
-        raise KnowledgeStoreError(error_zh(exc, name), 422) from None
+        raise KnowledgeStoreError(error_zh(exc, name, text), 422) from None
     ver = data.get("version") if isinstance(data, dict) else None
     if not isinstance(ver, str) or not _VERSION_OK.match(ver) or ver != ver.strip():
         raise KnowledgeStoreError(f"{name}.yaml 的 version: 字段须为 1–64 个字符的版本号（如 \"2024.1-本地1\"）", 422)
@@ -486,6 +574,6 @@ def safe_filename(row: KnowledgeVersion) -> str:
 
 __all__ = ["EMPTY", "LABEL", "MAX_BYTES", "NAMES", "ActiveSet", "ActiveVersion", "KnowledgeStoreError",
            "KnowledgeVersion", "activate", "active_knowledge", "active_set", "add_version", "base", "check_name", "check_text",
-           "deactivate", "decode", "error_zh", "find_version", "get_version", "key_pairs", "list_versions",
-           "overview", "overview_json", "packaged", "peek_active", "report_counts", "safe_filename", "trial", "trial_review",
+           "deactivate", "decode", "describe_location", "error_zh", "find_version", "get_version", "key_pairs", "list_versions",
+           "overview", "overview_json", "packaged", "peek_active", "reason_zh", "report_counts", "safe_filename", "trial", "trial_review",
            "version_json", "versions_for"]

@@ -200,6 +200,10 @@ VALIDATION_MSG = {
     "greater_than_equal": "应不小于 {ge}", "greater_than": "应大于 {gt}", "less_than_equal": "应不大于 {le}",
     "less_than": "应小于 {lt}", "string_too_short": "至少 {min_length} 个字符", "string_too_long": "最多 {max_length} 个字符",
     "too_long": "最多 {max_length} 项", "enum": "应为 {expected} 之一", "literal_error": "应为 {expected} 之一",
+    # the request bodies of 规则与指标 (POST /api/knowledge) and others
+    "string_pattern_mismatch": "格式不符（应匹配 {pattern}）", "json_invalid": "不是有效的 JSON",
+    "dict_type": "应为 JSON 对象", "model_attributes_type": "应为 JSON 对象", "list_type": "应为列表",
+    "extra_forbidden": "不允许的字段",
 }
 _LOC_LABEL = {"query": "查询参数", "path": "路径参数", "body": "表单字段", "header": "请求头", "cookie": "Cookie"}
 

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from fazhi.accounts import audit as audit_log
 from fazhi.corpus import refresh
+from fazhi.knowledge import settings_form
 from fazhi.knowledge import versions as ks
 from fazhi.web import auth, deps
 from fazhi.web.auth import Principal
@@ -136,7 +137,7 @@ async def knowledge_add(request: Request, p: PageAdmin) -> Response:
     activate_it = str(form.get("activate") or "") in ("1", "on", "true")
     upload = form.get("file")
     data: bytes | str = pasted
-    if upload is not None and hasattr(upload, "read"):
+    if upload is not None and not isinstance(upload, str):
         raw = await upload.read()
         await upload.close()
         if raw:
@@ -211,6 +212,57 @@ async def knowledge_refresh(request: Request, p: PageAdmin) -> Response:
         with request.app.state.WriteSession.begin() as w:
             audit_log.audit(w, p.id, "knowledge.refresh", "ingest_run", None, {"pid": proc.pid})
         return RedirectResponse("/admin/knowledge?done=refresh_started", status_code=303)
+
+    return await run_in_threadpool(work)
+
+
+# =========================================================================== the settings form
+def _settings_page(request: Request, s: Session, *, status: int = 200, error: str | None = None,
+                   values: dict[str, str] | None = None) -> HTMLResponse:
+    from fazhi.web.routes.pages import render
+
+    rf = settings_form.rules_form(s)
+    cat = settings_form.catalogue(s)
+    return render(request, "admin_knowledge_settings.html.j2", status=status, title="修改审查规则与评分权重",
+                  page="admin_knowledge_settings", nav="knowledge", rf=rf, cat=cat, error=error,
+                  values=values or {}, SEVERITIES=settings_form.SEVERITIES,
+                  suggested=(values or {}).get("version") or settings_form.suggest_version(s, rf.version))
+
+
+@pages.get("/admin/knowledge/settings", response_class=HTMLResponse)
+def knowledge_settings_page(request: Request, p: PageAdmin, s: DB) -> Response:
+    """Rules (on/off, severity, message) and score weights as a form; the indicator catalogue to browse."""
+    return _settings_page(request, s)
+
+
+@pages.post("/admin/knowledge/settings", response_class=HTMLResponse)
+async def knowledge_settings_save(request: Request, p: PageAdmin) -> Response:
+    """The form saved as a new version of rules.yaml, through the same checks as an uploaded file
+    (:func:`fazhi.knowledge.versions.add_version`); activated at once when asked."""
+    from starlette.concurrency import run_in_threadpool
+
+    form = await request.form(max_files=0, max_fields=1000, max_part_size=64 * 1024)
+    auth.verify_csrf(request, str(form.get("csrf_token") or ""))
+    values = {k: str(v) for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    activate_it = values.get("activate") in ("1", "on", "true")
+
+    def work() -> Response:
+        try:
+            with request.app.state.Session() as s:
+                text, _origin = settings_form.in_effect_text(s, "rules")
+                based_on = settings_form.rules_form(s).version
+            import hashlib
+
+            if values.get("base_sha256") != hashlib.sha256(text.encode("utf-8")).hexdigest():
+                raise ks.KnowledgeStoreError("规则在您打开本页之后已被修改（另一位管理员启用了其他版本）："
+                                             "请重新打开本页再修改", 409)
+            new = settings_form.apply(text, values, values.get("version", ""), based_on=based_on)
+            _change(request, lambda w: ks.add_version(w, "rules", new, note=values.get("note") or "网页表单修改",
+                                                      user=p.id, activate_it=activate_it))
+        except ks.KnowledgeStoreError as exc:
+            with request.app.state.Session() as s:
+                return _settings_page(request, s, status=exc.status, error=str(exc), values=values)
+        return RedirectResponse("/admin/knowledge?done=" + ("activated" if activate_it else "added"), status_code=303)
 
     return await run_in_threadpool(work)
 

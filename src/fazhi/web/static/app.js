@@ -17,6 +17,118 @@
     });
   }
 
+  /* ------------------------------------------------------------ the menu (narrow screens): 菜单 opens it */
+  var topbar = document.querySelector("header.topbar");
+  var menuButton = document.getElementById("menu-toggle");
+  var menu = document.getElementById("topbar-menu");
+  if (topbar && menuButton && menu) {
+    var setMenu = function (open) {
+      menu.classList.toggle("open", open);
+      menuButton.setAttribute("aria-expanded", open ? "true" : "false");
+      menuButton.textContent = open ? "收起菜单" : "菜单";
+    };
+    menuButton.hidden = false;
+    topbar.classList.add("has-menu");
+    menuButton.addEventListener("click", function () { setMenu(!menu.classList.contains("open")); });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && menu.classList.contains("open")) { setMenu(false); menuButton.focus(); }
+    });
+  }
+
+  /* skip links: focus where they lead (a data-focus link: its first match, e.g. the first report) */
+  document.querySelectorAll("a.skip-link").forEach(function (a) {
+    a.addEventListener("click", function (ev) {
+      var target = (a.dataset.focus && document.querySelector(a.dataset.focus)) ||
+        document.getElementById(a.getAttribute("href").slice(1));
+      if (!target) { return; }
+      ev.preventDefault();
+      if (!target.matches("a[href], button, input, select, textarea, [tabindex]")) { target.setAttribute("tabindex", "-1"); }
+      target.focus();
+      target.scrollIntoView({block: "start"});
+    });
+  });
+
+  /* ------------------------------------------------------------ 打印 */
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
+
+  /* ------------------------------------------------------------ the source of a value: tap, click or focus
+     (a[data-source]: the sentence a value comes from; hovering shows it as the title, a tap or the keyboard
+     shows it in a box with a link to the report) */
+  var tip = null, tipFor = null;
+  var hideTip = function () {
+    if (tip) { tip.remove(); }
+    tip = null; tipFor = null;
+  };
+  var showTip = function (a) {
+    hideTip();
+    tip = el("div", "source-tip");
+    tip.id = "source-tip";
+    tip.setAttribute("role", "tooltip");
+    tip.appendChild(el("div", "source-text", "原文：" + a.dataset.source));
+    var open = el("a", "open", "打开报告并高亮 →");
+    open.href = a.href;
+    tip.appendChild(open);
+    document.body.appendChild(tip);
+    var r = a.getBoundingClientRect();
+    var left = Math.min(window.scrollX + r.left, window.scrollX + document.documentElement.clientWidth - tip.offsetWidth - 8);
+    tip.style.left = Math.max(window.scrollX + 8, left) + "px";
+    tip.style.top = (window.scrollY + r.bottom + 4) + "px";
+    a.setAttribute("aria-describedby", "source-tip");
+    tipFor = a;
+  };
+  var touched = false;
+  document.addEventListener("pointerdown", function (ev) { touched = ev.pointerType === "touch" || ev.pointerType === "pen"; }, true);
+  document.addEventListener("click", function (ev) {
+    var a = ev.target.closest ? ev.target.closest("a[data-source]") : null;
+    if (tip && !(ev.target.closest && ev.target.closest(".source-tip")) && a !== tipFor) { hideTip(); }
+    if (!a) { return; }
+    // on a touch screen the first tap shows the source, the second opens the report
+    if (touched && a !== tipFor) { ev.preventDefault(); showTip(a); }
+  });
+  document.addEventListener("focusin", function (ev) {
+    var a = ev.target.closest ? ev.target.closest("a[data-source]") : null;
+    if (a && a !== tipFor && !touched) { showTip(a); }
+  });
+  document.addEventListener("focusout", function () {
+    window.setTimeout(function () {
+      var now = document.activeElement;
+      if (tip && !touched && now !== tipFor && !(now && now.closest && now.closest(".source-tip"))) { hideTip(); }
+    }, 0);
+  });
+  document.addEventListener("keydown", function (ev) { if (ev.key === "Escape" && tip) { hideTip(); } });
+
+  /* ------------------------------------------------------------ 规则与指标 settings: the weights' sum, the
+     catalogue's filter */
+  var weights = document.querySelectorAll("#weights-table input.in-weight");
+  var total = document.getElementById("weight-total");
+  if (weights.length && total) {
+    var sum = function () {
+      var t = 0;
+      weights.forEach(function (w) { var v = parseFloat(w.value); if (isFinite(v)) { t += v; } });
+      total.textContent = String(Math.round(t * 100) / 100);
+    };
+    weights.forEach(function (w) { w.addEventListener("input", sum); });
+  }
+  var catFilter = document.getElementById("catalogue-filter");
+  if (catFilter) {
+    catFilter.hidden = false;
+    catFilter.addEventListener("input", function () {
+      var q = catFilter.value.trim();
+      document.querySelectorAll("#catalogue details.catalogue-group").forEach(function (g) {
+        var shown = 0;
+        g.querySelectorAll("tr[data-indicator]").forEach(function (tr) {
+          var on = !q || tr.textContent.indexOf(q) >= 0 || tr.dataset.indicator.indexOf(q) >= 0;
+          tr.hidden = !on; if (on) { shown += 1; }
+        });
+        g.hidden = shown === 0;
+        if (q) { g.open = shown > 0; }
+      });
+    });
+  }
+
   /* forms that ask first */
   document.addEventListener("submit", function (ev) {
     var f = ev.target;

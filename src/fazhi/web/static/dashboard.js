@@ -18,7 +18,15 @@
     var div = document.getElementById(id);
     if (!div) { return; }
     div.replaceChildren();
-    window.Plotly.newPlot(div, traces, layout(extra), CONFIG);
+    // the charts' toolbars stay for the mouse but out of the Tab order: a keyboard user reaches the
+    // reports below without passing a dozen toolbar buttons per chart
+    var untab = function () {
+      div.querySelectorAll("a, button, input, [tabindex]").forEach(function (n) { n.setAttribute("tabindex", "-1"); });
+    };
+    var made = window.Plotly.newPlot(div, traces, layout(extra), CONFIG);
+    untab();
+    if (made && made.then) { made.then(untab); }
+    if (div.on) { div.on("plotly_afterplot", untab); }
     div.classList.add("plotted");
     div.dataset.plotted = "1";
   };
