@@ -1,7 +1,7 @@
 """使用说明: what each page does, the roles, how to read a score.
 
-The text is written once, in Markdown, as ``docs/使用说明.md`` (the package reads it through
-``web/templates/使用说明.md``, a link to that file) and rendered here with markdown-it (CommonMark and
+The text is written once, in Markdown, as ``web/templates/使用说明.md`` (shipped with the package;
+``docs/使用说明.md`` is a link to it) and rendered here with markdown-it (CommonMark and
 tables; raw HTML in the text is shown as text, never passed through)."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -21,18 +20,13 @@ from fazhi.web.deps import PageUser
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api")
 
-#: the Markdown of 使用说明 inside the package (a link to docs/使用说明.md in the source tree)
+#: the Markdown of 使用说明 inside the package (``docs/使用说明.md`` is a link to it)
 SOURCE = "使用说明.md"
 
 
 def source_text() -> str:
-    """The Markdown of 使用说明: the package's copy (a link in a source tree, the file in a wheel), else the
-    source tree's ``docs/使用说明.md``."""
-    packaged = resources.files("fazhi.web") / "templates" / SOURCE
-    try:
-        return packaged.read_text(encoding="utf-8")
-    except OSError:
-        return (Path(__file__).resolve().parents[4] / "docs" / SOURCE).read_text(encoding="utf-8")
+    """The Markdown of 使用说明."""
+    return (resources.files("fazhi.web") / "templates" / SOURCE).read_text(encoding="utf-8")
 
 
 @cache
