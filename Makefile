@@ -53,10 +53,11 @@ demo-supervision: $(VENV)/.installed
 	$$F review src/fazhi/examples/sichuan_county_2021.txt --format docx --out out/demo; \
 	echo "Word documents (公文格式) written to out/demo/: 年度报告草稿, 情况通报, 审查意见书"
 
-## test: create .venv if needed, install dev extras, lint, check the import contracts, run the tests
+## test: create .venv if needed, install dev extras, lint, check the import contracts and the types, run the tests
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests tools bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy src
 	$(BIN)/python -m pytest
 
 ## test-fast: the pipeline's tests only (no database, web, browser or slow tests): half a minute
@@ -66,6 +67,7 @@ test-fast: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests tools bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy src
 
 bench: $(VENV)/.installed
 	$(BIN)/fazhi bench --n 2000

@@ -138,7 +138,7 @@ def render_matches(ctx: dict[str, Any], title: str, console: Console, *, passage
     for col, kw in (("#", {"justify": "right"}), ("报告", {}), ("相似度", {"justify": "right"}),
                     ("相同段落", {"justify": "right"}), ("相同字数", {"justify": "right"}),
                     ("套话段落", {"justify": "right"}), ("", {})):
-        table.add_column(col, **kw)
+        table.add_column(col, **kw)  # type: ignore[arg-type]  # justify is one of rich's literals
     for i, m in enumerate(matches, 1):
         own = [p for p in m["passages"] if not p["boilerplate"]]
         table.add_row(str(i), m["label"], f"{m['similarity']:.1%}", str(len(own)), str(m["copied_chars"]),
@@ -173,7 +173,7 @@ def render_pairs(pairs: list[similar.Pair], idx: similar.CorpusIndex, console: C
     table = Table(header_style="bold")
     for col, kw in (("#", {"justify": "right"}), ("报告", {}), ("报告", {}), ("相似度", {"justify": "right"}),
                     ("", {})):
-        table.add_column(col, **kw)
+        table.add_column(col, **kw)  # type: ignore[arg-type]  # justify is one of rich's literals
     for i, p in enumerate(pairs[:k], 1):
         table.add_row(str(i), idx.label(p.a), idx.label(p.b), f"{p.similarity:.1%}", "同一单位" if p.same_issuer else "")
     console.print(table)
@@ -251,8 +251,8 @@ def _query(report: str, idx: similar.CorpusIndex, store: StoreCorpus | None, pat
         iss = rv.issuer.to_json() if rv.issuer else None
         key = issuer_key(iss)
         name = (rv.issuer.name if rv.issuer else None) or rv.title or p.name
-        sha = rv.source.sha256
-        return (sha if sha in idx else None), rv.text, key, f"{_label(name, rv.year)}  {p}"
+        own = rv.source.sha256
+        return (own if own in idx else None), rv.text, key, f"{_label(name, rv.year)}  {p}"
     sha: str | None = None
     if store is not None:
         sha = store.resolve(report)

@@ -453,7 +453,7 @@ async def read_upload(request: Request, settings: Settings) -> tuple[list[tuple[
         raise HTTPException(400, f"上传内容无法解析（{msg}）") from None
     files = []
     for key, value in form.multi_items():
-        if key in ("files", "file") and hasattr(value, "read"):
+        if key in ("files", "file") and not isinstance(value, str):
             # never more than the file limit and one byte: a larger file is refused without being read whole
             files.append((value.filename or "", await value.read(settings.max_file_bytes + 1)))
             await value.close()
@@ -552,7 +552,7 @@ async def password_change(request: Request, p: PageUser, current: str = Form("")
     auth.verify_csrf(request, csrf_token)
     state = request.app.state
 
-    def check() -> tuple[Any, ...] | None:
+    def check() -> Any:
         with state.Session() as s:
             return auth.authenticate(s, p.name, current, state.settings)[0]
 
