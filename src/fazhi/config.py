@@ -100,7 +100,7 @@ class Settings:
     review_processes: int = 2
     review_timeout_seconds: float = 60.0
     review_memory_mb: int = 2048
-    cache_mb: float = 64.0  # rendered review pages and review JSON kept per server process  # ping a pooled connection before use only after this long idle
+    cache_mb: float = 64.0  # rendered review pages and review JSON kept per server process
     #: an OpenAI-compatible endpoint (base URL or …/chat/completions) that may smooth a draft's wording;
     #: None: off.  Nothing else is ever sent anywhere
     smoothing_url: str | None = None
