@@ -74,10 +74,10 @@ def exposed(paths: Iterable[Path]) -> list[Path]:
 
 
 def exposed_message(files: list[Path]) -> str:
-    """The warning for :func:`exposed` files (one line, English like the other command-line messages)."""
+    """The warning for :func:`exposed` files (one line, in Chinese like the other messages)."""
     names = " ".join(str(f) for f in files)
-    return (f"other users of this machine can read {names}: the database holds password hashes and the key "
-            f"that signs sessions (whoever reads it can sign in as an administrator); run: chmod 600 {names}")
+    return (f"本机其他用户可以读取 {names}：数据库中有密码散列和签发会话的密钥（读到它的人可以冒充管理员登录）；"
+            f"请运行：chmod 600 {names}")
 
 
 __all__ = ["DIR_MODE", "FILE_MODE", "exposed", "exposed_message", "open_private", "private_dir", "private_file"]

@@ -90,7 +90,7 @@ def test_serving_a_database_others_can_read_warns(tmp_path: Path, caplog: pytest
 def test_cli_commands_that_open_the_database_warn(tmp_path: Path) -> None:
     db = _exposed_database(tmp_path)
     r = CliRunner().invoke(cli, ["user", "list", "--db", str(db)])
-    assert r.exit_code == 0 and "warning" in r.output and f"chmod 600 {db}" in r.output, r.output
+    assert r.exit_code == 0 and "警告" in r.output and f"chmod 600 {db}" in r.output, r.output
     os.chmod(db, 0o600)
     r = CliRunner().invoke(cli, ["user", "list", "--db", str(db)])
     assert r.exit_code == 0 and "warning" not in r.output
