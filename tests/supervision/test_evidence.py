@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from fazhi.accounts.models import User
 from fazhi.supervision import evidence, framework_store, progress
+from fazhi.supervision.access import Actor
 from fazhi.supervision.errors import InputError
 from fazhi.supervision.models import Evidence
 from tests.supervision.builders import zip_bomb
@@ -110,6 +111,31 @@ def test_a_file_is_stored_once_and_linked_to_many_tasks(migrated) -> None:
         with pytest.raises(InputError, match="起止日期"):
             evidence.add_file(s, justice, PDF, "x.pdf", period_start=dt.date(2025, 6, 1),
                               period_end=dt.date(2025, 1, 1))
+
+
+def test_an_office_sees_only_the_evidence_of_its_region(migrated) -> None:
+    """The evidence of a unit of 泰和县 is not a file a reviewer of another county (or a viewer of it) can
+    fetch by id: it does not exist for them; the office of 泰和县's city and an unscoped one see it."""
+    from fazhi.supervision.access import NotFound
+    from fazhi.units.scope import resolve_region
+
+    campaign_id = new_campaign(migrated, "泰和县")
+    with tx(migrated) as s:
+        from fazhi.supervision import tasks
+
+        tasks.import_tasks(s, OFFICE, campaign_id, sheet([[1, "落实执法公示", "县司法局", None, "6月底前"]]), "x.xlsx")
+    justice = unit_actor(unit_id(migrated, "泰和县司法局"))
+    with tx(migrated) as s:
+        ev, _ = evidence.add_file(s, justice, _docx("行政执法公示办法"), "公示办法.docx")
+
+    def office(region: str, role: str = "reviewer") -> Actor:
+        return Actor(user_id=None, role=role, scope=resolve_region(region))
+    with tx(migrated) as s:
+        assert evidence.content(s, office("吉安市"), ev.id)[1] == "公示办法.docx"
+        assert evidence.content(s, OFFICE, ev.id)[1] == "公示办法.docx"
+        for outsider in (office("万安县"), office("万安县", "viewer"), office("焦作市")):
+            with pytest.raises(NotFound):
+                evidence.content(s, outsider, ev.id)
 
 
 REPORT = """宁乡市司法局关于2025年法治政府建设工作情况的报告

@@ -42,7 +42,15 @@ from sqlalchemy.orm import Session
 from fazhi.accounts.audit import audit
 from fazhi.config import MAX_FILE_BYTES
 from fazhi.db.base import utcnow
-from fazhi.supervision.access import Actor, Forbidden, NotFound, can_see_unit, need_office
+from fazhi.supervision.access import (
+    OFFICE_ROLES,
+    Actor,
+    Forbidden,
+    NotFound,
+    can_see_unit,
+    in_scope,
+    need_office,
+)
 from fazhi.supervision.errors import InputError
 from fazhi.supervision.models import Campaign, Evidence, EvidenceLink, IndicatorNode, Progress, Task, TaskUnit
 from fazhi.units.models import Unit
@@ -260,13 +268,29 @@ def _visible_evidence(session: Session, actor: Actor, evidence_id: int) -> Evide
     row = session.get(Evidence, evidence_id)
     if row is None or row.deleted_at is not None:
         raise NotFound(f"没有编号为 {evidence_id} 的佐证材料")
-    if actor.unit_user and row.unit_id != actor.unit_id:
-        shared = session.scalar(select(EvidenceLink.id).join(Task, Task.id == EvidenceLink.target_id).where(
-            EvidenceLink.evidence_id == row.id, EvidenceLink.target_type == "task",
-            Task.lead_unit_id == actor.unit_id).limit(1))
-        if shared is None:
-            raise NotFound(f"没有编号为 {evidence_id} 的佐证材料")
-    return row
+    if actor.unit_user:
+        if row.unit_id != actor.unit_id:
+            shared = session.scalar(select(EvidenceLink.id).join(Task, Task.id == EvidenceLink.target_id).where(
+                EvidenceLink.evidence_id == row.id, EvidenceLink.target_type == "task",
+                Task.lead_unit_id == actor.unit_id).limit(1))
+            if shared is None:
+                raise NotFound(f"没有编号为 {evidence_id} 的佐证材料")
+        return row
+    if actor.role not in (*OFFICE_ROLES, "viewer"):
+        raise NotFound(f"没有编号为 {evidence_id} 的佐证材料")
+    if actor.scope is None:
+        return row
+    # an office or a viewer with a region scope: the evidence of a unit in that region, or evidence linked to a
+    # task of a campaign organised there
+    owner = session.get(Unit, row.unit_id) if row.unit_id is not None else None
+    if owner is not None and in_scope(actor, owner):
+        return row
+    organisers = session.scalars(select(Campaign.organiser_id).join(Task, Task.campaign_id == Campaign.id)
+                                 .join(EvidenceLink, EvidenceLink.target_id == Task.id)
+                                 .where(EvidenceLink.evidence_id == row.id, EvidenceLink.target_type == "task"))
+    if any(in_scope(actor, session.get(Unit, o)) for o in set(organisers) if o is not None):
+        return row
+    raise NotFound(f"没有编号为 {evidence_id} 的佐证材料")
 
 
 def add_file(session: Session, actor: Actor, data: bytes, filename: str, *, unit_id: int | None = None,
