@@ -135,6 +135,15 @@ def test_an_import_with_an_unread_row_names_it_and_keeps_nothing_until_confirmed
     assert tasks["推进生态环境损害赔偿制度改革"]["due"] == "2025-10-31"
 
 
+def test_a_file_that_is_no_task_sheet_is_refused_on_the_import_page_with_the_reason(app: Any, office: Web) -> None:
+    """A clerk who picks the wrong file stays on the import page, told why, with the form to try again."""
+    cid = create_campaign(office)
+    r = office.c.post(f"/campaigns/{cid}/import", data={"csrf_token": office.csrf()},
+                      files={"file": ("分工表.xlsx", b"%PDF-1.4 not a workbook", "application/vnd.ms-excel")})
+    assert r.status_code == 422 and 'id="import-refused"' in r.text and 'id="task-import-again-form"' in r.text
+    assert api_tasks(office, cid) == []
+
+
 def test_the_api_import_answers_409_with_the_unread_rows_then_imports_when_confirmed(app: Any, office: Web) -> None:
     cid = create_campaign(office)
     h = {"X-CSRF-Token": office.csrf()}

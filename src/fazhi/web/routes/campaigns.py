@@ -228,14 +228,19 @@ async def campaign_import_page(request: Request, campaign_id: RowId, actor: Page
         raise InputError("请选择要导入的责任分工表（.xlsx）")
     name, data = files[0]
     confirm = _flag(form, "confirm")
+    refused: str | None = None
+    outcome: Any = None
     try:
         with _write(request) as w:
             outcome = task_service.import_tasks(w, actor, campaign_id, data, name, confirm=confirm)
     except Unconfirmed as pending:  # nothing was kept: show the rows and ask again
         outcome = pending.outcome
+    except InputError as exc:  # the file cannot be used at all (its type, no header, the same file again …)
+        refused = str(exc)
     with request.app.state.Session() as s:
         c = campaign_service.get_campaign(s, actor, campaign_id)
-    return _render(request, "sup_import.html.j2", title="导入责任分工表", c=c, outcome=outcome, file=name)
+    return _render(request, "sup_import.html.j2", title="导入责任分工表", c=c, outcome=outcome, file=name,
+                   refused=refused, status=422 if refused else 200)
 
 
 @pages.get("/campaigns/{campaign_id}/tasks", response_class=HTMLResponse)
