@@ -190,11 +190,16 @@ def test_inspect_verbs_take_a_finding_to_closed(world, db_url: str, tmp_path: Pa
     assert doc.stat().st_size > 0
     code, _, err = run("inspect", "escalate", "--as-of", "2025-11-20", "--db", db_url)
     assert code == 0 and "逾期20天，挂牌督办" in err
+    # one item, one step further, as the web's 督办 button does; at the last step there is none
+    code, _, err = run("inspect", "escalate", "--item", item, "--note", "仍未整改", "--as-of", "2025-11-21", "--db", db_url)
+    assert code == 0 and f"整改事项 {item}" in err and "通报批评" in err, err
+    code, _, err = run("inspect", "escalate", "--item", item, "--as-of", "2025-11-22", "--db", db_url)
+    assert code == 1 and "Traceback" not in err
     for step in (("submit", item, "--text", "已建立纠错台账"), ("verify", item), ("close", item)):
         ok("inspect", *step)
     shown = json.loads(run("inspect", "show", case, "--format", "json", "--db", db_url)[1])
     assert shown["status"] == "closed" and shown["findings"][0]["state"] == "已销号"
-    assert shown["findings"][0]["items"][0]["escalation_label"] == "挂牌督办"
+    assert shown["findings"][0]["items"][0]["escalation_label"] == "通报批评"
     assert [d["title"] for d in shown["findings"][0]["documents"]] == ["限期整改通知书"]
 
 

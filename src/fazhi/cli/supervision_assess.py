@@ -547,12 +547,22 @@ def inspect_close(item: Annotated[int, typer.Argument(help="整改事项编号�
 
 
 @inspect_app.command("escalate")
-def inspect_escalate(as_of: AsOfOpt = None, db_opt: DbOption = None) -> None:
+def inspect_escalate(
+    item: Annotated[int | None, typer.Option("--item", help="只督办这一项逾期整改事项，升一级（与网页上的“督办”按钮相同）；"
+                                                          "不给出时按逾期天数督办全部（每日定时任务所做的）。",
+                                             show_default=False)] = None,
+    note: Annotated[str | None, typer.Option("--note", help="督办说明（与 --item 同用）。", show_default=False)] = None,
+    as_of: AsOfOpt = None, user: UserOpt = None, db_opt: DbOption = None,
+) -> None:
     """督办逾期整改事项：函询约谈 → 挂牌督办 → 通报批评（每级只升一次）。"""
     from fazhi.supervision import inspections
 
     day = _date(as_of)
-    found = _run(db_opt, None, lambda s, a: inspections.escalate_overdue(s, day, a))
+    if item is not None:
+        view = _run(db_opt, user, lambda s, a: inspections.escalate(s, a, item, as_of=day, note=note))
+        _say([f"整改事项 {view.id}“{view.measure}”：{view.escalation_label}"])
+        return
+    found = _run(db_opt, user, lambda s, a: inspections.escalate_overdue(s, day, a))
     _say([f"{e.unit}：“{e.measure}”逾期{e.overdue_days}天，{e.label}" for e in found] or ["没有需要升级督办的整改事项"])
 
 
