@@ -83,7 +83,7 @@ def test_serving_a_database_others_can_read_warns(tmp_path: Path, caplog: pytest
         app = create_app(f"sqlite:///{db}", settings=web_settings())
     app.state.engine.dispose()
     warned = [r.getMessage() for r in caplog.records if r.name == "fazhi.web"]
-    assert any(str(db) in m and "chmod 600" in m and "sign in" in m for m in warned), warned
+    assert any(str(db) in m and "chmod 600" in m and "冒充管理员登录" in m for m in warned), warned
     assert _mode(db) == 0o644  # fazhi says so; it does not change an administrator's file by itself
 
 
@@ -93,7 +93,7 @@ def test_cli_commands_that_open_the_database_warn(tmp_path: Path) -> None:
     assert r.exit_code == 0 and "警告" in r.output and f"chmod 600 {db}" in r.output, r.output
     os.chmod(db, 0o600)
     r = CliRunner().invoke(cli, ["user", "list", "--db", str(db)])
-    assert r.exit_code == 0 and "warning" not in r.output
+    assert r.exit_code == 0 and "警告" not in r.output
 
 
 def test_the_session_key_is_kept_only_where_only_the_owner_reads(tmp_path: Path) -> None:

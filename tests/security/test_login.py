@@ -233,7 +233,7 @@ def test_tokens_expire_after_90_days_unless_asked_otherwise(app: Any, tmp_path: 
     from fazhi.cli import app as cli
 
     r = CliRunner().invoke(cli, ["user", "token", "u", "--db", str(app.state.engine.url.database)])
-    assert r.exit_code == 0 and "expires on" in r.output, r.output
+    assert r.exit_code == 0 and "到期时间" in r.output, r.output
     with app.state.Session() as s:
         tid = s.scalar(select(func.max(ApiToken.id)))
     assert 89.99 < _expires_in_days(app, tid) <= 90

@@ -38,7 +38,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -49,7 +49,7 @@ from fazhi import __version__, db
 from fazhi.config import Settings
 from fazhi.corpus import similar_reports
 from fazhi.review import pool as review_pool
-from fazhi.web import auth, labels
+from fazhi.web import auth, deps, labels
 from fazhi.web.cache import Caches
 from fazhi.web.dbsession import close_session
 from fazhi.web.routes import admin as routes_admin
@@ -384,12 +384,13 @@ def create_app(db_url: str | None = None, *, settings: Settings | None = None) -
 
     app.include_router(routes_api.router)
     app.include_router(routes_admin.api)
+    csrf_first = [Depends(deps.csrf_first)]  # a forged write is refused before its ids are even read
     for part in (routes_campaigns, routes_assessment, routes_reportcycle):  # the supervision cycle
-        app.include_router(part.api)
+        app.include_router(part.api, dependencies=csrf_first)
     app.include_router(routes_pages.router)
     app.include_router(routes_admin.pages)
     for part in (routes_campaigns, routes_assessment, routes_reportcycle, routes_help):
-        app.include_router(part.pages)
+        app.include_router(part.pages, dependencies=csrf_first)
     openapi_zh.install(app)  # the OpenAPI document in Chinese, with each operation's error responses
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 

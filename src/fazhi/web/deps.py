@@ -88,6 +88,24 @@ def need(action: str, *, api: bool = False) -> Callable[..., Any]:
     return dep
 
 
+async def csrf_first(request: Request) -> None:
+    """A router's first dependency: a write of a signed-in browser session is refused (403) without the
+    session's CSRF token — form field ``csrf_token`` or the ``X-CSRF-Token`` header — before its path ids
+    and body are validated, so a forged request is refused as such whatever it aims at.  Anonymous requests
+    (the route's own check answers them) and API tokens pass; the form read here is the one the route gets
+    (Starlette keeps it)."""
+    if request.method in auth.SAFE_METHODS:
+        return
+    p = auth.principal(request)
+    if p is None or p.via == "token":
+        return
+    submitted = None
+    if "form" in request.headers.get("content-type", ""):  # multipart/form-data, x-www-form-urlencoded
+        value = (await request.form()).get("csrf_token")
+        submitted = value if isinstance(value, str) else None
+    auth.verify_csrf(request, submitted)
+
+
 def _actor(request: Request, p: Principal) -> Any:
     from fazhi.supervision.access import Actor
 
@@ -120,6 +138,7 @@ __all__ = [
     "RowId",
     "api_user",
     "close_session",
+    "csrf_first",
     "get_db",
     "need",
     "page_user",

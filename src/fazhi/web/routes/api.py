@@ -128,7 +128,7 @@ UPLOAD_BODY = {
                          "以 422 拒绝并说明原因，force=1 时仍然入库。")
 async def upload(request: Request, p: Annotated[Principal, Depends(need("upload"))],
                  brief: bool = Query(False, description="只返回 id 和状态，不含审查结果"),
-                 force: bool = Query(False, description="不像年度报告的文本也入库")) -> Response:
+                 force: bool = Query(False, title="仍然入库", description="不像年度报告的文本也入库")) -> Response:
     from fazhi.web.routes.pages import read_upload
 
     settings: Settings = request.app.state.settings
