@@ -18,6 +18,8 @@ WRITES = [
     Write("POST", "/tasks/{task_id}/review", "session", SUP, form={"decision": "return", "reason": "材料不全"}),
     Write("POST", "/evidence/proposals/{link_id}/decide", "session", SUP, form={"decision": "accept"}),
     Write("POST", "/my/reminders/{reminder_id}/read", "session", SUP),
+    Write("POST", "/sup-units/{unit_id}/members", "manage_users", SUP, actor="焦作管理员",
+          form={"name": "安全测试单位用户", "password": "Unit account 4242", "duty": "filler"}),
     # API
     Write("POST", "/api/campaigns", "session", SUP,
           json={"name": "安全测试活动", "year": 2025, "organiser": "信阳市"}),

@@ -482,3 +482,38 @@ def test_another_units_user_cannot_download_a_units_evidence(app: Any, office: W
     assert other.get(f"/tasks/{tid}/evidence/{eid}").status_code == 404
     env_task = by_title(office, campaign)["开展生态环境执法检查"]["id"]
     assert other.get(f"/tasks/{env_task}/evidence/{eid}").status_code == 404  # not attached to that task
+
+
+# =========================================================================== the office opens a unit's accounts
+def test_an_administrator_opens_a_unit_users_account_on_the_units_page(app: Any, campaign: int) -> None:
+    """No command line needed to bring a unit in: an administrator of the region opens its 填报 account on
+    the unit's page; the new user signs in and sees that unit's tasks; a reviewer may not; a weak password is
+    refused with the reason and the form keeps what was typed."""
+    justice = unit_id(app, "西峡县司法局")
+    admin = signed_in(app, "南阳管理员", "admin", region="南阳市")
+    page = admin.get(f"/sup-units/{justice}")
+    assert 'id="open-account-form"' in page.text
+    form = {"name": "司法局填报员", "password": "Filler pass 4242", "duty": "filler", "csrf_token": admin.csrf()}
+    r = admin.post(f"/sup-units/{justice}/members", data=form)
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/sup-units/{justice}?opened=")
+    shown = admin.get(r.headers["location"])
+    assert 'id="account-opened"' in shown.text and "司法局填报员（填报）" in shown.text
+
+    filler = Web(app)
+    filler.login("司法局填报员", "Filler pass 4242")
+    mine = filler.get("/my/tasks")
+    assert mine.status_code == 200 and "推进行政执法三项制度" in mine.text
+
+    weak = admin.post(f"/sup-units/{justice}/members",
+                      data={"name": "另一个用户", "password": "short", "duty": "leader", "csrf_token": admin.csrf()})
+    assert weak.status_code == 422 and 'id="open-account-error"' in weak.text and 'value="另一个用户"' in weak.text
+
+    reviewer = signed_in(app, "南阳审核员", "reviewer", region="南阳市")
+    assert 'id="open-account-form"' not in reviewer.get(f"/sup-units/{justice}").text
+    refused = reviewer.post(f"/sup-units/{justice}/members",
+                            data={"name": "第三个用户", "password": "Third pass 4242", "csrf_token": reviewer.csrf()})
+    assert refused.status_code == 403
+    with app.state.Session() as s:
+        from fazhi.accounts.models import User
+
+        assert set(s.scalars(select(User.name).where(User.role == "unit"))) == {"司法局填报员"}

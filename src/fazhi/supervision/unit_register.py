@@ -212,6 +212,26 @@ def update_unit(session: Session, actor: Actor, unit_id: int, *, type: str | Non
 
 
 # --------------------------------------------------------------------------- members
+def open_account(session: Session, actor: Actor, account_actor: Any, unit_id: int, name: str, password: str,
+                 settings: Any, duty: str = "filler") -> MemberView:
+    """A new unit user (role ``unit``) for unit ``unit_id``, as its 填报 or 主要负责人, in one step: the account
+    (checked and audited as any account an administrator makes: ``account_actor`` is the
+    :class:`fazhi.accounts.roles.Actor` of the same user) with the unit's region as its scope — so an
+    administrator of that region, and only one, may manage it — and the membership.
+
+    The unit must be one the actor supervises (NotFound / Forbidden otherwise), checked before anything is
+    written; a name already taken, a weak password or a region beyond the administrator's raise
+    :class:`fazhi.accounts.service.AccountError`."""
+    from fazhi.accounts import service as accounts
+
+    unit = _editable(session, actor, unit_id, "开通单位用户")
+    if duty not in DUTIES:
+        raise UnitError(f"职责须为 filler（填报）或 leader（主要负责人），不是“{duty}”")
+    region = "".join(unit.region()) or None
+    user = accounts.create_user(session, name, UNIT_ROLE, password, settings, region=region, actor=account_actor)
+    return add_member(session, actor, user.id, unit.id, duty)
+
+
 def add_member(session: Session, actor: Actor, user: str | int, unit_id: int, duty: str = "filler") -> MemberView:
     """Make a user (role ``unit``) a member of a unit as its 填报 (``filler``) or 主要负责人 (``leader``);
     a user belongs to one unit: a member of another unit moves."""
@@ -401,7 +421,34 @@ def import_units(session: Session, actor: Actor, data: bytes, name: str, *, orga
     return result
 
 
-__all__ = ["DUTIES", "Created", "MemberView", "ReportRef", "UnitError", "UnitImport", "UnitView", "add_alias",
-           "add_member", "create_from_division", "descendants", "find", "from_division", "get_or_create",
-           "get_unit", "guess_type", "import_units", "issuer_for", "list_members", "list_units", "remove_member",
-           "resolve", "unit_for_issuer", "unit_key", "unit_reports", "update_unit", "view", "within"]
+__all__ = [
+    "DUTIES",
+    "Created",
+    "MemberView",
+    "ReportRef",
+    "UnitError",
+    "UnitImport",
+    "UnitView",
+    "add_alias",
+    "add_member",
+    "create_from_division",
+    "descendants",
+    "find",
+    "from_division",
+    "get_or_create",
+    "get_unit",
+    "guess_type",
+    "import_units",
+    "issuer_for",
+    "list_members",
+    "list_units",
+    "open_account",
+    "remove_member",
+    "resolve",
+    "unit_for_issuer",
+    "unit_key",
+    "unit_reports",
+    "update_unit",
+    "view",
+    "within",
+]

@@ -359,15 +359,47 @@ def evidence_download(request: Request, task_id: RowId, evidence_id: RowId, acto
 
 
 @pages.get("/sup-units/{unit_id}", response_class=HTMLResponse)
-def sup_unit_page(request: Request, unit_id: RowId, actor: PageActor, s: DB, as_of: AsOf = None) -> Response:
+def sup_unit_page(request: Request, unit_id: RowId, actor: PageActor, s: DB, as_of: AsOf = None,
+                  opened: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+    return _unit_page(request, unit_id, actor, s, as_of, opened=opened)
+
+
+def _unit_page(request: Request, unit_id: int, actor: Actor, s: Session, as_of: dt.date | None = None, *,
+               opened: str | None = None, error: str | None = None, form: dict[str, str] | None = None,
+               status: int = 200) -> Response:
     unit = unit_register.get_unit(s, actor, unit_id)
     rows = task_service.unit_tasks(s, actor, unit_id, as_of=as_of)
     names = {c.id: c.name for c in campaign_service.list_campaigns(s, actor)}
-    return _render(request, "sup_unit.html.j2", title=unit.name, unit=unit, tasks=rows, campaigns=names,
-                   members=unit_register.list_members(s, actor, unit_id), lights=task_service.LIGHTS,
+    me = request.scope.get("fazhi_principal")
+    return _render(request, "sup_unit.html.j2", status=status, title=unit.name, unit=unit, tasks=rows,
+                   campaigns=names, members=unit_register.list_members(s, actor, unit_id), lights=task_service.LIGHTS,
                    counts={k: sum(t.light == k for t in rows) for k in task_service.LIGHTS},
-                   as_of=as_of.isoformat() if as_of else "",
+                   as_of=as_of.isoformat() if as_of else "", opened=opened, error=error, form=form or {},
+                   may_open=bool(me and me.role == "admin" and actor.office),
                    nav="my_tasks" if actor.unit_user else "campaigns")
+
+
+@pages.post("/sup-units/{unit_id}/members", response_class=HTMLResponse)
+async def sup_unit_open_account_page(request: Request, unit_id: RowId, actor: PageActor, p: PageUser,
+                                     sent: PageForm) -> Response:
+    """An administrator opens a unit user's account for this unit (填报 or 主要负责人) in one step."""
+    from fazhi.accounts import roles
+    from fazhi.accounts.service import AccountError
+    from fazhi.supervision.access import Forbidden
+
+    _files, form = sent
+    typed = {"name": _text(form, "name", 64).strip(), "duty": _text(form, "duty", 10) or "filler"}
+    if p.role != "admin":
+        raise Forbidden("开通单位用户需要管理员权限")
+    try:
+        with _write(request) as w:
+            unit_register.open_account(w, actor, roles.Actor.of(p), unit_id, typed["name"], _text(form, "password", 200),
+                                       request.app.state.settings, typed["duty"])
+    except (AccountError, unit_register.UnitError) as exc:  # the form again, with what was typed and why
+        with request.app.state.Session() as s:
+            return _unit_page(request, unit_id, actor, s, error=str(exc), form=typed, status=422)
+    return RedirectResponse(f"/sup-units/{unit_id}?{urlencode({'opened': typed['name']})}#unit-members",
+                            status_code=303)
 
 
 # =========================================================================== pages: a unit user
