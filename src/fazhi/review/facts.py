@@ -214,14 +214,16 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
         # (distance, -priority, -phrase length, order, indicator, phrase start, phrase end, after)
         cands: list[tuple[int, int, int, int, int, int, int, bool]] = []
         before, after_table = tables[q.unit]
+        lookup = before.get
+        qs = q.start
         # signals ending before the figure (a phrase has two characters at least)
-        for ps in range(lo, q.start - 1):
-            found = before.get(text[ps:ps + 2])
+        for ps in range(lo, qs - 1):
+            found = lookup(text[ps:ps + 2])
             if found is not None:
                 for phrase, length, owners in found:
                     pe = ps + length
-                    if pe <= q.start and startswith(phrase, ps):
-                        dist = q.start - pe
+                    if pe <= qs and startswith(phrase, ps):
+                        dist = qs - pe
                         for i, reach, neg_priority, order in owners:
                             if dist <= reach:
                                 cands.append((dist, neg_priority, -length, order, i, ps, pe, False))
@@ -270,9 +272,8 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
             end = max(clause_end, pe)
             if not ind.names_subject(text, start, end) or ind.qualified(text, start, q.start, end):
                 continue
-            facts.append(Fact(indicator=ind.id, value=q.value, unit=q.unit, approx=q.approx,
-                              start=start, end=end, text=written[start:end],
-                              quantity=Span(q.start, q.end, q.text), name=ind.name))
+            facts.append(Fact(ind.id, q.value, q.unit, q.approx, start, end, written[start:end],
+                              Span(q.start, q.end, q.text), ind.name))
             if seen_start != sent_start:
                 seen_start, seen = sent_start, set()
             seen.add(ind.id)

@@ -371,7 +371,8 @@ def _quantity(t: str, text: str, m: re.Match[str], lex: _Lexicon, quoted: _Quote
         quals.append(between)
     if after:
         quals.append(after)
-    return Quantity(_number(value), unit, bool(quals), start, end, text[start:end], "…".join(quals) if quals else None)
+    return Quantity(value if value.__class__ is int else _number(value), unit, bool(quals), start, end,
+                    text[start:end], "…".join(quals) if quals else None)
 
 
 def _starts_place_name(t: str, start: int, end: int) -> bool:
