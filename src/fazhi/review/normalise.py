@@ -44,6 +44,8 @@ _TRANS_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANS
 _HALF = re.compile(r"[,;:()?!]")
 _HALF_MAP = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "?": "？", "!": "！"}
 _QUOTES = re.compile(r'"([^"\n]*)"')
+# both kinds in one pass (the mapping neither makes nor removes half-width punctuation)
+_TRANS_OR_HALF = re.compile(_TRANS_CHARS.pattern[:-1] + re.escape(",;:()?!") + "]")
 
 # --- deletions inside a line ------------------------------------------------
 # candidates; a run of spaces is deleted only next to Chinese (see _deletable).  Written to start with one
@@ -136,9 +138,11 @@ def normalise(text: str) -> tuple[str, OffsetMap]:
         # "\r\n": the "\r" is stripped with the line's other white space below
     t = text
     # one to one, so the characters present are replaced one after the other (faster than translate)
-    for ch in set(_TRANS_CHARS.findall(text)):
-        t = t.replace(ch, _TRANS[ord(ch)])
-    if _HALF.search(t):
+    found = set(_TRANS_OR_HALF.findall(text))
+    for ch in found:
+        if ch not in _HALF_MAP:
+            t = t.replace(ch, _TRANS[ord(ch)])
+    if not found.isdisjoint(_HALF_MAP):
         t = _half(t)
     if '"' in t:
         t = _QUOTES.sub(lambda m: "“" + m.group(1) + "”", t)

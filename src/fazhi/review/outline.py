@@ -172,7 +172,7 @@ def _marks(review: Review) -> list[_Mark]:
             marker = m.group(grp).strip()
             ts = ln.start + m.end()
             te = _title_end(text, ts, ln.end, item=False)
-            marks.append(_Mark(level, marker, ln.start, ts, te, "heading", ln.end, md=bool(hashes)))
+            marks.append(_Mark(level, marker, ln.start, ts, te, "heading", ln.end, bool(hashes)))
             body_from = ts
         else:
             md = _MD_HEAD.match(line) if line[:1] == "#" else None

@@ -321,7 +321,9 @@ def _quantity(t: str, text: str, m: re.Match[str], lex: _Lexicon, quoted: _Quote
             return None  # 12单位, 3处罚款: no measure word
 
     # --- what comes before and after -------------------------------------
-    prev = _prev_char(t, start)
+    prev = t[start - 1] if start else ""
+    if prev in " \u3000\t":
+        prev = _prev_char(t, start)
     if prev in _PLUS or prev in _OPEN_BRACKETS or prev == "第":
         return None
     if prev in _DASHES and _prev_char(t, t.rfind(prev, 0, start)) in _NUMERAL_END:
