@@ -63,6 +63,14 @@ class OffsetMap:
         self._norm = [a for a, _ in anchors]
         self._orig = [b for _, b in anchors]
 
+    @classmethod
+    def of(cls, norm: list[int], orig: list[int]) -> OffsetMap:
+        """The map of the anchors ``zip(norm, orig)`` (sorted), given as two lists (kept, not copied)."""
+        out = cls()
+        if norm:
+            out._norm, out._orig = norm, orig
+        return out
+
     def to_original(self, pos: int) -> int:
         i = bisect.bisect_right(self._norm, pos) - 1
         if i < 0:
