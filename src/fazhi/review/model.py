@@ -298,7 +298,16 @@ class Review:
         """All outline nodes, depth first (computed once per outline)."""
         cached = self.memo.get("nodes")
         if cached is None or cached[0] is not self.outline:
-            cached = (self.outline, [n for root in self.outline for n in root.walk()])
+            out: list[Node] = []
+
+            def add(nodes: list[Node]) -> None:  # depth first, as Node.walk, without nested generators
+                for n in nodes:
+                    out.append(n)
+                    if n.children:
+                        add(n.children)
+
+            add(self.outline)
+            cached = (self.outline, out)
             self.memo["nodes"] = cached
         return cached[1]
 
