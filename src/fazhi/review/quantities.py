@@ -56,6 +56,7 @@ _VAGUE_BEFORE = set("数几上成好每第")
 _CN_ANY = set("零〇一二两三四五六七八九十百千万亿")
 _PLUS = set("+＋×*/／")
 _OPEN_BRACKETS = set("〔[【")
+_REFUSED_BEFORE = frozenset(_PLUS | _OPEN_BRACKETS | {"第"})  # a formula, a code, a document number, an ordinal
 
 
 def chinese_number(s: str) -> int | None:
@@ -331,7 +332,7 @@ def _quantity(t: str, text: str, m: re.Match[str], lex: _Lexicon, quoted: _Quote
     prev = t[start - 1] if start else ""
     if prev in " \u3000\t":
         prev = _prev_char(t, start)
-    if prev in _PLUS or prev in _OPEN_BRACKETS or prev == "第":
+    if prev in _REFUSED_BEFORE:
         return None
     if prev in _DASHES and _prev_char(t, t.rfind(prev, 0, start)) in _NUMERAL_END:
         return None  # 3-5个, 3～5个工作日: a range (a dash after text is punctuation: ——全年…)
@@ -348,7 +349,7 @@ def _quantity(t: str, text: str, m: re.Match[str], lex: _Lexicon, quoted: _Quote
         body = pct[3:]
         value = _decimal(body) if body[:1].isdigit() else chinese_number(body)
     elif ar is not None:
-        value = _decimal(ar)
+        value = int(ar) if ar.isdigit() else _decimal(ar)
     else:
         assert cn is not None
         if prev in _VAGUE_BEFORE or prev in _CN_ANY:  # 数万余人, 几十次
