@@ -273,7 +273,11 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
                 continue
             start = min(clause_start, ps)
             end = max(clause_end, pe)
-            if not ind.names_subject(text, start, end) or ind.qualified(text, start, q.start, end):
+            # ind.names_subject and ind.qualified, inlined (they run for every candidate weighed)
+            if ind.subjects is not None and ind.subjects.search(text, start, end) is None:
+                continue
+            if ind.qualifiers is not None and ind.qualifiers.search(text, start, end) is not None and (
+                    ind.totals is None or ind.totals.search(text, start, q.start) is None):
                 continue
             facts.append(Fact(ind.id, q.value, q.unit, q.approx, start, end, written[start:end],
                               Span(q.start, q.end, q.text), ind.name))
