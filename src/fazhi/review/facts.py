@@ -42,13 +42,6 @@ _DELIM_RE = re.compile(f"[{re.escape(_CLAUSE_DELIMS)}]")
 _SENTENCE_RE = re.compile(f"[{re.escape(_SENTENCE_DELIMS)}]")
 
 
-def _before(chars: re.Pattern[str], backwards: str, pos: int) -> int:
-    """Where the text after the last of ``chars`` before ``pos`` starts (0 without one); ``backwards`` is the
-    text reversed, so that this is one forward search."""
-    m = chars.search(backwards, len(backwards) - pos)
-    return len(backwards) - m.start() if m else 0
-
-
 def _after(chars: re.Pattern[str], text: str, pos: int) -> int:
     """The first of ``chars`` at or after ``pos`` (the text's end without one)."""
     m = chars.search(text, pos)
@@ -195,6 +188,10 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
     written, text = text, divisions.simplified(text)
     startswith = text.startswith
     backwards = text[::-1]
+    size = len(text)
+    # _before and _after, inlined: they run three times per figure
+    find_sentence, find_delim = _SENTENCE_RE.search, _DELIM_RE.search
+    reach_before, reach_after = cat.reach_before, cat.reach_after
     inds = cat.indicators
     facts: list[Fact] = []
     # indicators already measured in the current sentence (for 其中 breakdowns)
@@ -203,25 +200,33 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
     for qi, q in enumerate(quantities):
         if q.unit not in tables:
             continue
-        sent_start = _before(_SENTENCE_RE, backwards, q.start)
-        clause_start = _before(_DELIM_RE, backwards, q.start)
-        clause_end = _after(_DELIM_RE, text, q.end)
+        qs = q.start
+        m = find_delim(backwards, size - qs)
+        clause_start = size - m.start() if m else 0
+        if m is not None and m.group() in _SENTENCE_DELIMS:
+            sent_start = clause_start  # the clause's delimiter ends a sentence: the last one
+        else:
+            m = find_sentence(backwards, size - qs)
+            sent_start = size - m.start() if m else 0
+        m = find_delim(text, q.end)
+        clause_end = m.start() if m else size
         prev_end = quantities[qi - 1].end if qi else 0
-        next_start = quantities[qi + 1].start if qi + 1 < n else len(text)
-        lo = max(sent_start, prev_end, q.start - cat.reach_before)
-        hi = min(clause_end, next_start, q.end + cat.reach_after)
+        next_start = quantities[qi + 1].start if qi + 1 < n else size
+        lo = max(sent_start, prev_end, qs - reach_before)
+        hi = min(clause_end, next_start, q.end + reach_after)
 
         # (distance, -priority, -phrase length, order, indicator, phrase start, phrase end, after)
         cands: list[tuple[int, int, int, int, int, int, int, bool]] = []
         before, after_table = tables[q.unit]
+        lookup = before.get
         # signals ending before the figure (a phrase has two characters at least)
-        for ps in range(lo, q.start - 1):
-            found = before.get(text[ps:ps + 2])
+        for ps in range(lo, qs - 1):
+            found = lookup(text[ps:ps + 2])
             if found is not None:
                 for phrase, length, owners in found:
                     pe = ps + length
-                    if pe <= q.start and startswith(phrase, ps):
-                        dist = q.start - pe
+                    if pe <= qs and startswith(phrase, ps):
+                        dist = qs - pe
                         for i, reach, neg_priority, order in owners:
                             if dist <= reach:
                                 cands.append((dist, neg_priority, -length, order, i, ps, pe, False))
@@ -268,11 +273,14 @@ def match(text: str, quantities: list[Quantity], cat: Catalogue | None = None) -
                 continue
             start = min(clause_start, ps)
             end = max(clause_end, pe)
-            if not ind.names_subject(text, start, end) or ind.qualified(text, start, q.start, end):
+            # ind.names_subject and ind.qualified, inlined (they run for every candidate weighed)
+            if ind.subjects is not None and ind.subjects.search(text, start, end) is None:
                 continue
-            facts.append(Fact(indicator=ind.id, value=q.value, unit=q.unit, approx=q.approx,
-                              start=start, end=end, text=written[start:end],
-                              quantity=Span(q.start, q.end, q.text), name=ind.name))
+            if ind.qualifiers is not None and ind.qualifiers.search(text, start, end) is not None and (
+                    ind.totals is None or ind.totals.search(text, start, q.start) is None):
+                continue
+            facts.append(Fact(ind.id, q.value, q.unit, q.approx, start, end, written[start:end],
+                              Span(q.start, q.end, q.text), ind.name))
             if seen_start != sent_start:
                 seen_start, seen = sent_start, set()
             seen.add(ind.id)

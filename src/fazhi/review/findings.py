@@ -157,7 +157,8 @@ def _no_figures(review: Review, params: dict) -> Iterator[Hit]:
 def _few_facts(review: Review, params: dict) -> Iterator[Hit]:
     if not review.quantities:
         return  # figures.none says it already
-    n = len({f.indicator for f in review.facts if f.indicator in core_indicators(review.kn)})
+    core = core_indicators(review.kn)
+    n = len({f.indicator for f in review.facts if f.indicator in core})
     if n < int(params.get("min", 3)):
         yield {"n": n, "min": params.get("min", 3)}, _anchor(review)
 

@@ -63,6 +63,14 @@ class OffsetMap:
         self._norm = [a for a, _ in anchors]
         self._orig = [b for _, b in anchors]
 
+    @classmethod
+    def of(cls, norm: list[int], orig: list[int]) -> OffsetMap:
+        """The map of the anchors ``zip(norm, orig)`` (sorted), given as two lists (kept, not copied)."""
+        out = cls()
+        if norm:
+            out._norm, out._orig = norm, orig
+        return out
+
     def to_original(self, pos: int) -> int:
         i = bisect.bisect_right(self._norm, pos) - 1
         if i < 0:
@@ -290,7 +298,16 @@ class Review:
         """All outline nodes, depth first (computed once per outline)."""
         cached = self.memo.get("nodes")
         if cached is None or cached[0] is not self.outline:
-            cached = (self.outline, [n for root in self.outline for n in root.walk()])
+            out: list[Node] = []
+
+            def add(nodes: list[Node]) -> None:  # depth first, as Node.walk, without nested generators
+                for n in nodes:
+                    out.append(n)
+                    if n.children:
+                        add(n.children)
+
+            add(self.outline)
+            cached = (self.outline, out)
             self.memo["nodes"] = cached
         return cached[1]
 

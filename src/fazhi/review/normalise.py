@@ -44,6 +44,8 @@ _TRANS_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANS
 _HALF = re.compile(r"[,;:()?!]")
 _HALF_MAP = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "?": "？", "!": "！"}
 _QUOTES = re.compile(r'"([^"\n]*)"')
+# both kinds in one pass (the mapping neither makes nor removes half-width punctuation)
+_TRANS_OR_HALF = re.compile(_TRANS_CHARS.pattern[:-1] + re.escape(",;:()?!") + "]")
 
 # --- deletions inside a line ------------------------------------------------
 # candidates; a run of spaces is deleted only next to Chinese (see _deletable).  Written to start with one
@@ -90,10 +92,12 @@ _STARTS_BLOCK = re.compile(
     rf"^(?:[-•·●▪◆■□◇○*#]|[{_NUM}]+[、.．]|（[{_NUM}\d]+）|\([{_NUM}\d]+\)|\d{{1,2}}[.、．](?!\d)"
     rf"|[{_NUM}]+是|第[{_NUM}\d]+[部章节条]|附件|附表|\d{{4}}年\d{{1,2}}月\d{{1,2}}日$|[二〇○零一]{{4}}年)"
 )
-_ENDS_CLOSED = re.compile(r"[。！？；：…”’」』】）)!?;:]$")
 _DATE_LINE = re.compile(rf"^(?:\d{{4}}|[二〇○零一二三四五六七八九]{{4}})\s*年[\d{_NUM}]{{1,3}}月[\d{_NUM}]{{1,3}}日?$")
-_TITLE_END = re.compile(r"(?:报告|情况|总结|通知|函)$")
-_UNIT_END = re.compile(r"(?:政府|局|委|委员会|办事处|办公室|街道|镇|乡|区|县|市|州|盟|旗|厅|部|院|室|中心|办|署|会)$")
+# a line's last characters (a line holds no newline): closed by punctuation, a title's or a unit's ending
+_CLOSING = frozenset("。！？；：…”’」』】）)!?;:")
+_TITLE_ENDINGS = ("报告", "情况", "总结", "通知", "函")
+_UNIT_ENDINGS = ("政府", "局", "委", "委员会", "办事处", "办公室", "街道", "镇", "乡", "区", "县", "市", "州", "盟", "旗", "厅",
+                 "部", "院", "室", "中心", "办", "署", "会")
 _MARKER_HEAD = re.compile(rf"^(?:[{_NUM}]+[、.．]|（[{_NUM}\d]+）|\d{{1,2}}[.、．](?!\d)|第[{_NUM}\d]+部分|#+)")
 
 
@@ -111,10 +115,11 @@ def _should_join(a: str, b: str) -> bool:
         return False
     if _STARTS_BLOCK.match(b) or _DATE_LINE.match(b):
         return False
-    if (not _ENDS_CLOSED.search(a) and len(a) <= 40 and _UNIT_END.search(a)
-            and (b.startswith("关于") or (len(b) <= 60 and _TITLE_END.search(b) and not _TITLE_END.search(a)))):
+    closed = a[-1] in _CLOSING
+    if (not closed and len(a) <= 40 and a.endswith(_UNIT_ENDINGS)
+            and (b.startswith("关于") or (len(b) <= 60 and b.endswith(_TITLE_ENDINGS) and not a.endswith(_TITLE_ENDINGS)))):
         return not _web_meta(a, b)  # a title split after the issuer's name
-    if _ENDS_CLOSED.search(a) or _TITLE_END.search(a):
+    if closed or a.endswith(_TITLE_ENDINGS):
         return False
     if _MARKER_HEAD.match(a) and len(a) < 40:
         return False  # a short heading: what follows is its body
@@ -136,15 +141,19 @@ def normalise(text: str) -> tuple[str, OffsetMap]:
         # "\r\n": the "\r" is stripped with the line's other white space below
     t = text
     # one to one, so the characters present are replaced one after the other (faster than translate)
-    for ch in set(_TRANS_CHARS.findall(text)):
-        t = t.replace(ch, _TRANS[ord(ch)])
-    if _HALF.search(t):
+    found = set(_TRANS_OR_HALF.findall(text))
+    for ch in found:
+        if ch not in _HALF_MAP:
+            t = t.replace(ch, _TRANS[ord(ch)])
+    if not found.isdisjoint(_HALF_MAP):
         t = _half(t)
     if '"' in t:
         t = _QUOTES.sub(lambda m: "“" + m.group(1) + "”", t)
 
     out: list[str] = []
-    anchors: list[tuple[int, int]] = []
+    # the anchors of the offset map: normalised offsets and the original offsets they map to
+    norm_at: list[int] = []
+    orig_at: list[int] = []
     n = 0  # length of the output so far
     prev = ""  # the previous kept line, for joining
     # lines are judged in simplified characters (報告 ends a title as 报告 does)
@@ -179,27 +188,30 @@ def normalise(text: str) -> tuple[str, OffsetMap]:
             pieces.append((content[last:], s0 + last))
         if not pieces:
             continue
-        clean = "".join(p for p, _ in pieces)
+        clean = pieces[0][0] if len(pieces) == 1 else "".join([p for p, _ in pieces])
         if not clean.strip():
             continue
         if out:
             if _should_join(prev, clean) if t2s is None else _should_join(prev.translate(t2s), clean.translate(t2s)):
                 if prev[-1:].isascii() and prev[-1:].isalpha() and clean[:1].isascii() and clean[:1].isalpha():
-                    anchors.append((n, line_start - 1))
+                    norm_at.append(n)
+                    orig_at.append(line_start - 1)
                     out.append(" ")
                     n += 1
                 prev = prev[:40] + "…" + clean[-40:] if len(prev) + len(clean) > 200 else prev + clean
             else:
-                anchors.append((n, line_start - 1))
+                norm_at.append(n)
+                orig_at.append(line_start - 1)
                 out.append("\n")
                 n += 1
                 prev = clean
         else:
             prev = clean
         for p, o in pieces:
-            anchors.append((n, o))
+            norm_at.append(n)
+            orig_at.append(o)
             out.append(p)
             n += len(p)
     result = "".join(out)
     divisions.remember_simplified(result, result if t2s is None else result.translate(t2s))
-    return result, OffsetMap(anchors)
+    return result, OffsetMap.of(norm_at, orig_at)

@@ -172,7 +172,7 @@ def _marks(review: Review) -> list[_Mark]:
             marker = m.group(grp).strip()
             ts = ln.start + m.end()
             te = _title_end(text, ts, ln.end, item=False)
-            marks.append(_Mark(level, marker, ln.start, ts, te, "heading", ln.end, md=bool(hashes)))
+            marks.append(_Mark(level, marker, ln.start, ts, te, "heading", ln.end, bool(hashes)))
             body_from = ts
         else:
             md = _MD_HEAD.match(line) if line[:1] == "#" else None
@@ -263,10 +263,10 @@ def build(review: Review) -> list[Node]:
     _demote_restarted_lists(review, marks)
     roots: list[Node] = []
     stack: list[Node] = []
+    text_end = len(text)
     for m in marks:
-        node = Node(level=m.level, marker=m.marker, title=text[m.title_start:m.title_end].strip(),
-                    start=m.start, end=len(text), title_start=m.title_start, title_end=m.title_end,
-                    kind=m.kind)
+        node = Node(m.level, m.marker, text[m.title_start:m.title_end].strip(), m.start, text_end,
+                    m.title_start, m.title_end, m.kind)
         while stack and stack[-1].level >= node.level:
             closed = stack.pop()
             closed.end = node.start
@@ -285,14 +285,19 @@ def build(review: Review) -> list[Node]:
 
 def _set_ends(nodes: list[Node], parent_end: int, review: Review) -> None:
     """A node ends where its next sibling starts, its parent ends, or (an item) its line ends."""
+    text = review.text
+    last = len(nodes) - 1
     for i, node in enumerate(nodes):
-        end = nodes[i + 1].start if i + 1 < len(nodes) else parent_end
+        end = nodes[i + 1].start if i < last else parent_end
         if node.kind == "item":
             ln = review.line_at(node.start)
-            if ln is not None:
-                end = min(end, ln.end)
-        node.end = max(end, node.title_end)
+            if ln is not None and ln.end < end:
+                end = ln.end
+        if end < node.title_end:
+            end = node.title_end
         # trailing newline is not part of the node
-        while node.end > node.start and review.text[node.end - 1] == "\n":
-            node.end -= 1
-        _set_ends(node.children, node.end, review)
+        while end > node.start and text[end - 1] == "\n":
+            end -= 1
+        node.end = end
+        if node.children:
+            _set_ends(node.children, end, review)

@@ -94,7 +94,7 @@ class Reviewer:
         Raises :class:`fazhi.review.read.ReadError` naming the file and the reason when
         the file cannot be read as a report.
         """
-        doc = read.read_path(Path(path), max_bytes=max_bytes)
+        doc = read.read_path(path if isinstance(path, Path) else Path(path), max_bytes=max_bytes)
         source = Source(path=str(path), sha256=doc.sha256, format=doc.format,
                         encoding=doc.encoding, size=doc.size)
         return self.review_source(doc.text, source)

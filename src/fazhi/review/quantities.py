@@ -56,6 +56,7 @@ _VAGUE_BEFORE = set("数几上成好每第")
 _CN_ANY = set("零〇一二两三四五六七八九十百千万亿")
 _PLUS = set("+＋×*/／")
 _OPEN_BRACKETS = set("〔[【")
+_REFUSED_BEFORE = frozenset(_PLUS | _OPEN_BRACKETS | {"第"})  # a formula, a code, a document number, an ordinal
 
 
 def chinese_number(s: str) -> int | None:
@@ -102,6 +103,11 @@ class _Lexicon:
     units: frozenset[str]  # the measure words (for table cells, whose unit is in a label)
 
 
+# the groups of the quantity pattern, in order (``_quantity`` reads them with one ``groups()``)
+_GROUPS = ("pct", "pafter", "ar", "cn", "mult", "between", "mult2", "unit", "after", "arm", "multm", "betm")
+_UNIT = _GROUPS.index("unit") + 1
+
+
 def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
@@ -134,6 +140,8 @@ def _compile(data: dict[str, Any]) -> _Lexicon:
         rf"|(?P<arm>{_AR}){_SP}(?P<multm>{m_alt})(?:{_SP}(?P<betm>{b_alt}))?"
         ")"
     )
+    if tuple(pattern.groupindex) != _GROUPS or pattern.groups != len(_GROUPS):
+        raise AssertionError("the quantity pattern's groups are not in the order _quantity reads them")
     approx_before = re.compile(rf"(?:{_alt(approx['before'])})[ \u3000]?$")
     names = data.get("names") or []
     names_re = re.compile("|".join(f"(?:{n})" for n in names)) if names else None
@@ -299,30 +307,32 @@ def _with_table_cells(t: str, text: str, found: list[Quantity], lex: _Lexicon) -
 
 def _quantity(t: str, text: str, m: re.Match[str], lex: _Lexicon, quoted: _Quoted) -> Quantity | None:
     start, end = m.span()
-    pct, ar, cn, between, after, unit, mult1, mult2 = m.group("pct", "ar", "cn", "between", "after", "unit",
-                                                              "mult", "mult2")
+    # all the groups at once, in the order of _GROUPS
+    pct, pafter, ar, cn, mult1, between, mult2, unit, after, arm, multm, betm = m.groups()
     mult: str | None = None
     if pct is not None:  # 百分之九十
         unit = "%"
-        after = m.group("pafter")
+        after = pafter
     elif ar is None and cn is None:  # 2.3万
-        ar, mult, between = m.group("arm", "multm", "betm")
+        ar, mult, between = arm, multm, betm
     else:
         mult = mult1 or mult2
         if mult1 and mult2:
             return None
         if unit in lex.typos:  # 160余其 → 160余起
             real, not_before = lex.typos[unit]
-            nxt = t[m.end("unit"):m.end("unit") + 1]
+            nxt = t[m.end(_UNIT):m.end(_UNIT) + 1]
             if not between or (nxt and nxt in not_before):
                 return None
             unit = real
-        elif lex.not_units and t.startswith(lex.not_units, m.start("unit")):
+        elif lex.not_units and t.startswith(lex.not_units, m.start(_UNIT)):
             return None  # 12单位, 3处罚款: no measure word
 
     # --- what comes before and after -------------------------------------
-    prev = _prev_char(t, start)
-    if prev in _PLUS or prev in _OPEN_BRACKETS or prev == "第":
+    prev = t[start - 1] if start else ""
+    if prev in " \u3000\t":
+        prev = _prev_char(t, start)
+    if prev in _REFUSED_BEFORE:
         return None
     if prev in _DASHES and _prev_char(t, t.rfind(prev, 0, start)) in _NUMERAL_END:
         return None  # 3-5个, 3～5个工作日: a range (a dash after text is punctuation: ——全年…)
@@ -339,7 +349,7 @@ def _quantity(t: str, text: str, m: re.Match[str], lex: _Lexicon, quoted: _Quote
         body = pct[3:]
         value = _decimal(body) if body[:1].isdigit() else chinese_number(body)
     elif ar is not None:
-        value = _decimal(ar)
+        value = int(ar) if ar.isdigit() else _decimal(ar)
     else:
         assert cn is not None
         if prev in _VAGUE_BEFORE or prev in _CN_ANY:  # 数万余人, 几十次
@@ -371,7 +381,8 @@ def _quantity(t: str, text: str, m: re.Match[str], lex: _Lexicon, quoted: _Quote
         quals.append(between)
     if after:
         quals.append(after)
-    return Quantity(_number(value), unit, bool(quals), start, end, text[start:end], "…".join(quals) if quals else None)
+    return Quantity(value if value.__class__ is int else _number(value), unit, bool(quals), start, end,
+                    text[start:end], "…".join(quals) if quals else None)
 
 
 def _starts_place_name(t: str, start: int, end: int) -> bool:

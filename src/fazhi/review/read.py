@@ -166,7 +166,7 @@ def read_path(path: Path, *, max_bytes: int | None = None) -> Document:
     :class:`ReadError` for a missing file, a directory, no permission, an
     empty, oversized, damaged, encrypted or unsupported file.
     """
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)  # a Path is not parsed again
     limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     try:
         st = path.stat()
