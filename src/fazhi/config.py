@@ -60,6 +60,12 @@ def _env_bool(name: str) -> bool | None:
 #: the time zone of every date a clerk reads or types (China keeps UTC+8 all year, no DST since 1991)
 CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
 
+
+def today() -> dt.date:
+    """Today where the offices are (China Standard Time), whatever the machine's clock zone: the default
+    as-of date of every view, deadline and document (between 16:00 and 24:00 UTC it is already tomorrow)."""
+    return dt.datetime.now(CHINA).date()
+
 #: the largest report or evidence file read, by default (``fazhi review --max-size``, uploads, evidence, sheets)
 MAX_FILE_MB = 20
 MAX_FILE_BYTES = MAX_FILE_MB * MB
@@ -144,4 +150,4 @@ class Settings:
         return int(self.session_idle_minutes * 60)
 
 
-__all__ = ["CHINA", "MAX_FILE_BYTES", "MAX_FILE_MB", "MB", "Settings"]
+__all__ = ["CHINA", "MAX_FILE_BYTES", "MAX_FILE_MB", "MB", "Settings", "today"]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from fazhi import db
+from fazhi import config, db
 from fazhi.supervision import assessment as A
 from fazhi.supervision.access import Actor
 from tests.browser.conftest import PASSWORD, LiveServer
@@ -115,7 +115,7 @@ def test_the_assessment_flow_in_the_browser(pages: Any, world: dict[str, Any], t
     # lock after the appeal window, the ranking among comparable units, the export
     import datetime as dt
 
-    office.fill("#lock-as-of", (dt.date.today() + dt.timedelta(days=10)).isoformat())
+    office.fill("#lock-as-of", (config.today() + dt.timedelta(days=10)).isoformat())
     office.click("#lock")
     office.wait_for_url("**/assessment?done=*")
     assert "已锁定 3 个单位" in office.text_content("#assess-done")

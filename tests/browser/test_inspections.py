@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from fazhi import db
+from fazhi import config, db
 from fazhi.supervision import evidence as E
 from fazhi.supervision import inspections as I
 from fazhi.supervision.access import Actor
@@ -47,7 +47,7 @@ def _overdue_item(s: Any, unit_id: int) -> int:
     case = I.open_case(s, Actor.cli(), kind="written", title="行政复议决定履行情况书面督察", unit_ids=[unit_id])
     f = I.add_finding(s, Actor.cli(), unit_id=unit_id, text="行政复议决定未按期履行", case_id=case.id)
     return I.add_rectification(s, Actor.cli(), f.id, measure="限期履行复议决定并报送回执",
-                               deadline=dt.date.today() - dt.timedelta(days=20), person="李四").id
+                               deadline=config.today() - dt.timedelta(days=20), person="李四").id
 
 
 def test_a_finding_goes_to_its_strike_off_and_an_overdue_item_is_escalated_in_the_browser(
@@ -61,7 +61,7 @@ def test_a_finding_goes_to_its_strike_off_and_an_overdue_item_is_escalated_in_th
     office.fill("#case-title", "2025年度法治政府建设实地督察")
     office.select_option("#case-units", [str(yuanan)])
     office.select_option("#case-campaign", str(world["campaign_id"]))
-    office.fill("#case-start", dt.date.today().isoformat())
+    office.fill("#case-start", config.today().isoformat())
     office.click("#case-open")
     office.wait_for_url("**/inspections/*?done=*")
     assert "2025年度法治政府建设实地督察" in office.text_content("#case-title")
@@ -76,7 +76,7 @@ def test_a_finding_goes_to_its_strike_off_and_an_overdue_item_is_escalated_in_th
     finding = office.locator("section.finding").first
     assert "行政执法公示信息更新不及时" in finding.text_content()
     assert finding.locator(".finding-state").text_content() == "待制定整改措施"
-    due = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    due = (config.today() + dt.timedelta(days=30)).isoformat()
     finding.locator(".rect-measure").fill("建立执法公示台账，逐月更新")
     finding.locator(".rect-person").fill("张三")
     finding.locator(".rect-deadline").fill(due)

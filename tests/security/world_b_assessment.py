@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fazhi import db
+from fazhi import config, db
 from fazhi.supervision import assessment as A
 from fazhi.supervision import inspection_documents as D
 from fazhi.supervision import inspections as I
@@ -29,7 +29,7 @@ PROFILE = [["部门法治政府建设考核细则", None, None, None, None],
 
 
 def _things(app: Any, side: dict[str, Any]) -> dict[str, int]:
-    today = dt.date.today()
+    today = config.today()
     with db.session_factory(app.state.engine, write=True).begin() as s:
         pid = profiles_store.import_profile(s, OFFICE, xlsx(PROFILE, ["A1:E1", "A3:A4"]), "部门考核细则.xlsx",
                                             unit_type="部门").id

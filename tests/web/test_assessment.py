@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from fazhi import db
+from fazhi import config, db
 from fazhi.accounts.models import User
 from fazhi.supervision import assessment as A
 from fazhi.supervision import models as m
@@ -194,7 +194,7 @@ def test_the_assessment_from_self_score_to_locked_results_by_role(app, world) ->
     r = post(office, f"/appeals/{appeal_id}/decide", {"outcome": "upheld", "decision": "经核实已按期履行", "score": "4"})
     assert r.status_code == 303
     # lock (as of after the appeal window): all three final and locked
-    day = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    day = (config.today() + dt.timedelta(days=10)).isoformat()
     r = post(office, f"/campaigns/{cid}/assessment/lock", {"as_of": day})
     assert r.status_code == 303 and "已锁定 3 个单位" in office.get(r.headers["location"]).text
 

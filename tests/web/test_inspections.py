@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from fazhi import db
+from fazhi import config, db
 from fazhi.supervision import inspections as I
 from fazhi.supervision import models as m
 from tests.web.test_assessment import build, post, signed_in
@@ -41,7 +41,7 @@ def test_a_finding_goes_through_rectification_to_its_strike_off_and_an_overdue_i
     page = office.get(case_url).text
     finding_id = int(re.search(r'class="card finding" data-finding-id="(\d+)"', page).group(1))
     assert "待制定整改措施" in page
-    late = (dt.date.today() - dt.timedelta(days=20)).isoformat()
+    late = (config.today() - dt.timedelta(days=20)).isoformat()
     r = post(office, f"/findings/{finding_id}/rectifications", {"measure": "建立执法公示台账", "person": "张三",
                                                                "deadline": late})
     assert r.status_code == 303
@@ -53,7 +53,7 @@ def test_a_finding_goes_through_rectification_to_its_strike_off_and_an_overdue_i
 
     # the daily job escalates the overdue item: 20 days late → 函询约谈 and 挂牌督办, each step recorded
     with db.session_factory(app.state.engine, write=True).begin() as s:
-        assert [e.label for e in I.escalate_overdue(s, dt.date.today())] == ["挂牌督办"]
+        assert [e.label for e in I.escalate_overdue(s, config.today())] == ["挂牌督办"]
     pool = office.get("/inspections").text
     assert "逾期 20 天" in pool and 'class="badge escalation">挂牌督办<' in pool
     mine = yuanan.get("/my/rectifications").text
@@ -94,7 +94,7 @@ def _item(app: Any, world: dict[str, Any], county: str, measure: str, deadline: 
 
 
 def test_the_office_escalates_an_overdue_item_one_step_at_a_time_from_the_pool_and_the_api(app, world) -> None:
-    today = dt.date.today()
+    today = config.today()
     late = _item(app, world, "远安县人民政府", "限期履行复议决定", today - dt.timedelta(days=3))
     on_time = _item(app, world, "兴山县人民政府", "修订执法文书", today + dt.timedelta(days=10))
     office = signed_in(app, "办公室")
@@ -148,7 +148,7 @@ def test_the_office_escalates_an_overdue_item_one_step_at_a_time_from_the_pool_a
 
 
 def test_an_item_already_reported_is_not_escalated(app, world) -> None:
-    late = _item(app, world, "秭归县人民政府", "整改执法案卷", dt.date.today() - dt.timedelta(days=40))
+    late = _item(app, world, "秭归县人民政府", "整改执法案卷", config.today() - dt.timedelta(days=40))
     zigui = signed_in(app, "秭归填报")
     assert post(zigui, f"/rectifications/{late}/submit", {"text": "案卷已全部整改"}).status_code == 303
     r = post(signed_in(app, "办公室"), f"/rectifications/{late}/escalate")
@@ -172,7 +172,7 @@ def _evidence(app: Any, unit_id: int, name: str, text: str) -> int:
 
 def test_the_unit_reports_with_its_own_evidence_and_the_office_sees_it_when_verifying(app, world) -> None:
     units = world["units"]
-    item = _item(app, world, "秭归县人民政府", "规范执法案卷", dt.date.today() + dt.timedelta(days=5))
+    item = _item(app, world, "秭归县人民政府", "规范执法案卷", config.today() + dt.timedelta(days=5))
     own = _evidence(app, units["秭归县人民政府"], "案卷评查台账.txt", "秭归县执法案卷评查台账，共评查案卷30件。")
     other = _evidence(app, units["兴山县人民政府"], "兴山台账.txt", "兴山县的台账，与秭归县无关。")
     zigui = signed_in(app, "秭归填报")

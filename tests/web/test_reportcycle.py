@@ -21,6 +21,7 @@ from fazhi import db
 from fazhi.supervision.access import Actor
 from fazhi.supervision.drafting import GAP
 from fazhi.supervision.models import AnnualReport, Draft
+from fazhi.supervision.reports import china_day
 from fazhi.supervision.unit_register import add_member
 from tests.documents.readback import open_docx, texts
 from tests.supervision import reportcycle as rc
@@ -253,13 +254,13 @@ def test_submit_return_resubmit_diff_accept_publish(cycle: Cycle) -> None:
         received = row.received_at
 
     # the board, as the CLI gives it, before and after the submission day
-    day = received.date().isoformat()
+    day = china_day(received).isoformat()
     for as_of in ("2026-01-01", day):
         api = office.get(f"/api/campaigns/{cycle.campaign_id}/reports/status?as_of={as_of}")
         assert api.status_code == 200
         assert api.json() == _cli_status(cycle, as_of)
     before = {r["unit"]["id"]: r["status"] for r in office.get(
-        f"/api/campaigns/{cycle.campaign_id}/reports/status?as_of={(received.date() - dt.timedelta(days=1)).isoformat()}").json()}
+        f"/api/campaigns/{cycle.campaign_id}/reports/status?as_of={(china_day(received) - dt.timedelta(days=1)).isoformat()}").json()}
     after = {r["unit"]["id"]: r for r in office.get(
         f"/api/campaigns/{cycle.campaign_id}/reports/status?as_of={day}").json()}
     assert before[cycle.bureau_id] == "not_received"
@@ -310,7 +311,7 @@ def test_submit_return_resubmit_diff_accept_publish(cycle: Cycle) -> None:
     assert r.status_code == 303
     check = office.get(f"/api/annual-reports/{ar_id}/publication?as_of={day}").json()
     assert check["published"] and check["url"] == "https://www.linze.gov.cn/nb2025.html"
-    assert check["on_time"] == (received.date() <= dt.date(2026, 4, 1))  # the campaign's publish_by
+    assert check["on_time"] == (china_day(received) <= dt.date(2026, 4, 1))  # the campaign's publish_by
     rows = {r["unit"]["id"]: r for r in office.get(
         f"/api/campaigns/{cycle.campaign_id}/reports/status?as_of={day}").json()}
     assert rows[cycle.bureau_id]["status"] == "published"

@@ -21,6 +21,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from fazhi import config
 from fazhi.cli.common import DbOption, die, err_console, open_engine, out_console
 
 T = TypeVar("T")
@@ -76,7 +77,7 @@ FormatOpt = Annotated[Format, typer.Option("--format", help="输出格式：json
 # =========================================================================== plumbing
 def _date(text: str | None, what: str = "--as-of") -> dt.date:
     if text is None:
-        return dt.date.today()
+        return config.today()
     try:
         return dt.date.fromisoformat(text)
     except ValueError:

@@ -34,6 +34,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from fazhi import config
+
 from .gongwen import GongwenDocument, chinese_date
 
 Review = Mapping[str, Any]
@@ -87,7 +89,7 @@ def opinion_document(review: Review, *, reviewer: str | None = None, office: str
         doc.paragraph(plain(conclusion))
     if reviewer:
         doc.paragraph(w["reviewer"].format(reviewer=plain(reviewer)))
-    doc.signature(office, date or dt.date.today())
+    doc.signature(office, date or config.today())
     return doc
 
 

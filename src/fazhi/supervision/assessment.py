@@ -39,6 +39,7 @@ from typing import Any
 from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from fazhi import config
 from fazhi.accounts.audit import audit
 from fazhi.db.base import utcnow
 from fazhi.supervision import applicability, datafiles, profile, profiles_store, scoring
@@ -576,7 +577,7 @@ def set_applicability(session: Session, actor: Actor, item_assessment_id: int, a
     c.ia.applicability_reason = applicability.decide(c.item.applies, {}, override).reason
     _recompute(session, c.a)
     if applies:
-        _refresh(session, c.campaign, as_of or dt.date.today(), [c.a.id])
+        _refresh(session, c.campaign, as_of or config.today(), [c.a.id])
     audit(session, actor.user_id, "assessment.applicability", "item_assessment", c.ia.id,
           {"unit": c.unit.name, "item": c.item.ref, "before": before, "after": applies, "reason": reason})
     return item_view(session, actor, c.ia.id)

@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
+from fazhi import config
 from fazhi.exports import sheet_end, sheet_start, workbook
 from fazhi.supervision import assessment_results as R
 from fazhi.supervision.access import Actor
@@ -47,7 +48,7 @@ def export_xlsx(session: Session, actor: Actor, campaign_id: int, *, group: str 
     if group:
         found = [r for r in found if r.group == group]
     scope = f"{group}（{len(found)} 个）" if group else f"全部被考核单位（{len(found)} 个）"
-    stamp = f"导出日期：{(today or dt.date.today()).isoformat()}　　范围：{scope}"
+    stamp = f"导出日期：{(today or config.today()).isoformat()}　　范围：{scope}"
     book = workbook(title=f"{campaign.name}结果")
     book.add_named_style(NamedStyle(_CELL, border=_BOX, alignment=Alignment(vertical="top", wrap_text=True)))
     first = book.active

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from fazhi import config
 from fazhi.accounts.audit import audit
 from fazhi.config import CHINA
 from fazhi.supervision.access import Actor, Forbidden, NotFound, in_scope, need_office
@@ -42,9 +43,7 @@ GOVERNMENTS = "type in ['政府', '乡镇', '街道']"
 DEFAULT_SETTINGS: dict[str, Any] = {"due_soon_days": 7, "leader_confirms": False}
 
 
-def today() -> dt.date:
-    """Today's date where the offices are (China Standard Time), the default as-of date of every view."""
-    return dt.datetime.now(CHINA).date()
+today = config.today  # today in China (the one definition: fazhi.config.today)
 
 
 @dataclass(frozen=True)

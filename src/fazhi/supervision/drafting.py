@@ -44,6 +44,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fazhi import config
 from fazhi.accounts.audit import audit
 from fazhi.db.base import utcnow
 from fazhi.documents.gongwen import GongwenDocument, Span, chinese_date, chinese_numeral, heading_marker
@@ -310,7 +311,7 @@ def _date(content: Mapping[str, Any]) -> dt.date:
     try:
         return dt.date.fromisoformat(str(content.get("date")))
     except ValueError:
-        return dt.date.today()
+        return config.today()
 
 
 def draft_document(content: Mapping[str, Any]) -> GongwenDocument:

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fazhi import config
 from fazhi.accounts.audit import audit
 from fazhi.corpus.models import Finding, Report
 from fazhi.db.base import utcnow
@@ -314,7 +315,7 @@ def add_finding(session: Session, actor: Actor, *, unit_id: int, text: str, sour
     session.flush()
     audit(session, actor.user_id, "inspection.finding", "inspection_finding", f.id,
           {"unit": unit.name, "source": source, "text": f.text})
-    return _finding_view(session, f, dt.date.today())
+    return _finding_view(session, f, config.today())
 
 
 def raise_review_finding(session: Session, actor: Actor, review_finding_id: int, *, case_id: int | None = None,
@@ -344,7 +345,7 @@ def raise_review_finding(session: Session, actor: Actor, review_finding_id: int,
     f = _finding(session, view.id)
     f.report_id, f.review_rule = report.id, rf.rule
     session.flush()
-    return _finding_view(session, f, dt.date.today())
+    return _finding_view(session, f, config.today())
 
 
 # =========================================================================== rectification
@@ -367,7 +368,7 @@ def add_rectification(session: Session, actor: Actor, finding_id: int, *, measur
     session.flush()
     audit(session, actor.user_id, "rectification.create", "rectification", r.id,
           {"unit": unit.name, "measure": r.measure, "deadline": deadline.isoformat() if deadline else None})
-    return _rect_view(session, r, dt.date.today())
+    return _rect_view(session, r, config.today())
 
 
 def start_rectification(session: Session, actor: Actor, rect_id: int, note: str | None = None) -> RectificationView:
@@ -375,7 +376,7 @@ def start_rectification(session: Session, actor: Actor, rect_id: int, note: str 
     r, unit = _rect(session, rect_id)
     _as_unit(actor, unit, "整改")
     _move(session, actor, r, unit, "start", ("open",), "in_progress", note)
-    return _rect_view(session, r, dt.date.today())
+    return _rect_view(session, r, config.today())
 
 
 def submit_rectification(session: Session, actor: Actor, rect_id: int, *, text: str,
@@ -396,7 +397,7 @@ def submit_rectification(session: Session, actor: Actor, rect_id: int, *, text: 
                                        status="accepted", created_by_id=actor.user_id))
     r.report_text, r.submitted_at = text.strip(), utcnow()
     _move(session, actor, r, unit, "submit", OPEN, "submitted", text.strip())
-    return _rect_view(session, r, dt.date.today())
+    return _rect_view(session, r, config.today())
 
 
 def verify_rectification(session: Session, actor: Actor, rect_id: int, *, accept: bool = True,
@@ -411,7 +412,7 @@ def verify_rectification(session: Session, actor: Actor, rect_id: int, *, accept
         if not (note or "").strip():
             raise InspectionError("退回整改情况必须写明理由")
         _move(session, actor, r, unit, "return", ("submitted",), "in_progress", note)
-    return _rect_view(session, r, dt.date.today())
+    return _rect_view(session, r, config.today())
 
 
 def close_rectification(session: Session, actor: Actor, rect_id: int, note: str | None = None) -> RectificationView:
@@ -426,7 +427,7 @@ def close_rectification(session: Session, actor: Actor, rect_id: int, note: str 
                                    .where(m.InspectionFinding.case_id == case_id))
         if all(s == "closed" for s in statuses):
             _case(session, case_id).status = "closed"
-    return _rect_view(session, r, dt.date.today())
+    return _rect_view(session, r, config.today())
 
 
 # =========================================================================== escalation and the pool
@@ -527,7 +528,7 @@ def carry_over(session: Session, actor: Actor, *, note: str | None = None,
               {"unit": unit.name, "round": r.round})
         out.append(r)
     session.flush()
-    return [_rect_view(session, r, dt.date.today()) for r in out]
+    return [_rect_view(session, r, config.today()) for r in out]
 
 
 def problem_pool(session: Session, actor: Actor, *, as_of: dt.date, unit_id: int | None = None,
@@ -556,7 +557,7 @@ def case_view(session: Session, actor: Actor, case_id: int, *, as_of: dt.date | 
     ids = {u.id for u in visible}
     findings = session.scalars(select(m.InspectionFinding).where(m.InspectionFinding.case_id == case.id)
                                .order_by(m.InspectionFinding.id))
-    day = as_of or dt.date.today()
+    day = as_of or config.today()
     return CaseView(case.id, case.kind, kind_label(case.kind), case.title, case.campaign_id,
                     [_unit_dict(u) for u in visible], case.started_on, case.ended_on, case.status,
                     case_status_label(case.status), [_finding_view(session, f, day) for f in findings if f.unit_id in ids])
@@ -565,13 +566,13 @@ def case_view(session: Session, actor: Actor, case_id: int, *, as_of: dt.date | 
 def finding_view(session: Session, actor: Actor, finding_id: int, *, as_of: dt.date | None = None) -> FindingView:
     f = _finding(session, finding_id)
     _see(actor, _unit(session, f.unit_id))
-    return _finding_view(session, f, as_of or dt.date.today())
+    return _finding_view(session, f, as_of or config.today())
 
 
 def rectification_view(session: Session, actor: Actor, rect_id: int, *, as_of: dt.date | None = None) -> RectificationView:
     r, unit = _rect(session, rect_id)
     _see(actor, unit)
-    return _rect_view(session, r, as_of or dt.date.today())
+    return _rect_view(session, r, as_of or config.today())
 
 
 def list_cases(session: Session, actor: Actor, *, campaign_id: int | None = None) -> list[dict[str, Any]]:

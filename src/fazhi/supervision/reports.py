@@ -36,6 +36,7 @@ from urllib.parse import urlparse
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from fazhi import config
 from fazhi.accounts.audit import audit
 from fazhi.config import CHINA
 from fazhi.corpus.models import Report
@@ -70,9 +71,7 @@ class ReportError(ValueError):
     """The report cannot be changed as asked (message in Chinese)."""
 
 
-def today() -> dt.date:
-    """Today where the offices are (China Standard Time): the default as-of date and draft date."""
-    return dt.datetime.now(CHINA).date()
+today = config.today  # today in China (the one definition: fazhi.config.today)
 
 
 def china_time(ts: dt.datetime) -> dt.datetime:
