@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 import typer
@@ -20,6 +21,25 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进�
 def die(message: str, code: int = 1) -> typer.Exit:
     err_console.print(f"[red]fazhi: {message}[/red]", highlight=False)
     return typer.Exit(code)
+
+
+def read_input(path: Any) -> bytes:
+    """The bytes of an input file the user named; a file that cannot be read ends the command (exit 1)."""
+    try:
+        return bytes(path.read_bytes())
+    except OSError as exc:
+        raise die(f"{path}：无法读取（{exc.strerror or exc}）") from None
+
+
+def iso_date(text: str | None, what: str = "日期", example: str = "2025-07-01") -> dt.date | None:
+    """The date a user typed as YYYY-MM-DD (None when none was given); anything else ends the command
+    (exit 2, a usage error) saying how to write it."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise die(f"{what}“{text}”应写成 YYYY-MM-DD（如 {example}）", 2) from None
 
 
 def open_engine(db_opt: str | None, *, must_exist: bool = False) -> Any:

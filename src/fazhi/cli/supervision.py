@@ -23,7 +23,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from fazhi.cli.common import DbOption, die, err_console, open_engine, out_console
+from fazhi.cli.common import DbOption, die, err_console, iso_date, open_engine, out_console, read_input
 
 T = TypeVar("T")
 
@@ -102,22 +102,6 @@ def _unit_actor(session: Any, user: str | None, unit_id: int | None) -> Any:
                  name=user or "命令行")
 
 
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise die(f"{path}：无法读取（{exc.strerror or exc}）") from None
-
-
-def _date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise die(f"日期“{text}”应写成 YYYY-MM-DD（如 2025-07-01）", 2) from None
-
-
 def _json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n")
 
@@ -159,7 +143,7 @@ def unit_import(
     """导入单位名单：新单位建立，已有单位更新类型、执法权、上级和别名。"""
     from fazhi.supervision import unit_register as service
 
-    data = _read(file)
+    data = read_input(file)
     outcome = _confirmed_import(db_opt, lambda s, ok: service.import_units(
         s, _actor(s, user), data, file.name, organiser=organiser, confirm=ok, strict=strict), yes)
     sys.stdout.write(outcome.summary() + "\n")
@@ -270,7 +254,7 @@ def framework_import(
         with _session(db_opt) as s:
             outcome = framework_store.import_packaged(s, _actor(s, user), file)
     else:
-        data = _read(path)
+        data = read_input(path)
 
         def run(s: Any, ok: bool) -> framework_store.FrameworkImport:
             return framework_store.import_framework(s, _actor(s, user), data, path.name, urn=urn, title=name,
@@ -311,7 +295,7 @@ def framework_map(
     from fazhi.supervision import framework_store
 
     path = Path(file)
-    data = _read(path) if path.exists() else None
+    data = read_input(path) if path.exists() else None
     with _session(db_opt) as s:
         view = framework_store.import_mapping(s, _actor(s, user), data, path.name if data is not None else file)
     _say(f"映射“{view.name}”：{view.pairs} 对指标" + ("" if view.created else "（已导入过）"))
@@ -377,7 +361,7 @@ def campaign_show(
     from fazhi.supervision.access import Actor
 
     with _session(db_opt, write=False) as s:
-        board = tasks.board(s, Actor.cli(), campaign, _date(as_of))
+        board = tasks.board(s, Actor.cli(), campaign, iso_date(as_of))
     if fmt is Format.json:
         _json(board.to_json())
         return
@@ -407,7 +391,7 @@ def task_import(
     """导入责任分工表：打印摘要、每个无法读取的行（行号和原因）、提醒和新建的单位。"""
     from fazhi.supervision import tasks
 
-    data = _read(file)
+    data = read_input(file)
     outcome = _confirmed_import(db_opt, lambda s, ok: tasks.import_tasks(
         s, _actor(s, user), campaign, data, file.name, confirm=ok, strict=strict), yes)
     sys.stdout.write(outcome.summary() + "\n")
@@ -436,7 +420,7 @@ def task_list(
     with _session(db_opt, write=False) as s:
         actor = Actor.cli()
         unit_id = service.resolve(s, actor, unit).id if unit else None
-        rows = tasks.list_tasks(s, actor, campaign, as_of=_date(as_of), unit_id=unit_id, status=status,
+        rows = tasks.list_tasks(s, actor, campaign, as_of=iso_date(as_of), unit_id=unit_id, status=status,
                                 overdue=overdue)
     if fmt is Format.json:
         _json([t.to_json() for t in rows])
@@ -463,7 +447,7 @@ def task_export(
     from fazhi.supervision import tasks
 
     with _session(db_opt) as s:
-        data = tasks.export_xlsx(s, _actor(s, user), campaign, as_of=_date(as_of),
+        data = tasks.export_xlsx(s, _actor(s, user), campaign, as_of=iso_date(as_of),
                                  light="overdue" if overdue else None)
     try:
         xlsx.write_bytes(data)
@@ -488,7 +472,7 @@ def task_report(
     from fazhi.supervision import progress
     from fazhi.supervision.models import Task
 
-    files = [(p.name, _read(p)) for p in evidence or ()]
+    files = [(p.name, read_input(p)) for p in evidence or ()]
     with _session(db_opt) as s:
         row = s.get(Task, task)
         actor = _unit_actor(s, user, row.lead_unit_id if row is not None else None)

@@ -23,7 +23,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fazhi.cli.common import DbOption, die, err_console, open_engine, out_console
+from fazhi.cli.common import DbOption, die, err_console, iso_date, open_engine, out_console, read_input
 
 report_app = typer.Typer(no_args_is_help=True,
                          help="年度报告的报送与审查：自查、报送、通过或退回、版本对比、公开、报送情况 (annual reports).")
@@ -121,19 +121,7 @@ def _report_id(session: Any, campaign_id: int, unit: Any) -> int:
 
 
 def _date(text: str | None, what: str = "日期") -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise die(f"{what}“{text}”应写成 YYYY-MM-DD（如 2026-03-01）", 2) from None
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise die(f"{path}：无法读取（{exc.strerror or exc}）") from None
+    return iso_date(text, what, "2026-03-01")
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -242,7 +230,7 @@ def report_check(
     from fazhi.supervision.access import Actor
     from fazhi.supervision.selfcheck import self_check
 
-    data = _read(file)
+    data = read_input(file)
     with _session(db_opt) as s:
         target = _unit(s, campaign, unit)
         result = self_check(s, Actor.cli(), campaign, target.id, data=data, filename=file.name)
@@ -273,7 +261,7 @@ def report_submit(
     """以单位（主要负责人）的名义报送年度报告文件；退回修改后以同样方式重新报送。"""
     from fazhi.supervision.reports import at_day, submit_report
 
-    data = _read(file)
+    data = read_input(file)
     day = _date(received, "收到日期")
     with _session(db_opt) as s:
         target = _unit(s, campaign, unit)
@@ -378,7 +366,7 @@ def report_publish(
 
     day = _date(date, "公开日期")
     assert day is not None
-    data = _read(file) if file is not None else None
+    data = read_input(file) if file is not None else None
     with _session(db_opt) as s:
         target = _unit(s, campaign, unit)
         check = publish_report(s, _for_unit(s, user, target.id), _report_id(s, campaign, target), url=url, on=day,
