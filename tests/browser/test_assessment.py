@@ -11,34 +11,20 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from fazhi import config, db
+from fazhi import config
 from fazhi.supervision import assessment as A
 from fazhi.supervision.access import Actor
-from tests.browser.conftest import PASSWORD, LiveServer
-from tests.web.test_assessment import COUNTIES, build, sheet
+from tests.browser.conftest import LiveServer
+from tests.browser.supervision_world import assessment_world, services
+from tests.web.test_assessment import COUNTIES, sheet
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def world(live_server: LiveServer) -> dict[str, Any]:
-    from fazhi.bench.http import make_account
+    return assessment_world(live_server)
 
-    engine = db.make_engine(live_server.db_url)
-    try:
-        return {**build(engine, lambda name, role: make_account(live_server.db_url, name, role, PASSWORD) or name),
-                "engine_url": live_server.db_url}
-    finally:
-        engine.dispose()
-
-
-def _services(url: str, fn: Any) -> Any:
-    engine = db.make_engine(url)
-    try:
-        with db.session_factory(engine, write=True).begin() as s:
-            return fn(s)
-    finally:
-        engine.dispose()
 
 
 def test_the_assessment_flow_in_the_browser(pages: Any, world: dict[str, Any], tmp_path: Any) -> None:
@@ -89,7 +75,7 @@ def test_the_assessment_flow_in_the_browser(pages: Any, world: dict[str, Any], t
                     A.score(s, Actor.cli(), ia, None if view.suggested_score is not None else 4,
                             None if view.suggested_score is not None else "达到要求")
 
-    _services(world["engine_url"], confirm_rest)
+    services(world["url"], confirm_rest)
     office.goto(f"/campaigns/{cid}/assessment")
     office.fill("#notify-days", "5")
     office.click("#notify")

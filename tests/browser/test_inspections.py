@@ -11,35 +11,20 @@ from typing import Any
 
 import pytest
 
-from fazhi import config, db
+from fazhi import config
 from fazhi.supervision import evidence as E
 from fazhi.supervision import inspections as I
 from fazhi.supervision.access import Actor
-from tests.browser.conftest import PASSWORD, LiveServer
-from tests.web.test_assessment import build
+from tests.browser.conftest import LiveServer
+from tests.browser.supervision_world import assessment_world, services
 
 pytestmark = pytest.mark.browser
 
 
-def _services(url: str, fn: Any) -> Any:
-    engine = db.make_engine(url)
-    try:
-        with db.session_factory(engine, write=True).begin() as s:
-            return fn(s)
-    finally:
-        engine.dispose()
-
 
 @pytest.fixture(scope="module")
 def world(live_server: LiveServer) -> dict[str, Any]:
-    from fazhi.bench.http import make_account
-
-    engine = db.make_engine(live_server.db_url)
-    try:
-        return {**build(engine, lambda name, role: make_account(live_server.db_url, name, role, PASSWORD) or name),
-                "url": live_server.db_url}
-    finally:
-        engine.dispose()
+    return assessment_world(live_server)
 
 
 def _overdue_item(s: Any, unit_id: int) -> int:
@@ -87,7 +72,7 @@ def test_a_finding_goes_to_its_strike_off_and_an_overdue_item_is_escalated_in_th
     assert row.get_attribute("data-status") == "open" and due in row.text_content()
 
     # the unit reports its rectification with its evidence (the file was uploaded before, by the services)
-    ev = _services(world["url"], lambda s: E.add_file(s, Actor.cli(), "远安县执法公示台账：已补录公示信息46条。".encode(),
+    ev = services(world["url"], lambda s: E.add_file(s, Actor.cli(), "远安县执法公示台账：已补录公示信息46条。".encode(),
                                                       "执法公示台账.txt", unit_id=yuanan)[0].id)
     unit = pages("远安填报")
     unit.goto("/my/rectifications")
@@ -120,7 +105,7 @@ def test_a_finding_goes_to_its_strike_off_and_an_overdue_item_is_escalated_in_th
     assert "远安填报" in steps.nth(1).text_content() and "办公室" in steps.nth(3).text_content()
 
     # a second item, 20 days past its deadline, is escalated one step from the 问题池
-    late = _services(world["url"], lambda s: _overdue_item(s, world["units"]["兴山县人民政府"]))
+    late = services(world["url"], lambda s: _overdue_item(s, world["units"]["兴山县人民政府"]))
     office.goto("/inspections")
     pool = office.locator("#pool-table")
     assert f'data-rect-id="{rect_id}"' not in pool.inner_html()  # struck off: out of the pool
