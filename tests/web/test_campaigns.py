@@ -517,3 +517,16 @@ def test_an_administrator_opens_a_unit_users_account_on_the_units_page(app: Any,
         from fazhi.accounts.models import User
 
         assert set(s.scalars(select(User.name).where(User.role == "unit"))) == {"司法局填报员"}
+
+
+def test_an_upload_over_the_file_count_limit_is_refused_before_anything_is_kept(app: Any, office: Web,
+                                                                                campaign: int) -> None:
+    """The upload limits of the 分工表 import (at most FAZHI_MAX_FILES files a request) hold on the supervision
+    routes too: the CSRF check that runs first must not read the form under other limits."""
+    limit = app.state.settings.max_files
+    files = [("file", (f"分工表{i}.xlsx", b"x", "application/octet-stream")) for i in range(limit + 1)]
+    r = office.c.post(f"/campaigns/{campaign}/import", data={"csrf_token": office.csrf(f"/campaigns/{campaign}")},
+                      files=files)
+    assert r.status_code == 400 and "文件过多" in r.text, (r.status_code, r.text[:300])
+    forged = office.c.post(f"/campaigns/{campaign}/import", data={"csrf_token": "forged"}, files=files[:1])
+    assert forged.status_code == 403 and "CSRF" in forged.text

@@ -19,8 +19,10 @@ Ids in paths
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import unquote_plus
 
 from fastapi import Depends, HTTPException, Path, Request
 from sqlalchemy.orm import Session
@@ -88,21 +90,36 @@ def need(action: str, *, api: bool = False) -> Callable[..., Any]:
     return dep
 
 
+_CSRF_FIELD = re.compile(rb"(?:^|&)csrf_token=([^&]*)")
+
+
 async def csrf_first(request: Request) -> None:
     """A router's first dependency: a write of a signed-in browser session is refused (403) without the
-    session's CSRF token — form field ``csrf_token`` or the ``X-CSRF-Token`` header — before its path ids
-    and body are validated, so a forged request is refused as such whatever it aims at.  Anonymous requests
-    (the route's own check answers them) and API tokens pass; the form read here is the one the route gets
-    (Starlette keeps it)."""
+    session's CSRF token — the ``X-CSRF-Token`` header, or the ``csrf_token`` field of a urlencoded form —
+    before its path ids and body are validated, so a forged request is refused as such whatever it aims at.
+    Anonymous requests (the route's own check answers them) and API tokens pass.
+
+    The form is not parsed here: a route reads it under its own limits (files, fields, part size), which a
+    form parsed and kept here would replace.  A urlencoded body (at most the request limit for forms) is
+    read as bytes, which the route's own parse reads again; a multipart body is left to the route, whose
+    form dependency checks the token before anything else.  (A route with ``Form()`` parameters has its form
+    read by FastAPI before any dependency runs: that form is the one read here.)"""
     if request.method in auth.SAFE_METHODS:
         return
     p = auth.principal(request)
     if p is None or p.via == "token":
         return
     submitted = None
-    if "form" in request.headers.get("content-type", ""):  # multipart/form-data, x-www-form-urlencoded
-        value = (await request.form()).get("csrf_token")
-        submitted = value if isinstance(value, str) else None
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        try:
+            found = _CSRF_FIELD.search(await request.body())
+            submitted = unquote_plus(found.group(1).decode("ascii", "replace")) if found else None
+        except RuntimeError:  # a route with Form() parameters: FastAPI has read the form already, kept
+            value = (await request.form()).get("csrf_token")
+            submitted = value if isinstance(value, str) else None
+    elif request.headers.get("content-type", "").startswith("multipart/form-data") \
+            and not request.headers.get(auth.CSRF_HEADER):
+        return  # the route's form dependency reads the field and checks it
     auth.verify_csrf(request, submitted)
 
 
